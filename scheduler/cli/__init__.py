@@ -1,0 +1,1 @@
+"""The cronbridge CLI: the composition root. One module per verb; ``main`` wires them."""

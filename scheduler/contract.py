@@ -1,0 +1,49 @@
+"""The contract between deploy (which writes it) and the worker and CLI (which read it).
+
+Deploy puts these environment variables on every job function, tags every resource with
+these keys, and creates the runs table with this key schema; the worker, ledger, local
+ticker and CLI rely on exactly these names. Stdlib only: the worker imports this at cold
+start.
+"""
+
+from __future__ import annotations
+
+# --- Ownership tags on every resource cronbridge manages -------------------------------
+TAG_MANAGED_BY = "cronbridge:managed-by"  # value: MANAGED_BY_VALUE
+MANAGED_BY_VALUE = "cronbridge"
+TAG_STAGE = "cronbridge:stage"
+TAG_JOB = "cronbridge:job"  # absent on shared resources (table, queue, roles, groups)
+TAG_SPEC_HASH = "cronbridge:spec"  # fingerprint of the desired spec, read back by plan
+
+# --- Environment of each job function ---------------------------------------------------
+ENV_JOB = "CRONBRIDGE_JOB"
+ENV_STAGE = "CRONBRIDGE_STAGE"
+ENV_HANDLER = "CRONBRIDGE_HANDLER"  # "module:function", importable from the zip root
+ENV_TABLE = "CRONBRIDGE_TABLE"
+ENV_DLQ_URL = "CRONBRIDGE_DLQ_URL"
+# JSON: {"retries": 3, "delay": 30, "backoff": 2.0, "max_delay": 900}
+ENV_RETRY = "CRONBRIDGE_RETRY"
+ENV_OVERLAP = "CRONBRIDGE_OVERLAP"  # "skip" | "allow"
+ENV_TIMEOUT = "CRONBRIDGE_TIMEOUT"  # the function's timeout in seconds
+ENV_RETENTION_DAYS = "CRONBRIDGE_RETENTION_DAYS"
+ENV_RETRY_GROUP = "CRONBRIDGE_RETRY_GROUP"  # scheduler group for one-time retry schedules
+ENV_RETRY_ROLE_ARN = "CRONBRIDGE_RETRY_ROLE_ARN"  # role EventBridge Scheduler assumes
+ENV_FUNCTION_ARN = "CRONBRIDGE_FUNCTION_ARN"  # optional; else taken from the Lambda context
+
+# --- Runs table key schema ----------------------------------------------------------------
+TABLE_PK = "pk"
+TABLE_SK = "sk"
+TABLE_TTL_ATTRIBUTE = "expires_at"
+# Sparse index: only runs that need attention (RUNNING, FAILED, TIMED_OUT, DEAD) carry it.
+ATTENTION_INDEX = "attention"
+ATTENTION_PK = "att_pk"
+ATTENTION_SK = "att_sk"
+
+# --- Worker input (the target input of rules, schedules, and on-demand invocations) ------
+# {"job": str, "trigger": "schedule"|"manual"|"retry"|"redrive", "scheduled_time": ISO str,
+#  "event_id": str | None, "payload": dict, "run_id": str (manual/retry/redrive),
+#  "attempt": int (retry), "redrive_of": str (redrive)}
+TRIGGERS = ("schedule", "manual", "retry", "redrive")
+
+# Worker-owned retries: Lambda's own async retries are off (0) so every attempt is ours.
+LAMBDA_ASYNC_RETRIES = 0

@@ -1,0 +1,97 @@
+"""Readable AWS names derived from (prefix, stage, job), and the limits that keep them legal.
+
+Every resource name is ``<prefix>-<stage>-<job>`` (plus a short suffix where one job owns
+several rules), so nobody needs a lookup table to find a job in the AWS console. The
+length limits below are chosen so that every derived name fits AWS's 64-character cap
+on rule, function, role and schedule names. Pure and stdlib-only.
+"""
+
+from __future__ import annotations
+
+import re
+
+DEFAULT_PREFIX = "cronbridge"
+DEFAULT_STAGE = "dev"
+
+# prefix (12) + stage (8) + job (38) + three dashes + a two-digit rule suffix = 63 <= 64.
+MAX_PREFIX_LEN = 12
+MAX_STAGE_LEN = 8
+MAX_JOB_NAME_LEN = 38
+
+JOB_NAME_RE = re.compile(r"^[a-z](?:[a-z0-9-]*[a-z0-9])?$")
+STAGE_RE = re.compile(r"^[a-z][a-z0-9]*$")
+PREFIX_RE = re.compile(r"^[a-z][a-z0-9]*$")
+
+
+def job_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a job name, or None when it can."""
+    if not JOB_NAME_RE.match(name) or "--" in name:
+        return (
+            "job names use lowercase letters, digits and single hyphens, "
+            "start with a letter and do not end with a hyphen"
+        )
+    if len(name) > MAX_JOB_NAME_LEN:
+        return f"job name is {len(name)} characters; at most {MAX_JOB_NAME_LEN} fit AWS names"
+    return None
+
+
+def stage_problem(stage: str) -> str | None:
+    """Why ``stage`` cannot be a stage name, or None when it can."""
+    if not STAGE_RE.match(stage) or len(stage) > MAX_STAGE_LEN:
+        return f"stage must be 1-{MAX_STAGE_LEN} lowercase letters or digits, starting with a letter"
+    return None
+
+
+def prefix_problem(prefix: str) -> str | None:
+    """Why ``prefix`` cannot be a resource-name prefix, or None when it can."""
+    if not PREFIX_RE.match(prefix) or len(prefix) > MAX_PREFIX_LEN:
+        return f"prefix must be 1-{MAX_PREFIX_LEN} lowercase letters or digits, starting with a letter"
+    return None
+
+
+def base(prefix: str, stage: str) -> str:
+    return f"{prefix}-{stage}"
+
+
+def function_name(prefix: str, stage: str, job: str) -> str:
+    return f"{prefix}-{stage}-{job}"
+
+
+def rule_name(prefix: str, stage: str, job: str, index: int, count: int) -> str:
+    """One rule per translated expression; a suffix only when the job needs several."""
+    name = f"{prefix}-{stage}-{job}"
+    return name if count == 1 else f"{name}-{index + 1}"
+
+
+def schedule_name(prefix: str, stage: str, job: str) -> str:
+    return f"{prefix}-{stage}-{job}"
+
+
+def schedule_group(prefix: str, stage: str) -> str:
+    """The per-stage EventBridge Scheduler group for jobs on ``backend: scheduler``."""
+    return f"{prefix}-{stage}"
+
+
+def retry_schedule_group(prefix: str, stage: str) -> str:
+    """The per-stage group holding one-time ``at()`` schedules that retry failed attempts."""
+    return f"{prefix}-{stage}-retries"
+
+
+def runs_table(prefix: str, stage: str) -> str:
+    return f"{prefix}-{stage}-runs"
+
+
+def dead_letter_queue(prefix: str, stage: str) -> str:
+    return f"{prefix}-{stage}-dead-letter"
+
+
+def worker_role(prefix: str, stage: str) -> str:
+    return f"{prefix}-{stage}-worker"
+
+
+def scheduler_role(prefix: str, stage: str) -> str:
+    return f"{prefix}-{stage}-scheduler"
+
+
+def log_group(prefix: str, stage: str, job: str) -> str:
+    return f"/aws/lambda/{function_name(prefix, stage, job)}"
