@@ -1,0 +1,1 @@
+"""The deploy engine: desired-resource model, packaging, plan, apply and template export."""

@@ -1,0 +1,128 @@
+"""Build the one deterministic code zip every job function runs from.
+
+The zip holds the platform package (``scheduler``, whose ``scheduler.worker.entry.handler``
+is every function's handler) plus each top-level package or module a handler names,
+resolved against the folder holding ``jobs.yaml``. Entries are written in sorted order
+with a fixed timestamp, fixed permissions and a fixed compression level, and compiled
+caches are left out, so identical sources give identical bytes and therefore an identical
+Lambda ``CodeSha256``; that is what lets deploy skip re-uploading unchanged code.
+
+Pure file-system work: no AWS calls, no boto3. boto3 is in the Lambda runtime and
+powertools comes from the public Powertools layer (``POWERTOOLS_LAYER_ARN``), so neither
+is bundled.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import zipfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from scheduler.errors import CronbridgeError
+
+PLATFORM_PACKAGE = "scheduler"
+
+# Powertools for AWS Lambda (Python) v3 public layer, python3.12 on x86_64. The documented
+# format is arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-
+# {python_version}-x86_64:{version}; the index page's layer table lists version 27
+# (https://github.com/aws-powertools/powertools-lambda-python/pull/7757, docs/index.md;
+# install guide: https://docs.aws.amazon.com/powertools/python/latest/#lambda-layer).
+# Only Logger and Metrics are used, both stable across v3, so pinning one version is safe.
+POWERTOOLS_LAYER_ACCOUNT = "017000801446"
+POWERTOOLS_LAYER_NAME = "AWSLambdaPowertoolsPythonV3-python312-x86_64"
+POWERTOOLS_LAYER_VERSION = 27
+
+
+def powertools_layer_arn(region: str, partition: str = "aws") -> str:
+    """The public Powertools layer version ARN for ``region``."""
+    return (
+        f"arn:{partition}:lambda:{region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
+        f"{POWERTOOLS_LAYER_NAME}:{POWERTOOLS_LAYER_VERSION}"
+    )
+
+
+# 1980-01-01 is the earliest date a zip entry can carry; any fixed value works.
+_FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
+# -rw-r--r-- regular file; Lambda only needs the files readable.
+_FILE_MODE = 0o100644 << 16
+_COMPRESS_LEVEL = 9
+# Build and editor leftovers that are never needed at run time and vary between machines.
+_SKIP_DIRS = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
+_SKIP_SUFFIXES = frozenset({".pyc", ".pyo"})
+
+
+class PackageError(CronbridgeError):
+    """A handler's package could not be found or would clash with the platform."""
+
+
+def platform_dir() -> Path:
+    """Where the installed ``scheduler`` package lives (what goes into the zip)."""
+    import scheduler
+
+    return Path(scheduler.__file__).resolve().parent
+
+
+def build_zip(
+    root: Path,
+    top_level_packages: Sequence[str],
+    *,
+    platform: Path | None = None,
+) -> bytes:
+    """The deployment zip for handlers under ``root``; same sources in, same bytes out.
+
+    ``platform`` overrides the folder of the ``scheduler`` package (tests inject a small
+    fake one); by default it is the installed package.
+    """
+    entries: dict[str, Path] = {}
+    for arcname, path in _tree(platform or platform_dir(), PLATFORM_PACKAGE):
+        entries[arcname] = path
+    for name in sorted(set(top_level_packages)):
+        for arcname, path in _handler_files(root, name):
+            entries[arcname] = path
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for arcname in sorted(entries):
+            info = zipfile.ZipInfo(arcname, date_time=_FIXED_DATE_TIME)
+            info.external_attr = _FILE_MODE
+            info.create_system = 3  # unix, so the mode above is honoured on every build host
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, entries[arcname].read_bytes(), compresslevel=_COMPRESS_LEVEL)
+    return buffer.getvalue()
+
+
+def code_sha256(data: bytes) -> str:
+    """Base64 of the SHA-256 digest: the form Lambda reports as ``CodeSha256``."""
+    return base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
+
+
+def _handler_files(root: Path, name: str) -> Iterator[tuple[str, Path]]:
+    if name == PLATFORM_PACKAGE:
+        raise PackageError(
+            f"handler package {name!r} clashes with the cronbridge platform package",
+            hint="rename your handler package (for example to `jobs`)",
+        )
+    package = root / name
+    module = root / f"{name}.py"
+    if package.is_dir():
+        yield from _tree(package, name)
+    elif module.is_file():
+        yield f"{name}.py", module
+    else:
+        raise PackageError(
+            f"handler package {name!r} not found: neither {package}/ nor {module} exists",
+            hint="handler paths resolve against the folder holding jobs.yaml",
+        )
+
+
+def _tree(folder: Path, arc_prefix: str) -> Iterator[tuple[str, Path]]:
+    """Every runtime file under ``folder``, as (posix archive name, path)."""
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder)
+        if any(part in _SKIP_DIRS or part.startswith(".") for part in relative.parts):
+            continue
+        if path.suffix in _SKIP_SUFFIXES or not path.is_file():
+            continue
+        yield f"{arc_prefix}/{relative.as_posix()}", path
