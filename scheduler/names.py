@@ -38,14 +38,18 @@ def job_name_problem(name: str) -> str | None:
 def stage_problem(stage: str) -> str | None:
     """Why ``stage`` cannot be a stage name, or None when it can."""
     if not STAGE_RE.match(stage) or len(stage) > MAX_STAGE_LEN:
-        return f"stage must be 1-{MAX_STAGE_LEN} lowercase letters or digits, starting with a letter"
+        return (
+            f"stage must be 1-{MAX_STAGE_LEN} lowercase letters or digits, starting with a letter"
+        )
     return None
 
 
 def prefix_problem(prefix: str) -> str | None:
     """Why ``prefix`` cannot be a resource-name prefix, or None when it can."""
     if not PREFIX_RE.match(prefix) or len(prefix) > MAX_PREFIX_LEN:
-        return f"prefix must be 1-{MAX_PREFIX_LEN} lowercase letters or digits, starting with a letter"
+        return (
+            f"prefix must be 1-{MAX_PREFIX_LEN} lowercase letters or digits, starting with a letter"
+        )
     return None
 
 

@@ -62,8 +62,9 @@ def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict
             continue
         module = importlib.import_module(module_path)
         modules[name] = module
-        verb_parser = sub.add_parser(name, help=module.HELP, description=module.HELP,
-                                     parents=[_shared_flags()])
+        verb_parser = sub.add_parser(
+            name, help=module.HELP, description=module.HELP, parents=[_shared_flags()]
+        )
         module.configure(verb_parser)
     return parser, modules
 

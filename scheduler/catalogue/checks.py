@@ -1,0 +1,170 @@
+"""Semantic checks on one merged job: what the schema alone cannot say.
+
+Each check returns ``(field, message, hint)`` findings; the loader attaches positions.
+These encode limits real AWS enforces and moto does not (see DESIGN.md): cron ranges,
+sub-minute schedules, time zones per backend, target input size, secrets in plain text.
+Pure: no AWS, no user code executed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from scheduler import contract, names
+from scheduler.catalogue.handlers import handler_problem
+from scheduler.schedule import (
+    ScheduleError,
+    is_valid_timezone,
+    parse_schedule,
+    to_aws_expressions,
+)
+
+Finding = tuple[str | None, str, str | None]
+
+MAX_TARGET_INPUT = 8192  # EventBridge target Input / InputTemplate limit, in characters
+SECRET_KEY_RE = re.compile(r"PASSWORD|SECRET|TOKEN|PASSWD|API_?KEY|PRIVATE_?KEY", re.IGNORECASE)
+ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SECRET_REFERENCE_PREFIX = "ssm:"
+# Lambda reserves these; setting them fails at deploy time on real AWS.
+RESERVED_ENV = {
+    "_HANDLER",
+    "_X_AMZN_TRACE_ID",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
+    "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE",
+    "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API",
+    "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR",
+}
+
+
+def check_job(name: str, job: dict[str, Any], root: Path) -> list[Finding]:
+    findings: list[Finding] = []
+    problem = names.job_name_problem(name)
+    if problem:
+        findings.append((None, problem, "for example: nightly-report"))
+    findings += _check_schedule(job)
+    handler = job.get("handler")
+    if isinstance(handler, str):
+        found = handler_problem(root, handler)
+        if found:
+            findings.append(("handler", found[0], found[1]))
+    findings += _check_payload(name, job.get("payload") or {})
+    findings += _check_env(job.get("env") or {})
+    findings += _check_tags(job.get("tags") or {})
+    return findings
+
+
+def _check_schedule(job: dict[str, Any]) -> list[Finding]:
+    findings: list[Finding] = []
+    zone = job.get("timezone", "UTC")
+    if not is_valid_timezone(zone):
+        findings.append(
+            ("timezone", f"unknown time zone {zone!r}", "use an IANA name such as Europe/Berlin")
+        )
+    elif job.get("backend", "rules") == "rules" and zone not in ("UTC", "Etc/UTC"):
+        findings.append(
+            (
+                "timezone",
+                f"{zone!r} needs EventBridge Scheduler; EventBridge rules run in UTC only",
+                "add `backend: scheduler` to this job",
+            )
+        )
+    text = job.get("schedule")
+    if isinstance(text, str):
+        try:
+            to_aws_expressions(parse_schedule(text))
+        except ScheduleError as exc:
+            findings.append(("schedule", exc.message, exc.hint))
+    return findings
+
+
+def target_input_preview(name: str, payload: dict[str, Any]) -> str:
+    """The largest target input deploy writes for this job (placeholders included)."""
+    return json.dumps(
+        {
+            "job": name,
+            "trigger": "schedule",
+            "scheduled_time": "<aws.scheduler.scheduled-time>",
+            "event_id": "<aws.scheduler.execution-id>",
+            "payload": payload,
+        },
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+
+
+def _check_payload(name: str, payload: dict[str, Any]) -> list[Finding]:
+    try:
+        size = len(target_input_preview(name, payload))
+    except (TypeError, ValueError) as exc:
+        return [
+            (
+                "payload",
+                f"payload is not plain JSON: {exc}",
+                "quote dates and times so YAML keeps them as strings",
+            )
+        ]
+    if size > MAX_TARGET_INPUT:
+        return [
+            (
+                "payload",
+                f"the target input would be {size} characters; EventBridge allows "
+                f"{MAX_TARGET_INPUT}",
+                "keep large data in S3 and pass its key in the payload",
+            )
+        ]
+    return []
+
+
+def _check_env(env: dict[str, str]) -> list[Finding]:
+    findings: list[Finding] = []
+    for key, value in env.items():
+        if not ENV_KEY_RE.match(key):
+            findings.append(
+                (f"env.{key}", "not a valid environment variable name", "use A-Z, 0-9 and _")
+            )
+        elif key in RESERVED_ENV or key.startswith("CRONBRIDGE_"):
+            findings.append((f"env.{key}", "reserved by Lambda or cronbridge", "rename it"))
+        elif SECRET_KEY_RE.search(key) and not value.startswith(SECRET_REFERENCE_PREFIX):
+            findings.append(
+                (
+                    f"env.{key}",
+                    "looks like a secret but holds a literal value",
+                    f'store it in SSM Parameter Store and write "{SECRET_REFERENCE_PREFIX}'
+                    f'/path/to/parameter"; the worker resolves it at run time',
+                )
+            )
+        elif value.startswith(SECRET_REFERENCE_PREFIX) and not value[4:].startswith("/"):
+            findings.append(
+                (
+                    f"env.{key}",
+                    f"secret reference {value!r} must name a parameter path",
+                    'write it as "ssm:/path/to/parameter"',
+                )
+            )
+    return findings
+
+
+def _check_tags(tags: dict[str, str]) -> list[Finding]:
+    findings: list[Finding] = []
+    for key, value in tags.items():
+        lowered = key.lower()
+        if lowered.startswith("aws:") or key.startswith(contract.MANAGED_BY_VALUE + ":"):
+            findings.append((f"tags.{key}", "tag keys aws:* and cronbridge:* are reserved", None))
+        elif not 1 <= len(key) <= 128 or len(value) > 256:
+            findings.append((f"tags.{key}", "tag keys are 1-128 chars, values up to 256", None))
+    return findings

@@ -1,0 +1,151 @@
+"""The catalogue model: what ``jobs.yaml`` may say, as pydantic models.
+
+``JobFields`` is the raw, all-optional shape a job entry or the ``defaults`` block may
+take (unknown keys are errors). ``Job`` is a job after defaults were merged and every
+check passed: frozen, with every field set. The JSON Schema users get from
+``cronbridge schema`` is generated from ``CatalogueFile``. No I/O and no AWS here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Seconds = Annotated[int, Field(ge=1, le=900)]
+MegaBytes = Annotated[int, Field(ge=128, le=10240)]
+
+
+class RetryPolicy(BaseModel):
+    """Retries after a failed attempt, with exponential backoff (worker-owned, not Lambda's)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    retries: Annotated[int, Field(ge=0, le=20, description="attempts after the first")] = 2
+    delay: Annotated[int, Field(ge=1, le=86400, description="seconds before the 1st retry")] = 30
+    backoff: Annotated[float, Field(ge=1.0, le=10.0, description="delay multiplier")] = 2.0
+    max_delay: Annotated[int, Field(ge=1, le=86400, description="cap on one delay, s")] = 900
+
+    def delay_before(self, retry_number: int) -> int:
+        """Seconds to wait before retry ``retry_number`` (1 = the first retry)."""
+        raw = self.delay * self.backoff ** max(0, retry_number - 1)
+        return int(min(raw, self.max_delay))
+
+    def to_env(self) -> str:
+        return json.dumps(self.model_dump(), separators=(",", ":"), sort_keys=True)
+
+
+class JobFields(BaseModel):
+    """One job entry (or the ``defaults`` block) as written in jobs.yaml."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    description: str | None = None
+    schedule: Annotated[
+        str | None,
+        Field(
+            description='"0 2 * * *" | "cron(0 2 * * ? *)" | "rate(5 minutes)" | "@daily"',
+        ),
+    ] = None
+    timezone: Annotated[str | None, Field(description="IANA zone; non-UTC needs scheduler")] = None
+    handler: Annotated[str | None, Field(description='"module:function", e.g. jobs.x:run')] = None
+    payload: dict[str, Any] | None = None
+    enabled: bool | None = None
+    timeout: Seconds | None = None
+    memory: MegaBytes | None = None
+    retries: Annotated[int, Field(ge=0, le=20)] | RetryPolicy | None = None
+    overlap: Literal["skip", "allow"] | None = None
+    env: dict[str, str] | None = None
+    tags: dict[str, str] | None = None
+    backend: Literal["rules", "scheduler"] | None = None
+    reserved_concurrency: Annotated[int, Field(ge=0, le=1000)] | None = None
+    retention_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    grace: (
+        Annotated[int, Field(ge=0, le=86400, description="seconds before a missed fire is LATE")]
+        | None
+    ) = None
+
+
+class CatalogueFile(BaseModel):
+    """The whole file: the schema published by ``cronbridge schema``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, title="cronbridge jobs.yaml")
+
+    version: Literal[1]
+    prefix: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]{0,11}$")] = "cronbridge"
+    defaults: JobFields | None = None
+    jobs: dict[str, JobFields]
+
+
+JOB_DEFAULTS: dict[str, Any] = {
+    "description": "",
+    "timezone": "UTC",
+    "payload": {},
+    "enabled": True,
+    "timeout": 60,
+    "memory": 256,
+    "retries": RetryPolicy(),
+    "overlap": "skip",
+    "env": {},
+    "tags": {},
+    "backend": "rules",
+    "reserved_concurrency": None,
+    "retention_days": 30,
+    "grace": 300,
+}
+
+
+class Job(BaseModel):
+    """A job with defaults applied and every check passed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    description: str
+    schedule: str
+    timezone: str
+    handler: str
+    payload: dict[str, Any]
+    enabled: bool
+    timeout: int
+    memory: int
+    retries: RetryPolicy
+    overlap: Literal["skip", "allow"]
+    env: dict[str, str]
+    tags: dict[str, str]
+    backend: Literal["rules", "scheduler"]
+    reserved_concurrency: int | None
+    retention_days: int
+    grace: int
+
+    @property
+    def handler_module(self) -> str:
+        return self.handler.partition(":")[0]
+
+    @property
+    def handler_function(self) -> str:
+        return self.handler.partition(":")[2]
+
+    @property
+    def top_level_package(self) -> str:
+        return self.handler_module.split(".")[0]
+
+
+class Catalogue(BaseModel):
+    """A loaded, valid catalogue."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    version: int
+    prefix: str
+    jobs: dict[str, Job]
+    path: Any  # pathlib.Path of jobs.yaml
+
+    @property
+    def root(self) -> Any:
+        """The folder holding jobs.yaml: handler modules are imported relative to it."""
+        return self.path.parent
+
+    def top_level_packages(self) -> list[str]:
+        return sorted({job.top_level_package for job in self.jobs.values()})
