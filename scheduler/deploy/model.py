@@ -229,14 +229,15 @@ class Schedule(_Specced):
 
 @dataclass(frozen=True)
 class JobResources:
-    """Everything one job owns. Exactly one of ``rules`` (non-empty) / ``schedule`` is set."""
+    """Everything one job owns: ``rules`` (backend rules) or ``schedules`` (backend scheduler),
+    one per translated expression (a cron restricting both day fields needs two)."""
 
     job: str
     backend: Backend
     function: Function
     async_config: AsyncConfig
     rules: tuple[Rule, ...] = ()
-    schedule: Schedule | None = None
+    schedules: tuple[Schedule, ...] = ()
 
     def spec_hash(self, code_sha256: str) -> str:
         """The job's fingerprint, stamped on its function last so a half-applied job shows
@@ -247,7 +248,7 @@ class JobResources:
                 "function": _spec_of(self.function),
                 "async": dataclasses.asdict(self.async_config),
                 "rules": [_spec_of(r) for r in self.rules],
-                "schedule": _spec_of(self.schedule) if self.schedule else None,
+                "schedules": [_spec_of(s) for s in self.schedules],
                 "code": code_sha256,
             }
         )
