@@ -39,10 +39,17 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_ERROR)
 
 
-def _shared_flags() -> argparse.ArgumentParser:
+def _shared_flags(*, top: bool = False) -> argparse.ArgumentParser:
+    # A verb's parser must not reset a flag given before the verb (`cronbridge --json list`),
+    # so only the top-level parser sets defaults.
+    default = False if top else argparse.SUPPRESS
     shared = argparse.ArgumentParser(add_help=False)
-    shared.add_argument("--json", action="store_true", help="print machine-readable JSON")
-    shared.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    shared.add_argument(
+        "--json", action="store_true", default=default, help="print machine-readable JSON"
+    )
+    shared.add_argument(
+        "--debug", action="store_true", default=default, help="show tracebacks on errors"
+    )
     return shared
 
 
@@ -50,7 +57,7 @@ def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict
     parser = _Parser(
         prog="cronbridge",
         description="Scheduled jobs on AWS Lambda, compiled from jobs.yaml.",
-        parents=[_shared_flags()],
+        parents=[_shared_flags(top=True)],
     )
     parser.add_argument("--version", action="version", version=f"cronbridge {__version__}")
     sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
