@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from scheduler.schedule.model import (
+    ALL_DAYS,
     ALL_HOURS,
     ALL_MINUTES,
     ALL_MONTHS,
+    ALL_WEEKDAYS,
     ALL_YEARS,
     DOW_NAMES,
     Schedule,
@@ -39,6 +41,10 @@ def to_aws_expressions(schedule: Schedule) -> tuple[str, ...]:
     tail = f"{_numbers(schedule.years, ALL_YEARS)}"
     month = _numbers(schedule.months, ALL_MONTHS)
     dom, dow = _dom(schedule), _dow(schedule)
+    if "*" in (dom, dow):
+        # A restricted day field that still covers every day ("1-31", "0-6") makes the whole
+        # day rule "every day", alone or OR-ed; say so the one way AWS reads back the same.
+        dom = dow = None
     if dom is not None and dow is not None:
         return (f"cron({head} {dom} {month} ? {tail})", f"cron({head} ? {month} {dow} {tail})")
     if dow is not None:
@@ -54,11 +60,7 @@ def _dom(schedule: Schedule) -> str | None:
     if schedule.nearest_weekday is not None:
         return f"{schedule.nearest_weekday}W"
     if schedule.days_of_month is not None:
-        # The parser only stores days_of_month for a restricted field, so even a full set
-        # ("1-31") renders as "*": same meaning, and AWS then only sees one restricted day.
-        if len(schedule.days_of_month) == 31:
-            return "*"
-        return _runs(sorted(schedule.days_of_month), str)
+        return _numbers(schedule.days_of_month, ALL_DAYS)
     return None
 
 
@@ -70,7 +72,7 @@ def _dow(schedule: Schedule) -> str | None:
         weekday, k = schedule.nth_weekday
         return f"{weekday + 1}#{k}"
     if schedule.days_of_week is not None:
-        if len(schedule.days_of_week) == 7:
+        if schedule.days_of_week == ALL_WEEKDAYS:
             return "*"
         return _runs(sorted(schedule.days_of_week), DOW_NAMES.__getitem__)
     return None

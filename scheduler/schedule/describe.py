@@ -48,7 +48,8 @@ def describe(schedule: Schedule) -> str:
     time_phrase, day_phrase = _time_phrase(schedule), _day_phrase(schedule)
     # "Every 5 minutes, every day" says nothing the first half did not.
     parts = [time_phrase]
-    if not (time_phrase.startswith("Every") and day_phrase == "every day"):
+    hourly = time_phrase.startswith("Every") or time_phrase.endswith("of every hour")
+    if not (hourly and day_phrase == "every day"):
         parts.append(day_phrase)
     if schedule.months != ALL_MONTHS:
         parts.append(_list(sorted(schedule.months), lambda m: _MONTH_NAMES[m - 1], "in "))

@@ -83,9 +83,9 @@ def _step(spec: FieldSpec, text: str) -> int:
 
 def _term(spec: FieldSpec, term: str) -> set[int]:
     base, slash, step_text = term.partition("/")
-    step = _step(spec, step_text) if slash else 1
     if "/" in step_text:
         raise ScheduleError(f"{spec.name}: {term!r} has more than one '/'")
+    step = _step(spec, step_text) if slash else 1
     if base == "*":
         first, last = spec.star_low, spec.star_high
     elif "-" in base:
