@@ -1,0 +1,313 @@
+"""Catalogue + stage -> ``DesiredState``: every resource the stage should own, in order.
+
+Pure: no boto3, no AWS calls, no I/O. Names come from ``scheduler.names``, env var names and
+tags from ``scheduler.contract``, so deploy, worker and CLI agree on them. Secret env values
+(``ssm:/path``) are passed through as references; the worker resolves them at cold start.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from scheduler import contract, names
+from scheduler.catalogue import Catalogue, Job
+from scheduler.compile import policies
+from scheduler.compile.arns import Arns
+from scheduler.deploy.model import (
+    AsyncConfig,
+    DeadLetterQueue,
+    DesiredState,
+    Function,
+    JobResources,
+    Permission,
+    RetryPolicy,
+    Role,
+    Rule,
+    RunsTable,
+    Schedule,
+    ScheduleGroup,
+    SharedResources,
+    Target,
+)
+from scheduler.deploy.zipbuild import powertools_layer_arn
+from scheduler.errors import CronbridgeError
+from scheduler.schedule import parse_schedule, to_aws_expressions
+
+# Delivery retries of EventBridge/Scheduler (getting the event to Lambda), not job retries:
+# after an hour a scheduled slot is stale; what still fails lands in the DLQ.
+DELIVERY_RETRY = RetryPolicy(maximum_retry_attempts=8, maximum_event_age_seconds=3600)
+SSM_PREFIX = "ssm:"
+# AWS description limits: Lambda 256 characters, rules and schedules 512.
+_FUNCTION_DESCRIPTION_MAX = 256
+_RULE_DESCRIPTION_MAX = 512
+
+
+class CompileError(CronbridgeError):
+    """The catalogue is valid on its own but cannot be turned into legal AWS resources."""
+
+
+def compile_catalogue(
+    catalogue: Catalogue,
+    stage: str,
+    *,
+    account_id: str,
+    region: str,
+    layers: Sequence[str] | None = None,
+    partition: str = "aws",
+) -> DesiredState:
+    """The desired resources of ``stage``. ``layers`` defaults to the public Powertools layer;
+    pass ``()`` for an emulator that has no public layers."""
+    problem = names.stage_problem(stage)
+    if problem:
+        raise CompileError(f"stage {stage!r}: {problem}")
+    prefix = catalogue.prefix
+    arns = Arns(account_id=account_id, region=region, partition=partition)
+    layer_arns = tuple(layers) if layers is not None else (powertools_layer_arn(region, partition),)
+    ownership = {contract.TAG_MANAGED_BY: contract.MANAGED_BY_VALUE, contract.TAG_STAGE: stage}
+    shared = _shared(catalogue, stage, arns, ownership)
+    jobs = {
+        name: _job(
+            job,
+            prefix=prefix,
+            stage=stage,
+            arns=arns,
+            shared=shared,
+            own=ownership,
+            layers=layer_arns,
+        )
+        for name, job in catalogue.jobs.items()
+    }
+    _check_unique_names(jobs)
+    packages = tuple(p for p in catalogue.top_level_packages() if p != "scheduler")
+    return DesiredState(
+        prefix=prefix,
+        stage=stage,
+        account_id=account_id,
+        region=region,
+        shared=shared,
+        jobs=jobs,
+        packages=packages,
+        ownership_tags=dict(ownership),
+    )
+
+
+def _shared(catalogue: Catalogue, stage: str, arns: Arns, own: dict[str, str]) -> SharedResources:
+    prefix = catalogue.prefix
+    base = names.base(prefix, stage)
+    table_name = names.runs_table(prefix, stage)
+    queue_name = names.dead_letter_queue(prefix, stage)
+    queue_arn = arns.queue(queue_name)
+    scheduler_role_name = names.scheduler_role(prefix, stage)
+    worker_role_name = names.worker_role(prefix, stage)
+    retry_group = names.retry_schedule_group(prefix, stage)
+    jobs_group = names.schedule_group(prefix, stage)
+    secrets = sorted(
+        value[len(SSM_PREFIX) :]
+        for job in catalogue.jobs.values()
+        for value in job.env.values()
+        if value.startswith(SSM_PREFIX)
+    )
+    function_names = [names.function_name(prefix, stage, j) for j in catalogue.jobs]
+    return SharedResources(
+        table=RunsTable(name=table_name, arn=arns.table(table_name), tags=dict(own)),
+        queue=DeadLetterQueue(
+            name=queue_name,
+            arn=queue_arn,
+            url=arns.queue_url(queue_name),
+            policy=policies.queue_policy(arns, base=base, queue_arn=queue_arn),
+            tags=dict(own),
+        ),
+        worker_role=Role(
+            name=worker_role_name,
+            arn=arns.role(worker_role_name),
+            purpose="worker",
+            service="lambda.amazonaws.com",
+            trust_policy=policies.trust_policy("lambda.amazonaws.com", arns.account_id),
+            policy_name="cronbridge-worker",
+            policy_document=policies.worker_policy(
+                arns,
+                base=base,
+                table_arn=arns.table(table_name),
+                queue_arn=queue_arn,
+                retry_group=retry_group,
+                scheduler_role_arn=arns.role(scheduler_role_name),
+                ssm_parameters=secrets,
+            ),
+            tags=dict(own),
+        ),
+        scheduler_role=Role(
+            name=scheduler_role_name,
+            arn=arns.role(scheduler_role_name),
+            purpose="scheduler",
+            service="scheduler.amazonaws.com",
+            trust_policy=policies.trust_policy("scheduler.amazonaws.com", arns.account_id),
+            policy_name="cronbridge-scheduler",
+            policy_document=policies.scheduler_policy(
+                arns, base=base, function_names=function_names, queue_arn=queue_arn
+            ),
+            tags=dict(own),
+        ),
+        jobs_group=ScheduleGroup(
+            name=jobs_group, arn=arns.schedule_group(jobs_group), purpose="jobs", tags=dict(own)
+        ),
+        retry_group=ScheduleGroup(
+            name=retry_group,
+            arn=arns.schedule_group(retry_group),
+            purpose="retries",
+            tags=dict(own),
+        ),
+    )
+
+
+def _job(
+    job: Job,
+    *,
+    prefix: str,
+    stage: str,
+    arns: Arns,
+    shared: SharedResources,
+    own: dict[str, str],
+    layers: tuple[str, ...],
+) -> JobResources:
+    function_name = names.function_name(prefix, stage, job.name)
+    function_arn = arns.function(function_name)
+    # Ownership keys come last so a user tag can never disown a resource.
+    tags = {**job.tags, **own, contract.TAG_JOB: job.name}
+    function = Function(
+        job=job.name,
+        name=function_name,
+        arn=function_arn,
+        role_arn=shared.worker_role.arn,
+        timeout=job.timeout,
+        memory_size=job.memory,
+        environment=_environment(job, stage, function_arn, shared),
+        description=_clip(job.description or f"cronbridge job {job.name}", 256),
+        layers=layers,
+        reserved_concurrency=job.reserved_concurrency,
+        tags=tags,
+    )
+    async_config = AsyncConfig(
+        function_name=function_name,
+        maximum_retry_attempts=contract.LAMBDA_ASYNC_RETRIES,
+        on_failure_arn=shared.queue.arn,
+    )
+    expressions = to_aws_expressions(parse_schedule(job.schedule))
+    state = "ENABLED" if job.enabled else "DISABLED"
+    description = _clip(f"cronbridge {stage} {job.name}: {job.description}".strip(), 512)
+    if job.backend == "scheduler":
+        schedules = tuple(
+            Schedule(
+                job=job.name,
+                name=names.rule_name(prefix, stage, job.name, i, len(expressions)),
+                group_name=shared.jobs_group.name,
+                schedule_expression=expr,
+                timezone=job.timezone,
+                state=state,
+                description=description,
+                target_arn=function_arn,
+                role_arn=shared.scheduler_role.arn,
+                input=_scheduler_input(job),
+                retry_policy=DELIVERY_RETRY,
+                dead_letter_arn=shared.queue.arn,
+            )
+            for i, expr in enumerate(expressions)
+        )
+        return JobResources(job.name, "scheduler", function, async_config, schedules=schedules)
+    rules = []
+    for i, expr in enumerate(expressions):
+        rule_name = names.rule_name(prefix, stage, job.name, i, len(expressions))
+        rule_arn = arns.rule(rule_name)
+        rules.append(
+            Rule(
+                job=job.name,
+                name=rule_name,
+                arn=rule_arn,
+                schedule_expression=expr,
+                state=state,
+                description=description,
+                target=Target(
+                    rule_name=rule_name,
+                    target_id="worker",
+                    arn=function_arn,
+                    input_paths={"time": "$.time", "id": "$.id"},
+                    input_template=_rule_input_template(job),
+                    retry_policy=DELIVERY_RETRY,
+                    dead_letter_arn=shared.queue.arn,
+                ),
+                permission=Permission(
+                    function_name=function_name,
+                    statement_id=f"cronbridge-{rule_name}"[:100],
+                    source_arn=rule_arn,
+                    source_account=arns.account_id,
+                ),
+                tags=dict(tags),
+            )
+        )
+    return JobResources(job.name, "rules", function, async_config, rules=tuple(rules))
+
+
+def _environment(
+    job: Job, stage: str, function_arn: str, shared: SharedResources
+) -> dict[str, str]:
+    platform = {
+        contract.ENV_JOB: job.name,
+        contract.ENV_STAGE: stage,
+        contract.ENV_HANDLER: job.handler,
+        contract.ENV_TABLE: shared.table.name,
+        contract.ENV_DLQ_URL: shared.queue.url,
+        contract.ENV_RETRY: job.retries.to_env(),
+        contract.ENV_OVERLAP: job.overlap,
+        contract.ENV_TIMEOUT: str(job.timeout),
+        contract.ENV_RETENTION_DAYS: str(job.retention_days),
+        contract.ENV_RETRY_GROUP: shared.retry_group.name,
+        contract.ENV_RETRY_ROLE_ARN: shared.scheduler_role.arn,
+        contract.ENV_FUNCTION_ARN: function_arn,
+    }
+    # Platform variables win: the worker must see the contract, whatever the user wrote.
+    return {**job.env, **platform}
+
+
+def _rule_input_template(job: Job) -> str:
+    """EventBridge substitutes <time>/<id>, quoting strings itself (they stay unquoted here).
+    https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html"""
+    return (
+        f'{{"job": {json.dumps(job.name)}, "trigger": "schedule", "scheduled_time": <time>, '
+        f'"event_id": <id>, "payload": {_json(job.payload)}}}'
+    )
+
+
+def _scheduler_input(job: Job) -> str:
+    body: dict[str, Any] = {
+        "job": job.name,
+        "trigger": "schedule",
+        "scheduled_time": "<aws.scheduler.scheduled-time>",
+        "event_id": "<aws.scheduler.execution-id>",
+        "payload": job.payload,
+    }
+    return _json(body)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(", ", ": "))
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _check_unique_names(jobs: dict[str, JobResources]) -> None:
+    """Job ``a`` with two rules (``a-1``, ``a-2``) would collide with a job named ``a-1``."""
+    counts = Counter(
+        name
+        for res in jobs.values()
+        for name in [*(r.name for r in res.rules), *(s.name for s in res.schedules)]
+    )
+    clashes = sorted(n for n, c in counts.items() if c > 1)
+    if clashes:
+        raise CompileError(
+            f"two jobs compile to the same AWS name: {', '.join(clashes)}",
+            hint="rename one job: a job needing several rules takes the suffixes -1, -2, ...",
+        )
