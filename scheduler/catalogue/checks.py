@@ -28,6 +28,9 @@ MAX_TARGET_INPUT = 8192  # EventBridge target Input / InputTemplate limit, in ch
 SECRET_KEY_RE = re.compile(r"PASSWORD|SECRET|TOKEN|PASSWD|API_?KEY|PRIVATE_?KEY", re.IGNORECASE)
 ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SECRET_REFERENCE_PREFIX = "ssm:"
+SCHEDULE_FORMS_HINT = (
+    "forms: '0 2 * * *' (5-field cron), 'cron(0 2 * * ? *)', 'rate(5 minutes)', '@daily'"
+)
 # Lambda reserves these; setting them fails at deploy time on real AWS.
 RESERVED_ENV = {
     "_HANDLER",
@@ -88,7 +91,7 @@ def _check_schedule(job: dict[str, Any]) -> list[Finding]:
         try:
             to_aws_expressions(parse_schedule(text))
         except ScheduleError as exc:
-            findings.append(("schedule", exc.message, exc.hint))
+            findings.append(("schedule", exc.message, exc.hint or SCHEDULE_FORMS_HINT))
     return findings
 
 

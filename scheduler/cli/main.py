@@ -89,7 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in argv
     try:
         parser, modules = build_parser(only=verb)
-        args = parser.parse_args(argv)
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exit_:  # --help, --version, or a usage error already printed
+            return int(exit_.code or 0)
         if args.verb is None:
             parser.print_help()
             return EXIT_ERROR

@@ -10,6 +10,7 @@ import argparse
 from datetime import UTC, datetime
 
 from scheduler.catalogue import load_catalogue
+from scheduler.catalogue.checks import SCHEDULE_FORMS_HINT
 from scheduler.cli import common
 from scheduler.cli.output import Result
 from scheduler.clock import isoformat_z, parse_iso
@@ -43,7 +44,7 @@ def _after(args: argparse.Namespace) -> datetime:
 
 def _count(args: argparse.Namespace) -> int:
     if not 1 <= args.count <= MAX_COUNT:
-        raise UsageError(f"-n {args.count}: must be 1..{MAX_COUNT}")
+        raise UsageError(f"-n {args.count}: must be 1..{MAX_COUNT}", hint="e.g. -n 10")
     return int(args.count)
 
 
@@ -89,7 +90,9 @@ def _for_expression(expr: str, zone: str, after: datetime, count: int, has_jobs:
     try:
         schedule = parse_schedule(expr)
     except ScheduleError as exc:
-        raise UsageError(f"--schedule {expr!r}: {exc.message}", hint=exc.hint) from None
+        raise UsageError(
+            f"--schedule {expr!r}: {exc.message}", hint=exc.hint or SCHEDULE_FORMS_HINT
+        ) from None
     times = [
         isoformat_z(t) for t in next_fire_times(schedule, timezone=zone, after=after, count=count)
     ]
