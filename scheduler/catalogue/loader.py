@@ -166,7 +166,10 @@ def _fields(
     """Shape-check one job entry (or defaults); returns the keys the user wrote that are
     well-formed, so later checks still run on them and every problem shows at once."""
     if raw is None:
-        return {} if section else _missing_job_body(path, job, out)
+        if section:
+            return {}
+        out.add(path, job, None, "job has no fields", "a job needs at least schedule and handler")
+        return None
     if not isinstance(raw, dict):
         out.add(path, job, section, f"expected a mapping of fields, got {type(raw).__name__}")
         return None
@@ -184,10 +187,6 @@ def _fields(
         if policy is not None:
             raw["retries"] = policy
     return raw
-
-
-def _missing_job_body(path: Path_, job: str | None, out: _Collector) -> None:
-    out.add(path, job, None, "job has no fields", "a job needs at least schedule and handler")
 
 
 def _retry_policy(

@@ -114,6 +114,4 @@ def _build(node: yaml.Node, path: Path_, source: SourceMap, problems: list[YamlP
 def _scalar(node: yaml.Node) -> Any:
     if not isinstance(node, yaml.ScalarNode):
         return node  # a complex key; rejected by the caller
-    return yaml.SafeLoader(  # type: ignore[no-untyped-call]
-        ""
-    ).construct_object(node, deep=True)
+    return yaml.SafeLoader("").construct_object(node, deep=True)

@@ -39,11 +39,11 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_ERROR)
 
 
-def _shared_flags(*, top: bool = False) -> argparse.ArgumentParser:
+def _shared_flags(*, top: bool = False) -> _Parser:
     # A verb's parser must not reset a flag given before the verb (`cronbridge --json list`),
     # so only the top-level parser sets defaults.
     default = False if top else argparse.SUPPRESS
-    shared = argparse.ArgumentParser(add_help=False)
+    shared = _Parser(add_help=False)
     shared.add_argument(
         "--json", action="store_true", default=default, help="print machine-readable JSON"
     )
