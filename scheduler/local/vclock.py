@@ -30,7 +30,7 @@ from typing import Any
 DEFAULT_STALL_SECONDS = 120.0
 
 
-class SimulationStalled(RuntimeError):
+class SimulationStalledError(RuntimeError):
     """A virtual thread blocked on something other than the virtual clock."""
 
 
@@ -98,9 +98,7 @@ class VirtualClock:
 
     def start_timer(self, seconds: float, callback: Callable[[], None]) -> _VirtualTimer:
         """Run ``callback`` in a new virtual thread ``seconds`` of virtual time from now."""
-        event = self._push(
-            self._now + timedelta(seconds=max(0.0, seconds)), callback=callback
-        )
+        event = self._push(self._now + timedelta(seconds=max(0.0, seconds)), callback=callback)
         return _VirtualTimer(event)
 
     # --- driving the simulation -----------------------------------------------------------
@@ -179,7 +177,7 @@ class VirtualClock:
         else:
             vthread._wake.release()
         if not self._baton_back.acquire(timeout=self._stall_seconds):
-            raise SimulationStalled(
+            raise SimulationStalledError(
                 f"virtual thread {vthread.name!r} did not yield within "
                 f"{self._stall_seconds:.0f} s of real time; does it block outside the clock "
                 "(time.sleep, a lock)?"

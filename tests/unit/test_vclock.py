@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from scheduler.local.vclock import SimulationStalled, VirtualClock
+from scheduler.local.vclock import SimulationStalledError, VirtualClock
 
 T0 = datetime(2026, 3, 29, 0, 0, tzinfo=UTC)
 
@@ -113,6 +113,6 @@ def test_a_thread_blocking_outside_the_clock_is_reported_not_hung() -> None:
     never = threading.Event()
     clock.spawn(never.wait)
     # WHEN the loop hands it the baton THEN the stall is reported
-    with pytest.raises(SimulationStalled):
+    with pytest.raises(SimulationStalledError):
         clock.step()
     never.set()
