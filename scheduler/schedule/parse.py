@@ -162,6 +162,8 @@ def _aws(source: str, stripped: str) -> Schedule:
     months = _plain(fld.MONTH, month, ALL_MONTHS)
     if dom_spec.days is not None:
         _check_days_exist(dom_spec.days, months)
+    if dom_spec.nearest is not None:
+        _check_days_exist(frozenset({dom_spec.nearest}), months)
     return Schedule(
         source=source,
         kind="cron",

@@ -190,6 +190,7 @@ INVALID = [
     ("0 0 31 2 *", "day-of-month:", "day 31 never occurs in FEB"),
     ("0 0 30,31 2 *", "day-of-month:", "day 30 never occurs in FEB"),
     ("cron(0 0 31 4,6,9,11 ? *)", "day-of-month:", "never occurs in APR, JUN, SEP, NOV"),
+    ("cron(0 0 30W 2 ? *)", "day-of-month:", "day 30 never occurs in FEB"),
     # rate
     ("rate(0 minutes)", "rate:", "value must be 1 or more, got 0"),
     ("rate(1 minutes)", "rate:", "singular"),
