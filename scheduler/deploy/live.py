@@ -1,0 +1,311 @@
+"""Read what a stage actually has in AWS, cheaply first and deeply only where needed.
+
+``scan`` makes a fixed handful of paged listing calls (tagging API, list_rules,
+list_schedules, list_schedule_groups, get_role) whatever the number of jobs; the planner
+decides from it which resources look unchanged (spec fingerprint in the ``cronbridge:spec``
+tag matches) and asks for deep reads of the rest only. Deep reads rebuild the same model
+dataclasses compile produces, so the planner diffs like with like. No decisions here, and
+no writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from scheduler import contract
+from scheduler.deploy.awsapi import AwsApi
+from scheduler.deploy.model import (
+    AsyncConfig,
+    DeadLetterQueue,
+    DesiredState,
+    Function,
+    Permission,
+    RetryPolicy,
+    Role,
+    RunsTable,
+    Schedule,
+    ScheduleGroup,
+    Target,
+)
+
+
+@dataclass
+class Snapshot:
+    """The cheap read: what exists, what this stage owns, and the fingerprints it carries."""
+
+    owned: dict[str, dict[str, str]]  # ARN -> tags, for everything tagged with this stage
+    rules: dict[str, dict[str, Any]]  # rule name -> list_rules entry (prefix-filtered)
+    schedules: dict[str, dict[str, Any]]  # schedule name -> list_schedules entry (jobs group)
+    groups: set[str]
+    roles: dict[str, dict[str, Any] | None]  # role name -> get_role (None: absent)
+    calls_note: str = ""
+
+    def owned_tags(self, arn: str) -> dict[str, str] | None:
+        return self.owned.get(arn)
+
+
+def scan(api: AwsApi, desired: DesiredState) -> Snapshot:
+    base = f"{desired.prefix}-{desired.stage}"
+    shared = desired.shared
+    groups = {g["Name"] for g in api.list_schedule_groups(base)}
+    schedules = (
+        {s["Name"]: s for s in api.list_schedules(shared.jobs_group.name)}
+        if shared.jobs_group.name in groups
+        else {}
+    )
+    return Snapshot(
+        owned=api.tagged_resources(desired.ownership_tags),
+        rules={r["Name"]: r for r in api.list_rules(f"{base}-")},
+        schedules=schedules,
+        groups=groups,
+        roles={
+            role.name: api.get_role(role.name)
+            for role in (shared.worker_role, shared.scheduler_role)
+        },
+    )
+
+
+def tag_list_to_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in tags or []}
+
+
+def without_spec(tags: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in tags.items() if k != contract.TAG_SPEC_HASH}
+
+
+def owns(tags: dict[str, str] | None, stage: str) -> bool:
+    return bool(
+        tags
+        and tags.get(contract.TAG_MANAGED_BY) == contract.MANAGED_BY_VALUE
+        and tags.get(contract.TAG_STAGE) == stage
+    )
+
+
+# --- Deep reads, rebuilt as model objects ----------------------------------------------
+
+
+@dataclass
+class LiveFunction:
+    function: Function
+    code_sha256: str
+    raw_tags: dict[str, str]
+
+
+def read_function(api: AwsApi, name: str) -> LiveFunction | None:
+    out = api.get_function(name)
+    if out is None:
+        return None
+    cfg = out["Configuration"]
+    tags = dict(out.get("Tags") or {})
+    fn = Function(
+        job=tags.get(contract.TAG_JOB, ""),
+        name=cfg["FunctionName"],
+        arn=cfg["FunctionArn"],
+        role_arn=cfg.get("Role", ""),
+        timeout=int(cfg.get("Timeout", 3)),
+        memory_size=int(cfg.get("MemorySize", 128)),
+        environment=dict((cfg.get("Environment") or {}).get("Variables") or {}),
+        runtime=cfg.get("Runtime", ""),
+        handler=cfg.get("Handler", ""),
+        description=cfg.get("Description", ""),
+        layers=tuple(layer["Arn"] for layer in cfg.get("Layers") or []),
+        reserved_concurrency=(out.get("Concurrency") or {}).get("ReservedConcurrentExecutions"),
+        tags=without_spec(tags),
+    )
+    return LiveFunction(function=fn, code_sha256=cfg.get("CodeSha256", ""), raw_tags=tags)
+
+
+def read_async_config(api: AwsApi, name: str) -> AsyncConfig | None:
+    out = api.get_async_config(name)
+    if out is None:
+        return None
+    on_failure = (out.get("DestinationConfig") or {}).get("OnFailure") or {}
+    return AsyncConfig(
+        function_name=name,
+        maximum_retry_attempts=int(out.get("MaximumRetryAttempts", 2)),
+        on_failure_arn=str(on_failure.get("Destination", "")),
+    )
+
+
+def read_permissions(api: AwsApi, function_name: str) -> dict[str, Permission]:
+    found = {}
+    for st in api.get_policy_statements(function_name):
+        cond = st.get("Condition") or {}
+        principal = st.get("Principal") or {}
+        found[st.get("Sid", "")] = Permission(
+            function_name=function_name,
+            statement_id=st.get("Sid", ""),
+            source_arn=_ci(cond.get("ArnLike") or {}, "aws:SourceArn"),
+            source_account=_ci(cond.get("StringEquals") or {}, "aws:SourceAccount"),
+            principal=principal.get("Service", "") if isinstance(principal, dict) else "",
+            action=st.get("Action", ""),
+        )
+    return found
+
+
+def _ci(mapping: dict[str, Any], key: str) -> str:
+    """IAM condition keys are case-insensitive (Lambda returns ``AWS:SourceArn``)."""
+    for k, v in mapping.items():
+        if k.lower() == key.lower():
+            return str(v)
+    return ""
+
+
+@dataclass
+class LiveRule:
+    name: str
+    arn: str
+    schedule_expression: str
+    state: str
+    description: str
+    tags: dict[str, str]
+    target: Target | None
+    extra_target_ids: tuple[str, ...] = ()
+
+
+def read_rule(api: AwsApi, name: str, target_id: str) -> LiveRule | None:
+    out = api.describe_rule(name)
+    if out is None:
+        return None
+    target = None
+    extra = []
+    for t in api.list_targets(name):
+        if t["Id"] != target_id:
+            extra.append(t["Id"])
+            continue
+        transformer = t.get("InputTransformer") or {}
+        retry = t.get("RetryPolicy") or {}
+        target = Target(
+            rule_name=name,
+            target_id=t["Id"],
+            arn=t["Arn"],
+            input_paths=dict(transformer.get("InputPathsMap") or {}),
+            input_template=str(transformer.get("InputTemplate", "")),
+            retry_policy=RetryPolicy(
+                maximum_retry_attempts=int(retry.get("MaximumRetryAttempts", 185)),
+                maximum_event_age_seconds=int(retry.get("MaximumEventAgeInSeconds", 86400)),
+            ),
+            dead_letter_arn=str((t.get("DeadLetterConfig") or {}).get("Arn", "")),
+        )
+    return LiveRule(
+        name=name,
+        arn=out["Arn"],
+        schedule_expression=out.get("ScheduleExpression", ""),
+        state=out.get("State", ""),
+        description=out.get("Description", ""),
+        tags=without_spec(api.rule_tags(out["Arn"])),
+        target=target,
+        extra_target_ids=tuple(extra),
+    )
+
+
+def read_schedule(api: AwsApi, name: str, group: str, job: str) -> Schedule | None:
+    out = api.get_schedule(name, group)
+    if out is None:
+        return None
+    target = out.get("Target") or {}
+    retry = target.get("RetryPolicy") or {}
+    return Schedule(
+        job=job,
+        name=name,
+        group_name=group,
+        schedule_expression=out.get("ScheduleExpression", ""),
+        timezone=out.get("ScheduleExpressionTimezone", "UTC"),
+        state=out.get("State", ""),
+        description=out.get("Description", ""),
+        target_arn=target.get("Arn", ""),
+        role_arn=target.get("RoleArn", ""),
+        input=target.get("Input", ""),
+        retry_policy=RetryPolicy(
+            maximum_retry_attempts=int(retry.get("MaximumRetryAttempts", 185)),
+            maximum_event_age_seconds=int(retry.get("MaximumEventAgeInSeconds", 86400)),
+        ),
+        dead_letter_arn=str((target.get("DeadLetterConfig") or {}).get("Arn", "")),
+        flexible_time_window=(out.get("FlexibleTimeWindow") or {}).get("Mode", "OFF"),
+    )
+
+
+def read_table(api: AwsApi, desired: RunsTable) -> RunsTable | None:
+    t = api.describe_table(desired.name)
+    if t is None:
+        return None
+    keys = {k["KeyType"]: k["AttributeName"] for k in t.get("KeySchema", [])}
+    index = next(iter(t.get("GlobalSecondaryIndexes") or []), {})
+    index_keys = {k["KeyType"]: k["AttributeName"] for k in index.get("KeySchema", [])}
+    ttl = t["_ttl"]
+    return RunsTable(
+        name=t["TableName"],
+        arn=t["TableArn"],
+        partition_key=keys.get("HASH", ""),
+        sort_key=keys.get("RANGE", ""),
+        ttl_attribute=ttl.get("AttributeName", "")
+        if ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING")
+        else "",
+        index_name=index.get("IndexName", ""),
+        index_partition_key=index_keys.get("HASH", ""),
+        index_sort_key=index_keys.get("RANGE", ""),
+        billing_mode=(t.get("BillingModeSummary") or {}).get("BillingMode", "PROVISIONED"),
+        point_in_time_recovery=t["_pitr"].get("PointInTimeRecoveryStatus") == "ENABLED",
+        tags=without_spec(t["_tags"]),
+    )
+
+
+def read_queue(api: AwsApi, desired: DeadLetterQueue) -> DeadLetterQueue | None:
+    import json
+
+    q = api.describe_queue(desired.name)
+    if q is None:
+        return None
+    attrs = q["attributes"]
+    return DeadLetterQueue(
+        name=desired.name,
+        arn=attrs.get("QueueArn", ""),
+        url=desired.url,  # the endpoint decides the form of the URL; not a setting
+        message_retention_seconds=int(attrs.get("MessageRetentionPeriod", 345600)),
+        sqs_managed_sse=attrs.get("SqsManagedSseEnabled", "false") == "true",
+        policy=json.loads(attrs["Policy"]) if attrs.get("Policy") else {},
+        tags=without_spec(dict(q["tags"])),
+    )
+
+
+def read_role(api: AwsApi, desired: Role, listed: dict[str, Any] | None) -> Role | None:
+    import json
+    from urllib.parse import unquote
+
+    role = listed if listed is not None else api.get_role(desired.name)
+    if role is None:
+        return None
+    trust = role.get("AssumeRolePolicyDocument") or {}
+    if isinstance(trust, str):
+        trust = json.loads(unquote(trust))
+    return Role(
+        name=desired.name,
+        arn=role.get("Arn", ""),
+        purpose=desired.purpose,
+        service=desired.service,
+        trust_policy=dict(trust),
+        policy_name=desired.policy_name,
+        policy_document=api.role_policy(desired.name, desired.policy_name) or {},
+        tags=without_spec(tag_list_to_dict(role.get("Tags"))),
+    )
+
+
+def read_group(api: AwsApi, desired: ScheduleGroup) -> ScheduleGroup | None:
+    tags = api.group_tags(desired.arn)
+    if tags is None:
+        return None
+    return ScheduleGroup(
+        name=desired.name, arn=desired.arn, purpose=desired.purpose, tags=without_spec(tags)
+    )
+
+
+@dataclass
+class DeepJob:
+    """Everything deep-read about one job (desired or orphaned)."""
+
+    function: LiveFunction | None = None
+    async_config: AsyncConfig | None = None
+    permissions: dict[str, Permission] = field(default_factory=dict)
+    rules: dict[str, LiveRule | None] = field(default_factory=dict)
+    schedules: dict[str, Schedule | None] = field(default_factory=dict)
