@@ -25,6 +25,7 @@ VERB_MODULES: dict[str, str] = {
     "list": "scheduler.cli.list_jobs",
     "next": "scheduler.cli.next_fires",
     "schema": "scheduler.cli.schema",
+    "package": "scheduler.cli.package",
 }
 
 EXIT_ERROR = 1

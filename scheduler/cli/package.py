@@ -1,0 +1,128 @@
+"""``cronbridge package --format cloudformation -o DIR``: export a stage as IaC, offline.
+
+Compiles jobs.yaml into the same desired resources ``deploy`` applies, renders them as a
+CloudFormation template (``scheduler.deploy.cloudformation``) and writes it beside the
+deterministic code zip (``scheduler.deploy.zipbuild``). Makes no AWS calls: account and
+region become pseudo parameters in the template, and the zip's S3 location is a parameter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from scheduler import names
+from scheduler.catalogue import load_catalogue
+from scheduler.cli import common
+from scheduler.cli.output import Result, progress
+from scheduler.compile import compile_catalogue
+from scheduler.deploy.cloudformation import (
+    CODE_BUCKET_PARAM,
+    PLACEHOLDER_ACCOUNT_ID,
+    PLACEHOLDER_REGION,
+    render_template,
+)
+from scheduler.deploy.zipbuild import build_zip, code_sha256
+from scheduler.errors import UsageError
+
+NAME = "package"
+HELP = "write a CloudFormation template and the code zip for a stage (no AWS calls)"
+
+FORMATS = ("cloudformation",)
+CODE_FILE = "code.zip"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    common.add_file_arg(parser)
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="cloudformation",
+        help="the IaC format to write (default: cloudformation)",
+    )
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="DIR", help="folder to write into (created)"
+    )
+    parser.add_argument(
+        "--stage",
+        default=None,
+        help=f"deployment stage, e.g. dev or prod (default: {names.DEFAULT_STAGE})",
+    )
+    parser.add_argument(
+        "--template-format",
+        choices=("json", "yaml"),
+        default="json",
+        help="write template.json (default) or template.yaml",
+    )
+    # Packaging is offline: never resolve a stage from a running local platform.
+    parser.set_defaults(local=False)
+
+
+def run(args: argparse.Namespace) -> Result:
+    stage = common.resolve_stage(args)
+    catalogue = load_catalogue(common.catalogue_path(args))
+    state = compile_catalogue(
+        catalogue, stage, account_id=PLACEHOLDER_ACCOUNT_ID, region=PLACEHOLDER_REGION
+    )
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"-o {out}: exists and is not a folder", hint="pick a new folder name")
+    out.mkdir(parents=True, exist_ok=True)
+
+    progress(f"packaging code ({', '.join(('scheduler', *state.packages))})")
+    code = build_zip(catalogue.root, state.packages)
+    sha = code_sha256(code)
+    # The key carries the content hash: new code, new key, so CloudFormation sees a change.
+    code_key = f"{state.prefix}/{stage}/code-{hashlib.sha256(code).hexdigest()[:16]}.zip"
+    template = render_template(state, code_sha256=sha, code_key=code_key)
+
+    code_path = out / CODE_FILE
+    code_path.write_bytes(code)
+    template_path = out / f"template.{args.template_format}"
+    template_path.write_text(_dump(template, args.template_format))
+
+    stack = f"{state.prefix}-{stage}"
+    data = {
+        "format": args.format,
+        "stage": stage,
+        "template": str(template_path),
+        "code": str(code_path),
+        "code_sha256": sha,
+        "code_s3_key": code_key,
+        "stack_name": stack,
+        "jobs": len(state.jobs),
+        "resources": len(template["Resources"]),
+    }
+    return Result(data, lambda: _render(data))
+
+
+def _dump(template: dict[str, Any], fmt: str) -> str:
+    if fmt == "yaml":
+        import yaml
+
+        class _NoAliases(yaml.SafeDumper):
+            # CloudFormation rejects YAML anchors/aliases (cfn-lint W1101); the template
+            # shares dict objects (one retry policy, one tag set), so write every copy out.
+            def ignore_aliases(self, data: Any) -> bool:
+                return True
+
+        # Long-form intrinsics ({"Fn::Sub": ...}) are plain mappings: no custom tags needed.
+        return str(yaml.dump(template, Dumper=_NoAliases, sort_keys=False, width=100))
+    return json.dumps(template, indent=2) + "\n"
+
+
+def _render(data: dict[str, Any]) -> str:
+    return "\n".join(
+        [
+            f"wrote {data['template']} ({data['resources']} resources, {data['jobs']} jobs)",
+            f"wrote {data['code']} (CodeSha256 {data['code_sha256']})",
+            "next:",
+            f"  aws s3 cp {data['code']} s3://BUCKET/{data['code_s3_key']}",
+            f"  aws cloudformation deploy --template-file {data['template']} "
+            f"--stack-name {data['stack_name']} --capabilities CAPABILITY_NAMED_IAM "
+            f"--parameter-overrides {CODE_BUCKET_PARAM}=BUCKET",
+        ]
+    )
