@@ -1,0 +1,355 @@
+"""The run ledger in one DynamoDB table per stage (low-level client, injected).
+
+Item layout (keys from ``scheduler.contract``):
+
+* run item   ``pk=JOB#<job>  sk=RUN#<stamp>[-<hex>]`` - one per run, all attempts inside.
+  ``<stamp>`` is the scheduled minute (or trigger time), so one job's history newest first
+  is one Query with ``ScanIndexForward=False``, and ``--since`` is a key condition.
+* lock item  ``pk=JOB#<job>  sk=LOCK`` - the overlap lease: holder run id + ``lease_until``.
+* sparse GSI ``attention``: ``att_pk=RUNS``, ``att_sk=<started_at>#<run_id>`` is present
+  only while a run is RUNNING/FAILED/TIMED_OUT/DEAD, so "what needs attention since T
+  across jobs" is one Query. (One index partition is fine at cron rates: a GSI partition
+  takes 1,000 writes/s.)
+
+Why a lock item and not "read the previous run": a read costs a request on every run and
+still races. Instead the claim is ONE ``TransactWriteItems`` request holding the run item's
+``attribute_not_exists`` put (duplicate delivery guard) and the lock put conditioned on
+"free or lease expired" (overlap guard); the final outcome is ONE more transaction updating
+the run item and deleting the lock iff we still hold it. A successful run is therefore
+exactly 2 write requests and 0 reads; a crashed run blocks the job only until
+``lease_until`` (start + the job's timeout). ``ReturnValuesOnConditionCheckFailure=ALL_OLD``
+tells a loser who won without a read. Jobs with ``overlap: allow`` skip the lock (a plain
+conditional put + update).
+
+This module must not decide run semantics (that is the worker's runtime); it only makes
+the conditional writes and reads it is asked for.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from scheduler import contract as C
+from scheduler.clock import isoformat_z
+from scheduler.ledger.codec import from_item, to_attr, to_item
+from scheduler.ledger.model import RunRecord, RunStatus, split_run_id, stamp_of
+from scheduler.ledger.store import ClaimOutcome, ClaimResult, Finish, LockRequest
+
+ATTENTION_PARTITION = "RUNS"
+LOCK_SK = "LOCK"
+_RUN_PREFIX = "RUN#"
+_RUN_HIGH = "RUN#~"  # '~' sorts after every character a stamp or hex suffix uses
+_CONFLICT_RETRIES = 6
+_SECONDS_PER_DAY = 86_400
+
+
+def job_pk(job: str) -> str:
+    return f"JOB#{job}"
+
+
+def run_key(run_id: str) -> dict[str, dict[str, str]]:
+    job, rest = split_run_id(run_id)
+    return {C.TABLE_PK: {"S": job_pk(job)}, C.TABLE_SK: {"S": _RUN_PREFIX + rest}}
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _reasons(exc: Exception) -> list[dict[str, Any]]:
+    response = getattr(exc, "response", {}) or {}
+    return list(response.get("CancellationReasons") or [])
+
+
+def _code(exc: Exception) -> str:
+    response = getattr(exc, "response", {}) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+class DynamoRunStore:
+    """``RunStore`` over a boto3 DynamoDB *client* (not resource) and a table name."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self.table = table
+
+    # --- writes (worker) -----------------------------------------------------------------
+    def claim(self, run: RunRecord, lock: LockRequest | None, now: datetime) -> ClaimResult:
+        run_op = self._claim_op(run)
+        if lock is None:
+            return self._single_claim(run_op)
+        lock_op = self._lock_op(run, lock, now)
+        for attempt in range(_CONFLICT_RETRIES):
+            try:
+                self._client.transact_write_items(TransactItems=[run_op, lock_op])
+                return ClaimResult(ClaimOutcome.CLAIMED)
+            except Exception as exc:
+                if _code(exc) != "TransactionCanceledException":
+                    raise
+                reasons = _reasons(exc)
+                codes = [r.get("Code") for r in reasons] + ["None", "None"]
+                if codes[0] == "ConditionalCheckFailed":
+                    return ClaimResult(ClaimOutcome.DUPLICATE, _item_of(reasons[0]))
+                if codes[1] == "ConditionalCheckFailed":
+                    return ClaimResult(ClaimOutcome.OVERLAP, _item_of(reasons[1]))
+                if "TransactionConflict" not in codes or attempt == _CONFLICT_RETRIES - 1:
+                    raise
+                # Concurrent deliveries of one slot conflict in the transaction itself;
+                # back off briefly and let the condition checks decide on the next try.
+                time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _single_claim(self, op: dict[str, Any]) -> ClaimResult:
+        ((kind, params),) = op.items()
+        call = self._client.put_item if kind == "Put" else self._client.update_item
+        try:
+            call(**params)
+            return ClaimResult(ClaimOutcome.CLAIMED)
+        except Exception as exc:
+            if _code(exc) != "ConditionalCheckFailedException":
+                raise
+            item = getattr(exc, "response", {}).get("Item")
+            return ClaimResult(ClaimOutcome.DUPLICATE, from_item(item) if item else None)
+
+    def _claim_op(self, run: RunRecord) -> dict[str, Any]:
+        if run.attempt <= 1:
+            item = self._run_item(run, retention_days=None)
+            return {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": item,
+                    "ConditionExpression": "attribute_not_exists(#pk)",
+                    "ExpressionAttributeNames": {"#pk": C.TABLE_PK},
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            }
+        # A retry re-opens the same run item, only from the attempt before it and only
+        # once (a duplicate retry delivery fails the condition).
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": run_key(run.run_id),
+                "UpdateExpression": (
+                    "SET #status = :running, #attempt = :n, started_at = :started, "
+                    "request_id = :rid, finished_at = :null, duration_ms = :null, "
+                    "next_attempt_at = :null"
+                ),
+                "ConditionExpression": "#attempt = :prev AND #status IN (:failed, :timed_out)",
+                "ExpressionAttributeNames": {"#status": "status", "#attempt": "attempt"},
+                "ExpressionAttributeValues": {
+                    ":running": {"S": RunStatus.RUNNING.value},
+                    ":n": {"N": str(run.attempt)},
+                    ":prev": {"N": str(run.attempt - 1)},
+                    ":started": {"S": run.started_at},
+                    ":rid": to_attr(run.request_id),
+                    ":null": {"NULL": True},
+                    ":failed": {"S": RunStatus.FAILED.value},
+                    ":timed_out": {"S": RunStatus.TIMED_OUT.value},
+                },
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
+
+    def _lock_op(self, run: RunRecord, lock: LockRequest, now: datetime) -> dict[str, Any]:
+        put: dict[str, Any] = {
+            "TableName": self.table,
+            "Item": {
+                C.TABLE_PK: {"S": job_pk(run.job)},
+                C.TABLE_SK: {"S": LOCK_SK},
+                "holder": {"S": run.run_id},
+                "attempt": {"N": str(run.attempt)},
+                "lease_until": {"N": str(_epoch(lock.lease_until))},
+                C.TABLE_TTL_ATTRIBUTE: {"N": str(_epoch(lock.lease_until) + _SECONDS_PER_DAY)},
+            },
+        }
+        if lock.exclusive:
+            put["ConditionExpression"] = "attribute_not_exists(#pk) OR lease_until < :now"
+            put["ExpressionAttributeNames"] = {"#pk": C.TABLE_PK}
+            put["ExpressionAttributeValues"] = {":now": {"N": str(_epoch(now))}}
+            put["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        return {"Put": put}
+
+    def record_skipped(self, run: RunRecord, retention_days: int) -> bool:
+        try:
+            self._client.put_item(
+                TableName=self.table,
+                Item=self._run_item(run, retention_days=retention_days),
+                ConditionExpression="attribute_not_exists(#pk)",
+                ExpressionAttributeNames={"#pk": C.TABLE_PK},
+            )
+            return True
+        except Exception as exc:
+            if _code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+
+    def finish(self, run: RunRecord, finish: Finish, release_lock: bool) -> bool:
+        update = self._finish_update(run, finish)
+        if release_lock:
+            release = {
+                "Delete": {
+                    "TableName": self.table,
+                    "Key": {C.TABLE_PK: {"S": job_pk(run.job)}, C.TABLE_SK: {"S": LOCK_SK}},
+                    "ConditionExpression": "holder = :rid",
+                    "ExpressionAttributeValues": {":rid": {"S": run.run_id}},
+                }
+            }
+            for attempt in range(_CONFLICT_RETRIES):
+                try:
+                    self._client.transact_write_items(TransactItems=[{"Update": update}, release])
+                    return True
+                except Exception as exc:
+                    if _code(exc) != "TransactionCanceledException":
+                        raise
+                    codes = [r.get("Code") for r in _reasons(exc)] + ["None", "None"]
+                    if codes[0] == "ConditionalCheckFailed":
+                        return False  # someone (the watchdog, a zombie) already finished it
+                    if codes[1] == "ConditionalCheckFailed":
+                        break  # our lease expired and was taken over: leave the lock alone
+                    if "TransactionConflict" not in codes or attempt == _CONFLICT_RETRIES - 1:
+                        raise
+                    time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+        try:
+            self._client.update_item(**update)
+            return True
+        except Exception as exc:
+            if _code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+
+    def _finish_update(self, run: RunRecord, finish: Finish) -> dict[str, Any]:
+        sets = [
+            "#status = :status",
+            "finished_at = :finished",
+            "duration_ms = :duration",
+            "#error = :error",
+            "#result = :result",
+            "next_attempt_at = :next",
+            "attempts = list_append(if_not_exists(attempts, :empty), :attempt)",
+            f"{C.TABLE_TTL_ATTRIBUTE} = :expires",
+        ]
+        expression = "SET " + ", ".join(sets)
+        if not finish.status.needs_attention:
+            expression += f" REMOVE {C.ATTENTION_PK}, {C.ATTENTION_SK}"
+        expires = _epoch(finish.finished_at) + finish.retention_days * _SECONDS_PER_DAY
+        return {
+            "TableName": self.table,
+            "Key": run_key(run.run_id),
+            "UpdateExpression": expression,
+            "ConditionExpression": "#status = :running AND #attempt = :n",
+            "ExpressionAttributeNames": {
+                "#status": "status",
+                "#attempt": "attempt",
+                "#error": "error",
+                "#result": "result",
+            },
+            "ExpressionAttributeValues": {
+                ":status": {"S": finish.status.value},
+                ":finished": {"S": isoformat_z(finish.finished_at)},
+                ":duration": {"N": str(finish.duration_ms)},
+                ":error": to_attr(finish.error),
+                ":result": to_attr(finish.result),
+                ":next": to_attr(finish.next_attempt_at),
+                ":empty": {"L": []},
+                ":attempt": {"L": [to_attr(finish.attempt.to_json())]},
+                ":expires": {"N": str(expires)},
+                ":running": {"S": RunStatus.RUNNING.value},
+                ":n": {"N": str(run.attempt)},
+            },
+        }
+
+    def _run_item(self, run: RunRecord, retention_days: int | None) -> dict[str, Any]:
+        job, rest = split_run_id(run.run_id)
+        data = run.to_json()
+        data[C.TABLE_PK] = job_pk(job)
+        data[C.TABLE_SK] = _RUN_PREFIX + rest
+        # A RUNNING item that is never finished (the process died) still expires: give it
+        # a generous TTL now; ``finish`` sets the real one.
+        days = retention_days if retention_days is not None else 90
+        moment = run.started_dt
+        data[C.TABLE_TTL_ATTRIBUTE] = _epoch(moment) + days * _SECONDS_PER_DAY
+        if run.status.needs_attention:
+            data[C.ATTENTION_PK] = ATTENTION_PARTITION
+            data[C.ATTENTION_SK] = f"{run.started_at}#{run.run_id}"
+        return to_item(data)
+
+    # --- reads (CLI) ---------------------------------------------------------------------
+    def get(self, run_id: str) -> RunRecord | None:
+        response = self._client.get_item(
+            TableName=self.table, Key=run_key(run_id), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return _record(item) if item else None
+
+    def history(
+        self,
+        job: str,
+        *,
+        since: datetime | None = None,
+        status: RunStatus | None = None,
+        page_size: int = 50,
+    ) -> Iterator[RunRecord]:
+        low = _RUN_PREFIX + (stamp_of(since) if since else "")
+        params: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :low AND :high",
+            "ExpressionAttributeNames": {"#pk": C.TABLE_PK, "#sk": C.TABLE_SK},
+            "ExpressionAttributeValues": {
+                ":pk": {"S": job_pk(job)},
+                ":low": {"S": low},
+                ":high": {"S": _RUN_HIGH},
+            },
+            "ScanIndexForward": False,
+            "Limit": page_size,
+        }
+        if status is not None:
+            params["FilterExpression"] = "#status = :status"
+            params["ExpressionAttributeNames"]["#status"] = "status"
+            params["ExpressionAttributeValues"][":status"] = {"S": status.value}
+        yield from self._pages(params)
+
+    def attention(
+        self, since: datetime, statuses: frozenset[RunStatus] | None = None
+    ) -> Iterator[RunRecord]:
+        params: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": C.ATTENTION_INDEX,
+            "KeyConditionExpression": "#p = :p AND #s >= :since",
+            "ExpressionAttributeNames": {"#p": C.ATTENTION_PK, "#s": C.ATTENTION_SK},
+            "ExpressionAttributeValues": {
+                ":p": {"S": ATTENTION_PARTITION},
+                ":since": {"S": isoformat_z(since.astimezone(UTC))},
+            },
+            "ScanIndexForward": False,
+        }
+        if statuses:
+            names = sorted(s.value for s in statuses)
+            placeholders = [f":st{i}" for i in range(len(names))]
+            params["FilterExpression"] = f"#status IN ({', '.join(placeholders)})"
+            params["ExpressionAttributeNames"]["#status"] = "status"
+            for ph, name in zip(placeholders, names, strict=True):
+                params["ExpressionAttributeValues"][ph] = {"S": name}
+        yield from self._pages(params)
+
+    def _pages(self, params: dict[str, Any]) -> Iterator[RunRecord]:
+        while True:
+            response = self._client.query(**params)
+            for item in response.get("Items", []):
+                yield _record(item)
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                return
+            params = {**params, "ExclusiveStartKey": last}
+
+
+def _item_of(reason: dict[str, Any]) -> dict[str, Any] | None:
+    item = reason.get("Item")
+    return from_item(item) if item else None
+
+
+def _record(item: dict[str, Any]) -> RunRecord:
+    return RunRecord.from_json(from_item(item))

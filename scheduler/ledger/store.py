@@ -1,0 +1,85 @@
+"""The ledger's interface: what the worker and CLI need from a run store.
+
+The worker drives a run through ``claim`` -> ``finish`` (plus ``record_skipped``); the CLI
+reads with ``get``, ``history`` and ``attention``. ``DynamoRunStore`` is the one real
+implementation; anything with these methods (an in-memory fake, a recorder) can be
+injected instead. No AWS calls here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any, Protocol
+
+from scheduler.ledger.model import Attempt, RunRecord, RunStatus
+
+
+class ClaimOutcome(str, Enum):
+    CLAIMED = "CLAIMED"  # this delivery owns the attempt: run the handler
+    DUPLICATE = "DUPLICATE"  # the slot/attempt was already claimed by another delivery
+    OVERLAP = "OVERLAP"  # the job's previous run still holds the lock (overlap: skip)
+
+
+@dataclass(frozen=True)
+class LockRequest:
+    """The per-job overlap lock taken in the same write as the run item.
+
+    ``exclusive`` runs (scheduled fires) fail the claim while another run holds an
+    unexpired lease; others (manual, retry, redrive) take the lock over unconditionally,
+    so a schedule that fires during them is skipped but they themselves never are.
+    """
+
+    lease_until: datetime
+    exclusive: bool
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    outcome: ClaimOutcome
+    existing: dict[str, Any] | None = None  # the item that won (run or lock), when known
+
+
+@dataclass(frozen=True)
+class Finish:
+    """The final write of one attempt."""
+
+    status: RunStatus  # the run's new status (SUCCEEDED, FAILED, TIMED_OUT, DEAD)
+    attempt: Attempt  # this attempt's own outcome, appended to ``attempts``
+    finished_at: datetime
+    duration_ms: int
+    error: dict[str, str] | None = None
+    result: Any = None
+    next_attempt_at: str | None = None
+    retention_days: int = 30
+
+
+class RunStore(Protocol):
+    def claim(self, run: RunRecord, lock: LockRequest | None, now: datetime) -> ClaimResult: ...
+
+    def record_skipped(self, run: RunRecord, retention_days: int) -> bool: ...
+
+    def finish(self, run: RunRecord, finish: Finish, release_lock: bool) -> bool:
+        """Apply the outcome iff ``run`` is still RUNNING this attempt; False otherwise."""
+        ...
+
+    def get(self, run_id: str) -> RunRecord | None: ...
+
+    def history(
+        self,
+        job: str,
+        *,
+        since: datetime | None = None,
+        status: RunStatus | None = None,
+        page_size: int = 50,
+    ) -> Iterator[RunRecord]:
+        """One job's runs newest first, paging lazily (one Query per page)."""
+        ...
+
+    def attention(
+        self, since: datetime, statuses: frozenset[RunStatus] | None = None
+    ) -> Iterator[RunRecord]:
+        """Runs needing attention across all jobs, newest first (one Query on the index)."""
+        ...
