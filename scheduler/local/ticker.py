@@ -307,9 +307,9 @@ class Ticker:
         for key, (trigger, schedule) in self._one_time.items():
             if key in self._fired_one_time or not trigger.enabled:
                 continue
-            when = one_time_instant(trigger, schedule)
-            if when is not None and when <= until and trigger.function_name is not None:
-                found.append(self._firing(trigger, when))
+            instant = one_time_instant(trigger, schedule)
+            if instant is not None and instant <= until and trigger.function_name is not None:
+                found.append(self._firing(trigger, instant))
         found.sort(key=lambda f: (f.scheduled_time, f.trigger.key))
         return found
 
