@@ -1,0 +1,400 @@
+"""Desired state + live state -> an ordered ``Plan`` of typed operations. Pure: no AWS calls.
+
+Two steps keep a no-op plan cheap. ``what_to_read`` looks at the cheap ``Snapshot`` and
+picks the resources whose fingerprint or listed fields do not match (or all, on refresh);
+only those are deep-read. ``build_plan`` diffs the deep reads field by field. Order:
+shared resources first (roles before functions, the queue before targets), then each job
+(function, async config, rules/targets/permissions or schedules, and last the fingerprint
+tag, so an interrupted job still looks changed), then deletions of pruned jobs, then (on
+destroy) shared deletions. Resources without this stage's ownership tags are never touched:
+a name clash with one stops the plan.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scheduler import contract
+from scheduler.deploy import ops as o
+from scheduler.deploy.live import DeepJob, LiveRule, Snapshot, owns
+from scheduler.deploy.model import DesiredState, JobResources, Role
+from scheduler.errors import CronbridgeError
+
+SHARED_KEYS = ("table", "queue", "worker_role", "scheduler_role", "jobs_group", "retry_group")
+_FUNCTION_CONFIG_FIELDS = (
+    "role_arn", "timeout", "memory_size", "environment", "runtime", "handler", "description",
+    "layers",
+)  # fmt: skip
+
+
+class OwnershipConflictError(CronbridgeError):
+    """A resource with one of our names exists but is not owned by this stage."""
+
+
+@dataclass
+class ReadRequest:
+    shared: set[str] = field(default_factory=set)
+    jobs: set[str] = field(default_factory=set)
+    # Listed rules that are not desired: deep-read (tags) to learn whether we own them.
+    stray_rules: list[str] = field(default_factory=list)
+    # Owned functions of jobs no longer in the catalogue: job -> function name.
+    stray_functions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class DeepState:
+    shared: dict[str, Any] = field(default_factory=dict)  # key -> model object or None
+    jobs: dict[str, DeepJob] = field(default_factory=dict)
+    stray_rules: dict[str, LiveRule | None] = field(default_factory=dict)
+
+
+def base_of(desired: DesiredState) -> str:
+    return f"{desired.prefix}-{desired.stage}"
+
+
+def _spec_tag(tags: dict[str, str] | None) -> str | None:
+    return None if tags is None else tags.get(contract.TAG_SPEC_HASH)
+
+
+def _shared_spec(desired: DesiredState, snapshot: Snapshot, key: str) -> tuple[bool, str | None]:
+    """(exists cheaply, spec tag) of one shared resource from the snapshot."""
+    s = desired.shared
+    if key in ("table", "queue"):
+        arn = s.table.arn if key == "table" else s.queue.arn
+        tags = snapshot.owned_tags(arn)
+        return tags is not None, _spec_tag(tags)
+    if key in ("worker_role", "scheduler_role"):
+        role: Role = getattr(s, key)
+        listed = snapshot.roles.get(role.name)
+        if listed is None:
+            return False, None
+        tags = {t["Key"]: t["Value"] for t in listed.get("Tags", [])}
+        return True, _spec_tag(tags)
+    group = s.jobs_group if key == "jobs_group" else s.retry_group
+    # Groups have nothing but tags; being listed under our name is enough unless refreshing.
+    return group.name in snapshot.groups, group.spec_hash if group.name in snapshot.groups else None
+
+
+def job_looks_unchanged(res: JobResources, snapshot: Snapshot, code_sha256: str) -> bool:
+    tags = snapshot.owned_tags(res.function.arn)
+    if _spec_tag(tags) != res.spec_hash(code_sha256):
+        return False
+    for rule in res.rules:
+        listed = snapshot.rules.get(rule.name)
+        if listed is None or listed.get("State") != rule.state:
+            return False
+        if listed.get("ScheduleExpression") != rule.schedule_expression:
+            return False
+    for sched in res.schedules:
+        listed = snapshot.schedules.get(sched.name)
+        if listed is None or listed.get("State") != sched.state:
+            return False
+    return True
+
+
+def what_to_read(
+    desired: DesiredState,
+    snapshot: Snapshot,
+    code_sha256: str,
+    *,
+    refresh: bool = False,
+    prune: bool = True,
+) -> ReadRequest:
+    req = ReadRequest()
+    for key in SHARED_KEYS:
+        exists, spec = _shared_spec(desired, snapshot, key)
+        model = getattr(desired.shared, key)
+        if refresh or not exists or spec != model.spec_hash:
+            req.shared.add(key)
+    for name, res in desired.jobs.items():
+        if refresh or not job_looks_unchanged(res, snapshot, code_sha256):
+            req.jobs.add(name)
+    desired_rules = {r.name for res in desired.jobs.values() for r in res.rules}
+    marker = f"cronbridge {desired.stage} "
+    for rule_name, listed in snapshot.rules.items():
+        # Our rules carry a description marker; it only narrows which to check, the tags
+        # read afterwards decide ownership.
+        if rule_name not in desired_rules and str(listed.get("Description", "")).startswith(marker):
+            req.stray_rules.append(rule_name)
+    for arn, tags in snapshot.owned.items():
+        job = tags.get(contract.TAG_JOB)
+        if ":function:" in arn and job and job not in desired.jobs:
+            req.stray_functions[job] = arn.rsplit(":", 1)[-1]
+    if not prune:
+        req.stray_functions = {}
+    return req
+
+
+# --- Diffing ---------------------------------------------------------------------------
+
+
+def _flat(prefix: str, value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(
+                _flat(f"{prefix}.{k}", v) if isinstance(v, dict) and v else {f"{prefix}.{k}": v}
+            )
+        return out or {prefix: {}}
+    return {prefix: value}
+
+
+def diff(old: Any, new: Any, fields: Iterable[str] | None = None) -> o.Changes:
+    """Field changes old -> new; dict fields (env, tags, policies) compared key by key."""
+    old_d = dataclasses.asdict(old) if dataclasses.is_dataclass(old) else dict(old or {})
+    new_d = dataclasses.asdict(new) if dataclasses.is_dataclass(new) else dict(new or {})
+    changes = []
+    for name in fields if fields is not None else new_d:
+        a, b = old_d.get(name), new_d.get(name)
+        if isinstance(a, tuple | list) and isinstance(b, tuple | list):
+            a, b = list(a), list(b)
+        if a == b:
+            continue
+        if isinstance(a, dict) and isinstance(b, dict) and name in ("environment", "tags"):
+            for key in sorted(set(a) | set(b)):
+                if a.get(key) != b.get(key):
+                    changes.append(o.Change(f"{name}.{key}", a.get(key), b.get(key)))
+        else:
+            changes.append(o.Change(name, a, b))
+    return tuple(changes)
+
+
+def _conflict(kind: str, name: str, stage: str) -> OwnershipConflictError:
+    return OwnershipConflictError(
+        f"{kind} {name} exists but is not tagged as owned by cronbridge stage {stage}; "
+        "refusing to touch it",
+        hint="rename the job or the prefix, or delete/tag that resource yourself",
+    )
+
+
+# --- Building the plan -------------------------------------------------------------------
+
+
+def build_plan(
+    desired: DesiredState,
+    snapshot: Snapshot,
+    request: ReadRequest,
+    deep: DeepState,
+    code_sha256: str,
+    *,
+    prune: bool = True,
+    destroy: bool = False,
+    include_data: bool = False,
+) -> o.Plan:
+    stage = desired.stage
+    plan: list[o.Op] = []
+    if not destroy:
+        plan += _shared_ops(desired, snapshot, request, deep)
+    for name, res in desired.jobs.items():
+        if name in request.jobs:
+            plan += _job_ops(res, deep.jobs.get(name, DeepJob()), code_sha256, stage)
+    plan += _stale_ops(desired, snapshot, request, deep, prune=prune or destroy)
+    if destroy:
+        plan += _destroy_shared(desired, snapshot, deep, include_data=include_data)
+    unchanged = tuple(n for n in desired.jobs if n not in {op.job for op in plan})
+    return o.Plan(stage=stage, ops=tuple(plan), code_sha256=code_sha256, unchanged_jobs=unchanged)
+
+
+def _shared_ops(
+    desired: DesiredState, snapshot: Snapshot, request: ReadRequest, deep: DeepState
+) -> list[o.Op]:
+    out: list[o.Op] = []
+    s = desired.shared
+    # Roles first: functions need the worker role; IAM is global and slow to propagate.
+    for key in ("scheduler_role", "worker_role", "table", "queue", "jobs_group", "retry_group"):
+        if key not in request.shared:
+            continue
+        want = getattr(s, key)
+        have = deep.shared.get(key)
+        if have is None:
+            out.append(_put_shared(key, want, "create", ()))
+            continue
+        if not owns(have.tags, desired.stage):
+            raise _conflict(key.replace("_", " "), want.name, desired.stage)
+        skip = {"arn", "url"}
+        changes = diff(have, want, [f.name for f in dataclasses.fields(want) if f.name not in skip])
+        _exists, spec = _shared_spec(desired, snapshot, key)
+        if not changes and spec != want.spec_hash and key not in ("jobs_group", "retry_group"):
+            changes = (o.Change(f"tags.{contract.TAG_SPEC_HASH}", spec, want.spec_hash),)
+        if changes:
+            out.append(_put_shared(key, want, "update", changes))
+    return out
+
+
+def _put_shared(key: str, want: Any, action: o.Action, changes: o.Changes) -> o.Op:
+    if key in ("worker_role", "scheduler_role"):
+        return o.PutRole(role=want, action=action, changes=changes)
+    if key == "table":
+        return o.PutTable(table=want, action=action, changes=changes)
+    if key == "queue":
+        return o.PutQueue(queue=want, action=action, changes=changes)
+    return o.PutScheduleGroup(group=want, action=action, changes=changes)
+
+
+def _job_ops(res: JobResources, live: DeepJob, code_sha256: str, stage: str) -> list[o.Op]:
+    job, fn = res.job, res.function
+    out: list[o.Op] = []
+    have = live.function
+    if have is None:
+        out.append(o.CreateFunction(job=job, function=fn))
+    else:
+        if not owns(have.raw_tags, stage):
+            raise _conflict("function", fn.name, stage)
+        if have.code_sha256 != code_sha256:
+            out.append(
+                o.UpdateFunctionCode(
+                    job=job,
+                    function_name=fn.name,
+                    changes=(o.Change("code_sha256", have.code_sha256, code_sha256),),
+                )
+            )
+        changes = diff(have.function, fn, _FUNCTION_CONFIG_FIELDS)
+        if changes:
+            out.append(o.UpdateFunctionConfiguration(job=job, function=fn, changes=changes))
+    old_reserved = None if have is None else have.function.reserved_concurrency
+    if old_reserved != fn.reserved_concurrency:
+        out.append(
+            o.SetConcurrency(
+                job=job,
+                function_name=fn.name,
+                reserved=fn.reserved_concurrency,
+                changes=(o.Change("reserved_concurrency", old_reserved, fn.reserved_concurrency),),
+            )
+        )
+    if live.async_config != res.async_config:
+        out.append(
+            o.PutAsyncConfig(
+                job=job,
+                config=res.async_config,
+                action="create" if live.async_config is None else "update",
+                changes=diff(live.async_config, res.async_config),
+            )
+        )
+    for rule in res.rules:
+        lr = live.rules.get(rule.name)
+        if lr is None:
+            out += [
+                o.PutRule(job=job, rule=rule),
+                o.PutTarget(job=job, rule=rule),
+                o.AddPermission(job=job, permission=rule.permission),
+            ]
+            continue
+        if not owns(lr.tags, stage):
+            raise _conflict("rule", rule.name, stage)
+        rchanges = diff(lr, rule, ("schedule_expression", "state", "description", "tags"))
+        if rchanges:
+            out.append(o.PutRule(job=job, rule=rule, action="update", changes=rchanges))
+        if lr.target != rule.target or lr.extra_target_ids:
+            tchanges = diff(lr.target, rule.target) + tuple(
+                o.Change(f"extra target {t}", t, None) for t in lr.extra_target_ids
+            )
+            out.append(
+                o.PutTarget(
+                    job=job,
+                    rule=rule,
+                    remove_target_ids=lr.extra_target_ids,
+                    action="create" if lr.target is None else "update",
+                    changes=tchanges,
+                )
+            )
+        perm = live.permissions.get(rule.permission.statement_id)
+        if perm != rule.permission:
+            out.append(
+                o.AddPermission(
+                    job=job,
+                    permission=rule.permission,
+                    replace=perm is not None,
+                    action="create" if perm is None else "update",
+                    changes=diff(perm, rule.permission),
+                )
+            )
+    for sched in res.schedules:
+        ls = live.schedules.get(sched.name)
+        if ls is None:
+            out.append(o.PutSchedule(job=job, schedule=sched))
+        elif ls != sched:
+            out.append(
+                o.PutSchedule(job=job, schedule=sched, action="update", changes=diff(ls, sched))
+            )
+    want_tags = {**fn.tags, contract.TAG_SPEC_HASH: res.spec_hash(code_sha256)}
+    have_tags = {} if have is None else have.raw_tags
+    if out or have_tags != want_tags:
+        stale = tuple(k for k in have_tags if k not in want_tags and not k.startswith("aws:"))
+        out.append(
+            o.TagFunction(
+                job=job,
+                function_arn=fn.arn,
+                tags=want_tags,
+                remove_keys=stale,
+                changes=diff({"tags": have_tags}, {"tags": want_tags}, ["tags"]),
+            )
+        )
+    return out
+
+
+def _schedule_job(desired: DesiredState, name: str) -> str | None:
+    """Which desired job a schedule name belongs to (``<base>-<job>`` or ``-<n>``)."""
+    base = base_of(desired) + "-"
+    for job in desired.jobs:
+        if re.fullmatch(re.escape(base + job) + r"(-\d+)?", name):
+            return job
+    return None
+
+
+def _stale_ops(
+    desired: DesiredState,
+    snapshot: Snapshot,
+    request: ReadRequest,
+    deep: DeepState,
+    *,
+    prune: bool,
+) -> list[o.Op]:
+    """Rules/schedules no longer desired, and (pruning) functions of removed jobs."""
+    out: list[o.Op] = []
+    stage = desired.stage
+    for name, lr in deep.stray_rules.items():
+        if lr is None or not owns(lr.tags, stage):
+            continue  # not ours: never touched
+        job = lr.tags.get(contract.TAG_JOB, "")
+        if job in desired.jobs or prune:
+            out.append(o.DeleteRule(job=job, name=name))
+    desired_schedules = {s.name for res in desired.jobs.values() for s in res.schedules}
+    for name in sorted(snapshot.schedules):
+        if name in desired_schedules:
+            continue
+        job = _schedule_job(desired, name)
+        if job is not None or prune:
+            out.append(
+                o.DeleteSchedule(
+                    job=job or name, name=name, group_name=desired.shared.jobs_group.name
+                )
+            )
+    for job, function_name in sorted(request.stray_functions.items()):
+        out.append(o.DeleteFunction(job=job, function_name=function_name))
+    return out
+
+
+def _destroy_shared(
+    desired: DesiredState, snapshot: Snapshot, deep: DeepState, *, include_data: bool
+) -> list[o.Op]:
+    out: list[o.Op] = []
+    s = desired.shared
+    for group in (s.jobs_group, s.retry_group):
+        have = deep.shared.get("jobs_group" if group is s.jobs_group else "retry_group")
+        if have is not None and owns(have.tags, desired.stage):
+            out.append(o.DeleteScheduleGroup(name=group.name))
+    for role in (s.scheduler_role, s.worker_role):
+        listed = snapshot.roles.get(role.name)
+        tags = None if listed is None else {t["Key"]: t["Value"] for t in listed.get("Tags", [])}
+        if owns(tags, desired.stage):
+            out.append(o.DeleteRole(name=role.name, policy_name=role.policy_name))
+    if include_data:
+        if owns(snapshot.owned_tags(s.table.arn), desired.stage):
+            out.append(o.DeleteTable(name=s.table.name))
+        if owns(snapshot.owned_tags(s.queue.arn), desired.stage):
+            out.append(o.DeleteQueue(name=s.queue.name))
+    return out
