@@ -239,7 +239,7 @@ def _job(
                 ),
                 permission=Permission(
                     function_name=function_name,
-                    statement_id=f"cronbridge-{rule_name}"[:100],
+                    statement_id=rule_name,
                     source_arn=rule_arn,
                     source_account=arns.account_id,
                 ),

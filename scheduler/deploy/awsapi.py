@@ -46,6 +46,9 @@ class AwsApi:
     def client(self, service: str) -> Any:
         return self._clients.client(service)
 
+    def sleep(self, seconds: float) -> None:
+        self._sleep(seconds)
+
     def call(self, service: str, operation: str, resource: str, **kwargs: Any) -> Any:
         """One AWS call; errors become AwsCallError naming ``resource``."""
         method = getattr(self.client(service), operation)
@@ -164,7 +167,9 @@ class AwsApi:
             "scheduler", "get_schedule", f"schedule {group}/{name}", Name=name, GroupName=group
         )
 
-    def group_tags(self, arn: str) -> dict[str, str] | None:
+    def group_tags(self, name: str, arn: str) -> dict[str, str] | None:
+        if self.maybe("scheduler", "get_schedule_group", f"group {name}", Name=name) is None:
+            return None
         out = self.maybe("scheduler", "list_tags_for_resource", arn, ResourceArn=arn)
         return None if out is None else {t["Key"]: t["Value"] for t in out.get("Tags", [])}
 

@@ -66,35 +66,19 @@ _SKIP_CONCURRENCY = (
     "CKV_AWS_115",
     "Reserved concurrency is opt-in per job (reserved_concurrency in jobs.yaml).",
 )
+_SKIP_QUEUE = [
+    (
+        "CKV_AWS_27",
+        "Encrypted with SSE-SQS (SqsManagedSseEnabled); the check only sees KMS. An AWS managed"
+        " KMS key would block EventBridge from writing dead letters.",
+    ),
+]
 _SKIP_TABLE = [
     (
         "CKV_AWS_119",
         "Encrypted at rest with the AWS owned key; a customer managed key is a team choice.",
     ),
 ]
-_SKIP_ROLE_STAR = [
-    (
-        "CKV_AWS_111",
-        "Resource '*' only for actions IAM cannot scope (e.g. cloudwatch:PutMetricData).",
-    ),
-    (
-        "CKV_AWS_107",
-        "No credentials exposure: Resource '*' is limited to actions IAM cannot scope.",
-    ),
-    (
-        "CKV_AWS_108",
-        "No data exfiltration: Resource '*' is limited to actions IAM cannot scope.",
-    ),
-    (
-        "CKV_AWS_109",
-        "No permissions management: Resource '*' is limited to actions IAM cannot scope.",
-    ),
-    (
-        "CKV_AWS_110",
-        "No privilege escalation: Resource '*' is limited to actions IAM cannot scope.",
-    ),
-]
-
 _ARN_RE = re.compile(r"arn:aws(?:-[a-z-]+)?:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:")
 
 
@@ -282,6 +266,7 @@ def _shared(ctx: _Context) -> dict[str, Any]:
             "Type": "AWS::SQS::Queue",
             "DeletionPolicy": "Retain",
             "UpdateReplacePolicy": "Retain",
+            "Metadata": _checkov(_SKIP_QUEUE),
             "Properties": {
                 "QueueName": queue.name,
                 "MessageRetentionPeriod": queue.message_retention_seconds,
@@ -306,7 +291,7 @@ def _shared(ctx: _Context) -> dict[str, Any]:
 
 
 def _role(ctx: _Context, role: Role) -> dict[str, Any]:
-    resource: dict[str, Any] = {
+    return {
         "Type": "AWS::IAM::Role",
         "Properties": {
             "RoleName": role.name,
@@ -321,17 +306,6 @@ def _role(ctx: _Context, role: Role) -> dict[str, Any]:
             "Tags": _tags(role.tags),
         },
     }
-    if _grants_star(role.policy_document):
-        resource["Metadata"] = _checkov(_SKIP_ROLE_STAR)
-    return resource
-
-
-def _grants_star(document: dict[str, Any]) -> bool:
-    for statement in document.get("Statement", []):
-        resources = statement.get("Resource", [])
-        if resources == "*" or (isinstance(resources, list) and "*" in resources):
-            return True
-    return False
 
 
 def _group(group: ScheduleGroup) -> dict[str, Any]:

@@ -292,7 +292,7 @@ def read_role(api: AwsApi, desired: Role, listed: dict[str, Any] | None) -> Role
 
 
 def read_group(api: AwsApi, desired: ScheduleGroup) -> ScheduleGroup | None:
-    tags = api.group_tags(desired.arn)
+    tags = api.group_tags(desired.name, desired.arn)
     if tags is None:
         return None
     return ScheduleGroup(

@@ -38,10 +38,11 @@ Changes = tuple[Change, ...]
 class Op:
     """Base of every operation: ``job``, ``kind``, ``resource``, ``action``, ``changes``."""
 
-    job: str | None = None
-    kind: str = ""
-    action: Action = "update"
-    changes: Changes = ()
+    # Declared, not defaulted: dataclasses would take a base-class value as a field default.
+    job: str | None
+    kind: str
+    action: Action
+    changes: Changes
 
     @property
     def resource(self) -> str:
@@ -60,6 +61,7 @@ class PutRole(Op):
     role: Role
     action: Action = "create"
     changes: Changes = ()
+    job: str | None = None
     kind: str = "role"
 
     @property
@@ -72,6 +74,8 @@ class DeleteRole(Op):
     name: str
     policy_name: str
     action: Action = "delete"
+    job: str | None = None
+    changes: Changes = ()
     kind: str = "role"
 
     @property
@@ -84,6 +88,7 @@ class PutTable(Op):
     table: RunsTable
     action: Action = "create"
     changes: Changes = ()
+    job: str | None = None
     kind: str = "table"
 
     @property
@@ -95,6 +100,8 @@ class PutTable(Op):
 class DeleteTable(Op):
     name: str
     action: Action = "delete"
+    job: str | None = None
+    changes: Changes = ()
     kind: str = "table"
 
     @property
@@ -107,6 +114,7 @@ class PutQueue(Op):
     queue: DeadLetterQueue
     action: Action = "create"
     changes: Changes = ()
+    job: str | None = None
     kind: str = "queue"
 
     @property
@@ -118,6 +126,8 @@ class PutQueue(Op):
 class DeleteQueue(Op):
     name: str
     action: Action = "delete"
+    job: str | None = None
+    changes: Changes = ()
     kind: str = "queue"
 
     @property
@@ -130,6 +140,7 @@ class PutScheduleGroup(Op):
     group: ScheduleGroup
     action: Action = "create"
     changes: Changes = ()
+    job: str | None = None
     kind: str = "schedule group"
 
     @property
@@ -141,6 +152,8 @@ class PutScheduleGroup(Op):
 class DeleteScheduleGroup(Op):
     name: str
     action: Action = "delete"
+    job: str | None = None
+    changes: Changes = ()
     kind: str = "schedule group"
 
     @property
@@ -156,6 +169,7 @@ class CreateFunction(Op):
     job: str
     function: Function
     action: Action = "create"
+    changes: Changes = ()
     kind: str = "function"
 
     @property
@@ -168,6 +182,7 @@ class UpdateFunctionCode(Op):
     job: str
     function_name: str
     changes: Changes = ()
+    action: Action = "update"
     kind: str = "function code"
 
     @property
@@ -180,6 +195,7 @@ class UpdateFunctionConfiguration(Op):
     job: str
     function: Function
     changes: Changes = ()
+    action: Action = "update"
     kind: str = "function"
 
     @property
@@ -193,6 +209,7 @@ class SetConcurrency(Op):
     function_name: str
     reserved: int | None  # None removes the reservation
     changes: Changes = ()
+    action: Action = "update"
     kind: str = "concurrency"
 
     @property
@@ -209,6 +226,7 @@ class TagFunction(Op):
     tags: dict[str, str]
     remove_keys: tuple[str, ...] = ()
     changes: Changes = ()
+    action: Action = "update"
     kind: str = "function tags"
 
     @property
@@ -234,6 +252,7 @@ class DeleteFunction(Op):
     job: str
     function_name: str
     action: Action = "delete"
+    changes: Changes = ()
     kind: str = "function"
 
     @property
@@ -289,6 +308,7 @@ class DeleteRule(Op):
     job: str
     name: str
     action: Action = "delete"
+    changes: Changes = ()
     kind: str = "rule"
 
     @property
@@ -315,6 +335,7 @@ class DeleteSchedule(Op):
     name: str
     group_name: str
     action: Action = "delete"
+    changes: Changes = ()
     kind: str = "schedule"
 
     @property

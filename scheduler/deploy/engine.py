@@ -1,0 +1,150 @@
+"""Compose compile -> scan -> deep read -> plan -> apply. The entry points other code calls.
+
+``plan_catalogue`` and ``apply_catalogue`` are what the CLI and local mode use, so the
+emulator gets exactly the deploy that AWS gets. Clients are handed in (anything with
+``client(service)``); nothing here builds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from scheduler.catalogue import Catalogue
+from scheduler.compile import compile_catalogue
+from scheduler.deploy import live
+from scheduler.deploy import ops as o
+from scheduler.deploy.awsapi import AwsApi, ClientSource
+from scheduler.deploy.executor import ApplyResult, Executor
+from scheduler.deploy.model import DesiredState
+from scheduler.deploy.planner import DeepState, ReadRequest, build_plan, what_to_read
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class PlanContext:
+    """A plan and what it was built from (the executor needs the desired state and code)."""
+
+    plan: o.Plan
+    desired: DesiredState
+    code: bytes
+
+
+def _code(catalogue: Catalogue) -> bytes:
+    from scheduler.deploy.zipbuild import build_zip
+
+    return build_zip(catalogue.root, catalogue.top_level_packages())
+
+
+def plan_catalogue(
+    catalogue: Catalogue,
+    stage: str,
+    clients: ClientSource,
+    *,
+    prune: bool = True,
+    refresh: bool = False,
+    layers: Sequence[str] | None = None,
+    destroy: bool = False,
+    include_data: bool = False,
+    code: bytes | None = None,
+    region: str | None = None,
+) -> PlanContext:
+    """Read the live stage and diff it against the catalogue. No writes."""
+    from scheduler.deploy.zipbuild import code_sha256
+
+    api = AwsApi(clients)
+    region = region or _region(clients)
+    desired = compile_catalogue(
+        catalogue, stage, account_id=api.account_id(), region=region, layers=layers
+    )
+    if destroy:
+        desired = DesiredState(
+            prefix=desired.prefix, stage=stage, account_id=desired.account_id, region=region,
+            shared=desired.shared, jobs={}, ownership_tags=desired.ownership_tags,
+        )  # fmt: skip
+    zip_bytes = code if code is not None else (b"" if destroy else _code(catalogue))
+    sha = code_sha256(zip_bytes)
+    snapshot = live.scan(api, desired)
+    request = what_to_read(desired, snapshot, sha, refresh=refresh, prune=prune or destroy)
+    if destroy:
+        request.shared |= {"jobs_group", "retry_group"}
+    deep = deep_read(api, desired, snapshot, request)
+    plan = build_plan(
+        desired, snapshot, request, deep, sha, prune=prune, destroy=destroy,
+        include_data=include_data,
+    )  # fmt: skip
+    return PlanContext(plan=plan, desired=desired, code=zip_bytes)
+
+
+def deep_read(
+    api: AwsApi, desired: DesiredState, snapshot: live.Snapshot, request: ReadRequest
+) -> DeepState:
+    deep = DeepState()
+    s = desired.shared
+    readers: dict[str, Callable[[], Any]] = {
+        "table": lambda: live.read_table(api, s.table),
+        "queue": lambda: live.read_queue(api, s.queue),
+        "worker_role": lambda: live.read_role(
+            api, s.worker_role, snapshot.roles.get(s.worker_role.name)
+        ),
+        "scheduler_role": lambda: live.read_role(
+            api, s.scheduler_role, snapshot.roles.get(s.scheduler_role.name)
+        ),
+        "jobs_group": lambda: live.read_group(api, s.jobs_group),
+        "retry_group": lambda: live.read_group(api, s.retry_group),
+    }
+    for key in sorted(request.shared):
+        deep.shared[key] = readers[key]()
+    for name in request.jobs:
+        res = desired.jobs[name]
+        fn = live.read_function(api, res.function.name)
+        job = live.DeepJob(function=fn)
+        if fn is not None:
+            job.async_config = live.read_async_config(api, res.function.name)
+            job.permissions = live.read_permissions(api, res.function.name)
+        for rule in res.rules:
+            exists = rule.name in snapshot.rules
+            job.rules[rule.name] = (
+                live.read_rule(api, rule.name, rule.target.target_id) if exists else None
+            )
+        for sched in res.schedules:
+            exists = sched.name in snapshot.schedules
+            job.schedules[sched.name] = (
+                live.read_schedule(api, sched.name, sched.group_name, name) if exists else None
+            )
+        deep.jobs[name] = job
+    for rule_name in request.stray_rules:
+        deep.stray_rules[rule_name] = live.read_rule(api, rule_name, "worker")
+    return deep
+
+
+def apply_plan(
+    ctx: PlanContext, clients: ClientSource, *, progress: Progress | None = None
+) -> ApplyResult:
+    executor = Executor(AwsApi(clients), cache(lambda: ctx.code))
+    return executor.apply(ctx.plan, progress)
+
+
+def apply_catalogue(
+    catalogue: Catalogue,
+    stage: str,
+    clients: ClientSource,
+    *,
+    prune: bool = True,
+    progress: Progress | None = None,
+    layers: Sequence[str] | None = None,
+    region: str | None = None,
+) -> ApplyResult:
+    """Plan, then apply: converges the stage on the catalogue (idempotent)."""
+    ctx = plan_catalogue(catalogue, stage, clients, prune=prune, layers=layers, region=region)
+    return apply_plan(ctx, clients, progress=progress)
+
+
+def _region(clients: ClientSource) -> str:
+    name = getattr(clients, "region_name", None)
+    if isinstance(name, str) and name:
+        return name
+    return str(clients.client("sts").meta.region_name)

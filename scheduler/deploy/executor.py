@@ -1,0 +1,424 @@
+"""Apply a plan: one typed operation at a time, matched on its type, through ``AwsApi``.
+
+Every write is an upsert or tolerates "already gone", so re-running after an interruption
+converges. Creating a function retries briefly while a new IAM role propagates (AWS only).
+No decisions about *what* to change are made here; that is the planner's job.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from scheduler.deploy import ops as o
+from scheduler.deploy.awsapi import AwsApi
+from scheduler.deploy.model import RunsTable
+from scheduler.errors import AwsCallError, CronbridgeError
+
+Progress = Callable[[str], None]
+_ROLE_PROPAGATION_TRIES = 10
+
+
+@dataclass
+class ApplyResult:
+    applied: list[o.Op] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.applied)
+
+
+def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+
+
+class Executor:
+    def __init__(self, api: AwsApi, code_zip: Callable[[], bytes]) -> None:
+        self.api = api
+        self._code_zip = code_zip
+
+    def apply(self, plan: o.Plan, progress: Progress | None = None) -> ApplyResult:
+        result = ApplyResult()
+        total = len(plan.ops)
+        for i, op in enumerate(plan.ops, 1):
+            self.run(op)
+            result.applied.append(op)
+            if progress:
+                progress(f"[{i}/{total}] {op.describe()}: done")
+        return result
+
+    def run(self, op: o.Op) -> None:  # noqa: PLR0915 - one match arm per op type
+        match op:
+            case o.PutRole():
+                self._put_role(op)
+            case o.DeleteRole(name=name, policy_name=policy):
+                self.api.maybe(
+                    "iam", "delete_role_policy", f"role {name}", RoleName=name, PolicyName=policy
+                )
+                self.api.maybe("iam", "delete_role", f"role {name}", RoleName=name)
+            case o.PutTable():
+                self._put_table(op.table, op)
+            case o.DeleteTable(name=name):
+                self.api.maybe("dynamodb", "delete_table", f"table {name}", TableName=name)
+            case o.PutQueue():
+                self._put_queue(op)
+            case o.DeleteQueue(name=name):
+                url = self.api.queue_url(name)
+                if url:
+                    self.api.maybe("sqs", "delete_queue", f"queue {name}", QueueUrl=url)
+            case o.PutScheduleGroup(group=group, action=action):
+                if action == "create":
+                    self.api.call(
+                        "scheduler",
+                        "create_schedule_group",
+                        f"group {group.name}",
+                        Name=group.name,
+                        Tags=_tag_list(group.tags),
+                    )
+                else:
+                    self.api.call(
+                        "scheduler",
+                        "tag_resource",
+                        f"group {group.name}",
+                        ResourceArn=group.arn,
+                        Tags=_tag_list(group.tags),
+                    )
+            case o.DeleteScheduleGroup(name=name):
+                self.api.maybe("scheduler", "delete_schedule_group", f"group {name}", Name=name)
+            case o.CreateFunction():
+                self._create_function(op)
+            case o.UpdateFunctionCode(function_name=name):
+                self.api.call(
+                    "lambda",
+                    "update_function_code",
+                    f"function {name}",
+                    FunctionName=name,
+                    ZipFile=self._code_zip(),
+                )
+            case o.UpdateFunctionConfiguration(function=fn):
+                self.api.call(
+                    "lambda",
+                    "update_function_configuration",
+                    f"function {fn.name}",
+                    FunctionName=fn.name,
+                    Role=fn.role_arn,
+                    Handler=fn.handler,
+                    Runtime=fn.runtime,
+                    Description=fn.description,
+                    Timeout=fn.timeout,
+                    MemorySize=fn.memory_size,
+                    Environment={"Variables": fn.environment},
+                    Layers=list(fn.layers),
+                )
+            case o.SetConcurrency(function_name=name, reserved=reserved):
+                if reserved is None:
+                    self.api.maybe(
+                        "lambda",
+                        "delete_function_concurrency",
+                        f"function {name}",
+                        FunctionName=name,
+                    )
+                else:
+                    self.api.call(
+                        "lambda",
+                        "put_function_concurrency",
+                        f"function {name}",
+                        FunctionName=name,
+                        ReservedConcurrentExecutions=reserved,
+                    )
+            case o.PutAsyncConfig(config=cfg):
+                self.api.call(
+                    "lambda",
+                    "put_function_event_invoke_config",
+                    f"function {cfg.function_name}",
+                    FunctionName=cfg.function_name,
+                    MaximumRetryAttempts=cfg.maximum_retry_attempts,
+                    DestinationConfig={"OnFailure": {"Destination": cfg.on_failure_arn}},
+                )
+            case o.TagFunction(function_arn=arn, tags=tags, remove_keys=stale):
+                if stale:
+                    self.api.call(
+                        "lambda", "untag_resource", arn, Resource=arn, TagKeys=list(stale)
+                    )
+                self.api.call("lambda", "tag_resource", arn, Resource=arn, Tags=tags)
+            case o.DeleteFunction(function_name=name):
+                self.api.maybe("lambda", "delete_function", f"function {name}", FunctionName=name)
+            case o.PutRule(rule=rule, action=action):
+                kwargs = {
+                    "Name": rule.name,
+                    "ScheduleExpression": rule.schedule_expression,
+                    "State": rule.state,
+                    "Description": rule.description,
+                }
+                if action == "create":
+                    kwargs["Tags"] = _tag_list(rule.tags)  # type: ignore[assignment]
+                self.api.call("events", "put_rule", f"rule {rule.name}", **kwargs)
+                if action != "create":
+                    self.api.call(
+                        "events",
+                        "tag_resource",
+                        f"rule {rule.name}",
+                        ResourceARN=rule.arn,
+                        Tags=_tag_list(rule.tags),
+                    )
+            case o.PutTarget():
+                self._put_target(op)
+            case o.AddPermission():
+                self._add_permission(op)
+            case o.DeleteRule(name=name):
+                ids = [t["Id"] for t in self.api.list_targets(name)]
+                if ids:
+                    self.api.call("events", "remove_targets", f"rule {name}", Rule=name, Ids=ids)
+                self.api.maybe("events", "delete_rule", f"rule {name}", Name=name)
+            case o.PutSchedule():
+                self._put_schedule(op)
+            case o.DeleteSchedule(name=name, group_name=group):
+                self.api.maybe(
+                    "scheduler",
+                    "delete_schedule",
+                    f"schedule {group}/{name}",
+                    Name=name,
+                    GroupName=group,
+                )
+            case _:
+                raise CronbridgeError(f"no executor for {type(op).__name__}")
+
+    # --- Larger arms ----------------------------------------------------------------
+
+    def _put_role(self, op: o.PutRole) -> None:
+        role = op.role
+        res = f"role {role.name}"
+        trust = json.dumps(role.trust_policy)
+        if op.action == "create":
+            self.api.call(
+                "iam",
+                "create_role",
+                res,
+                RoleName=role.name,
+                AssumeRolePolicyDocument=trust,
+                Tags=_tag_list(role.tags),
+            )
+        else:
+            self.api.call(
+                "iam", "update_assume_role_policy", res, RoleName=role.name, PolicyDocument=trust
+            )
+        self.api.call(
+            "iam",
+            "put_role_policy",
+            res,
+            RoleName=role.name,
+            PolicyName=role.policy_name,
+            PolicyDocument=json.dumps(role.policy_document),
+        )
+        # The fingerprint goes on last: an interrupted update still looks changed.
+        self.api.call(
+            "iam", "tag_role", res, RoleName=role.name, Tags=_tag_list(role.tags_with_spec)
+        )
+
+    def _put_table(self, t: RunsTable, op: o.PutTable) -> None:
+        res = f"table {t.name}"
+        changed = {c.field for c in op.changes}
+        if op.action == "create":
+            keys = [t.partition_key, t.sort_key, t.index_partition_key, t.index_sort_key]
+            self.api.call(
+                "dynamodb",
+                "create_table",
+                res,
+                TableName=t.name,
+                BillingMode=t.billing_mode,
+                AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
+                KeySchema=[
+                    {"AttributeName": t.partition_key, "KeyType": "HASH"},
+                    {"AttributeName": t.sort_key, "KeyType": "RANGE"},
+                ],
+                GlobalSecondaryIndexes=[
+                    {
+                        "IndexName": t.index_name,
+                        "KeySchema": [
+                            {"AttributeName": t.index_partition_key, "KeyType": "HASH"},
+                            {"AttributeName": t.index_sort_key, "KeyType": "RANGE"},
+                        ],
+                        "Projection": {"ProjectionType": "ALL"},
+                    }
+                ],
+                Tags=_tag_list(t.tags),
+            )
+            self.api.client("dynamodb").get_waiter("table_exists").wait(
+                TableName=t.name, WaiterConfig={"Delay": 2, "MaxAttempts": 60}
+            )
+        if op.action == "create" or "ttl_attribute" in changed:
+            self.api.call(
+                "dynamodb",
+                "update_time_to_live",
+                res,
+                TableName=t.name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": t.ttl_attribute},
+            )
+        if op.action == "create" or "point_in_time_recovery" in changed:
+            self.api.call(
+                "dynamodb",
+                "update_continuous_backups",
+                res,
+                TableName=t.name,
+                PointInTimeRecoverySpecification={
+                    "PointInTimeRecoveryEnabled": t.point_in_time_recovery
+                },
+            )
+        self.api.call(
+            "dynamodb", "tag_resource", res, ResourceArn=t.arn, Tags=_tag_list(t.tags_with_spec)
+        )
+
+    def _put_queue(self, op: o.PutQueue) -> None:
+        q = op.queue
+        res = f"queue {q.name}"
+        attrs = {
+            "MessageRetentionPeriod": str(q.message_retention_seconds),
+            "SqsManagedSseEnabled": "true" if q.sqs_managed_sse else "false",
+            "Policy": json.dumps(q.policy),
+        }
+        if op.action == "create":
+            url = self.api.call(
+                "sqs", "create_queue", res, QueueName=q.name, Attributes=attrs, tags=q.tags
+            )["QueueUrl"]
+        else:
+            url = self.api.queue_url(q.name)
+            self.api.call("sqs", "set_queue_attributes", res, QueueUrl=url, Attributes=attrs)
+        self.api.call("sqs", "tag_queue", res, QueueUrl=url, Tags=q.tags_with_spec)
+
+    def _create_function(self, op: o.CreateFunction) -> None:
+        fn = op.function
+        res = f"function {fn.name}"
+        for attempt in range(_ROLE_PROPAGATION_TRIES):
+            try:
+                self.api.call(
+                    "lambda",
+                    "create_function",
+                    res,
+                    FunctionName=fn.name,
+                    Runtime=fn.runtime,
+                    Role=fn.role_arn,
+                    Handler=fn.handler,
+                    Code={"ZipFile": self._code_zip()},
+                    Description=fn.description,
+                    Timeout=fn.timeout,
+                    MemorySize=fn.memory_size,
+                    Environment={"Variables": fn.environment},
+                    Layers=list(fn.layers),
+                    Tags=fn.tags,
+                    Publish=False,
+                )
+                return
+            except AwsCallError as err:
+                # A just-created role takes seconds to become assumable by Lambda.
+                if (
+                    err.code == "InvalidParameterValueException"
+                    and "role" in err.message.lower()
+                    and attempt + 1 < _ROLE_PROPAGATION_TRIES
+                ):
+                    self.api.sleep(3)
+                    continue
+                if err.code == "ResourceConflictException":
+                    raise CronbridgeError(
+                        f"function {fn.name} already exists but is not owned by this stage",
+                        hint="it lacks cronbridge's ownership tags; rename the job or remove it",
+                    ) from err
+                raise
+
+    def _put_target(self, op: o.PutTarget) -> None:
+        rule, t = op.rule, op.rule.target
+        res = f"rule {rule.name}"
+        if op.remove_target_ids:
+            self.api.call(
+                "events", "remove_targets", res, Rule=rule.name, Ids=list(op.remove_target_ids)
+            )
+        out = self.api.call(
+            "events",
+            "put_targets",
+            res,
+            Rule=rule.name,
+            Targets=[
+                {
+                    "Id": t.target_id,
+                    "Arn": t.arn,
+                    "InputTransformer": {
+                        "InputPathsMap": t.input_paths,
+                        "InputTemplate": t.input_template,
+                    },
+                    "RetryPolicy": {
+                        "MaximumRetryAttempts": t.retry_policy.maximum_retry_attempts,
+                        "MaximumEventAgeInSeconds": t.retry_policy.maximum_event_age_seconds,
+                    },
+                    "DeadLetterConfig": {"Arn": t.dead_letter_arn},
+                }
+            ],
+        )
+        if out.get("FailedEntryCount"):
+            entry = out["FailedEntries"][0]
+            raise AwsCallError(
+                "PutTargets", res, entry.get("ErrorCode", "Failed"), entry.get("ErrorMessage", "")
+            )
+
+    def _add_permission(self, op: o.AddPermission) -> None:
+        p = op.permission
+        res = f"function {p.function_name}"
+        if op.replace:
+            self.api.maybe(
+                "lambda",
+                "remove_permission",
+                res,
+                FunctionName=p.function_name,
+                StatementId=p.statement_id,
+            )
+        kwargs = {
+            "FunctionName": p.function_name,
+            "StatementId": p.statement_id,
+            "Action": p.action,
+            "Principal": p.principal,
+            "SourceArn": p.source_arn,
+            "SourceAccount": p.source_account,
+        }
+        try:
+            self.api.call("lambda", "add_permission", res, **kwargs)
+        except AwsCallError as err:
+            if err.code != "ResourceConflictException":
+                raise
+            # Left behind by an interrupted run: replace it.
+            self.api.maybe(
+                "lambda",
+                "remove_permission",
+                res,
+                FunctionName=p.function_name,
+                StatementId=p.statement_id,
+            )
+            self.api.call("lambda", "add_permission", res, **kwargs)
+
+    def _put_schedule(self, op: o.PutSchedule) -> None:
+        s = op.schedule
+        kwargs = {
+            "Name": s.name,
+            "GroupName": s.group_name,
+            "ScheduleExpression": s.schedule_expression,
+            "ScheduleExpressionTimezone": s.timezone,
+            "State": s.state,
+            "Description": s.description,
+            "FlexibleTimeWindow": {"Mode": s.flexible_time_window},
+            "Target": {
+                "Arn": s.target_arn,
+                "RoleArn": s.role_arn,
+                "Input": s.input,
+                "RetryPolicy": {
+                    "MaximumRetryAttempts": s.retry_policy.maximum_retry_attempts,
+                    "MaximumEventAgeInSeconds": s.retry_policy.maximum_event_age_seconds,
+                },
+                "DeadLetterConfig": {"Arn": s.dead_letter_arn},
+            },
+        }
+        verb = "create_schedule" if op.action == "create" else "update_schedule"
+        res = f"schedule {s.group_name}/{s.name}"
+        try:
+            self.api.call("scheduler", verb, res, **kwargs)
+        except AwsCallError as err:
+            if err.code != "ConflictException" or verb != "create_schedule":
+                raise
+            self.api.call("scheduler", "update_schedule", res, **kwargs)
