@@ -26,6 +26,9 @@ VERB_MODULES: dict[str, str] = {
     "next": "scheduler.cli.next_fires",
     "schema": "scheduler.cli.schema",
     "package": "scheduler.cli.package",
+    "plan": "scheduler.cli.plan",
+    "deploy": "scheduler.cli.deploy",
+    "destroy": "scheduler.cli.destroy",
 }
 
 EXIT_ERROR = 1

@@ -1,0 +1,74 @@
+"""Render a plan for people (a diff grouped by job) and for machines (versioned JSON).
+
+Pure: no AWS calls. Shared resources come first under "(shared)"; each job lists its
+operations with the fields that change, old -> new.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scheduler.deploy import ops as o
+
+JSON_VERSION = 1
+_SYMBOL = {"create": "+", "update": "~", "delete": "-"}
+_MAX_VALUE = 80
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else value
+    return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 3] + "..."
+
+
+def _groups(plan: o.Plan) -> dict[str, list[o.Op]]:
+    groups: dict[str, list[o.Op]] = {}
+    for op in plan.ops:
+        groups.setdefault(op.job or "(shared)", []).append(op)
+    return groups
+
+
+def render_text(plan: o.Plan) -> str:
+    if not plan.ops:
+        return f"stage {plan.stage}: no changes ({len(plan.unchanged_jobs)} jobs up to date)"
+    lines = []
+    for group, ops in _groups(plan).items():
+        lines.append(f"{group}:")
+        for op in ops:
+            lines.append(f"  {_SYMBOL[op.action]} {op.kind} {op.resource}")
+            for ch in op.changes:
+                lines.append(f"      {ch.field}: {_short(ch.old)} -> {_short(ch.new)}")
+    counts = summary(plan)
+    lines.append(
+        f"stage {plan.stage}: {counts['create']} to create, {counts['update']} to update, "
+        f"{counts['delete']} to delete; {len(plan.unchanged_jobs)} jobs unchanged"
+    )
+    return "\n".join(lines)
+
+
+def summary(plan: o.Plan) -> dict[str, int]:
+    counts = {"create": 0, "update": 0, "delete": 0}
+    for op in plan.ops:
+        counts[op.action] += 1
+    return counts
+
+
+def render_json(plan: o.Plan) -> dict[str, Any]:
+    return {
+        "version": JSON_VERSION,
+        "stage": plan.stage,
+        "changes": plan.has_changes,
+        "summary": summary(plan),
+        "code_sha256": plan.code_sha256,
+        "unchanged_jobs": list(plan.unchanged_jobs),
+        "operations": [
+            {
+                "op": type(op).__name__,
+                "job": op.job,
+                "kind": op.kind,
+                "action": op.action,
+                "resource": op.resource,
+                "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in op.changes],
+            }
+            for op in plan.ops
+        ],
+    }
