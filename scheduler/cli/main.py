@@ -29,6 +29,7 @@ VERB_MODULES: dict[str, str] = {
     "plan": "scheduler.cli.plan",
     "deploy": "scheduler.cli.deploy",
     "destroy": "scheduler.cli.destroy",
+    "local": "scheduler.cli.local",
 }
 
 EXIT_ERROR = 1

@@ -96,12 +96,12 @@ def take_snapshot(
             ttl_attribute=contract.TABLE_TTL_ATTRIBUTE,
             max_items=max_items,
         )
-    snap.dead_letters = _peek_queue(clients.client("sqs"), prefix, stage)
+    snap.dead_letters = peek_queue(clients.client("sqs"), prefix, stage)
     snap.retry_schedules = _retry_schedules(clients.client("scheduler"), prefix, stage)
     return snap
 
 
-def _peek_queue(sqs: Any, prefix: str, stage: str) -> list[dict[str, Any]]:
+def peek_queue(sqs: Any, prefix: str, stage: str) -> list[dict[str, Any]]:
     """Every message, without consuming it: receive all, then make them visible again."""
     url = _queue_url(sqs, prefix, stage)
     if url is None:

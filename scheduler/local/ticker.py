@@ -215,7 +215,11 @@ class Ticker:
         start: datetime | None = None,
         rescan: timedelta = DEFAULT_RESCAN,
         retry_rescan: timedelta = DEFAULT_RETRY_RESCAN,
+        recurring_before: datetime | None = None,
     ) -> None:
+        # Recurring fires at or after this instant are ignored (a simulation's end); one-time
+        # schedules (retries) still fire, so every run in the window completes its story.
+        self._recurring_before = recurring_before
         self._clients = clients
         self.prefix = prefix
         self.stage = stage
@@ -239,6 +243,10 @@ class Ticker:
     @property
     def schedule_group(self) -> str:
         return names.schedule_group(self.prefix, self.stage)
+
+    @property
+    def last_full_scan(self) -> datetime | None:
+        return self._last_scan
 
     def triggers(self) -> list[Trigger]:
         return [t for t, _ in self._recurring] + [t for t, _ in self._one_time.values()]
@@ -303,6 +311,8 @@ class Ticker:
             if not trigger.enabled or trigger.function_name is None:
                 continue
             for when in due_times(trigger, schedule, self.cursor, until):
+                if self._recurring_before is not None and when >= self._recurring_before:
+                    break
                 found.append(self._firing(trigger, when))
         for key, (trigger, schedule) in self._one_time.items():
             if key in self._fired_one_time or not trigger.enabled:
@@ -322,6 +332,8 @@ class Ticker:
             upcoming = next_fire_times(
                 schedule, timezone=trigger.timezone, after=self.cursor, count=1
             )
+            if upcoming and self._recurring_before is not None:
+                upcoming = [t for t in upcoming if t < self._recurring_before]
             if upcoming and (best is None or upcoming[0] < best):
                 best = upcoming[0]
         for key, (trigger, schedule) in self._one_time.items():

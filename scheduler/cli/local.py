@@ -1,0 +1,173 @@
+"""``cronbridge local up`` and ``cronbridge local simulate``: the platform with no AWS account.
+
+``up`` runs moto's server on 127.0.0.1, deploys the catalogue into it, and ticks and runs
+jobs in real time until Ctrl-C or ``--for``; other verbs reach it with ``--local``.
+``simulate`` runs the same pipeline in-process under a virtual clock over [--from, --to).
+With ``--json`` both print JSON Lines (one object per event / attempt, then a summary).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from datetime import timedelta
+from typing import Any
+
+from scheduler.catalogue import load_catalogue
+from scheduler.cli import common
+from scheduler.cli.output import Result, progress
+from scheduler.clock import parse_iso
+from scheduler.errors import CronbridgeError, UsageError
+
+NAME = "local"
+HELP = "run the platform locally: `local up` (real time) or `local simulate` (virtual time)"
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$")
+_UNIT_SECONDS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+MAX_SIMULATED = timedelta(days=31)
+
+
+def parse_duration(text: str) -> float:
+    """``90``, ``75s``, ``10m``, ``2h``, ``1d`` -> seconds."""
+    match = _DURATION.match(text)
+    if not match or float(match.group(1)) <= 0:
+        raise UsageError(f"--for {text!r} is not a duration", hint="e.g. --for 75s, 10m or 2h")
+    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="local_command", metavar="COMMAND", required=True)
+    up = sub.add_parser("up", help="start the emulator, deploy, run jobs (Ctrl-C stops)")
+    common.add_file_arg(up)
+    up.add_argument("--port", type=int, default=4566, help="emulator port (default 4566)")
+    up.add_argument(
+        "--for",
+        dest="duration",
+        default=None,
+        metavar="DURATION",
+        help="stop after this long, e.g. 75s or 10m (default: until Ctrl-C)",
+    )
+    up.add_argument("--stage", default=None, help="stage to deploy (default: dev)")
+    up.add_argument("--json", action="store_true", help="JSON Lines: one object per run event")
+    up.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+
+    sim = sub.add_parser("simulate", help="run [--from, --to) in virtual time, in seconds")
+    common.add_file_arg(sim)
+    sim.add_argument(
+        "--from",
+        dest="start",
+        required=True,
+        metavar="ISO",
+        help="start of the window, e.g. 2026-03-29T00:00:00Z",
+    )
+    sim.add_argument(
+        "--to", dest="end", required=True, metavar="ISO", help="end of the window (exclusive)"
+    )
+    sim.add_argument("--stage", default=None, help="stage name used inside the simulation (sim)")
+    sim.add_argument("--json", action="store_true", help="JSON Lines: one object per attempt")
+    sim.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+
+
+def deploy_catalogue(catalogue: Any, stage: str, clients: Any) -> Any:
+    """The production deploy, applied without prompting (the target is our own emulator)."""
+    try:
+        from scheduler.deploy import apply_catalogue  # type: ignore[attr-defined]
+    except ImportError as exc:
+        raise CronbridgeError(
+            "the deploy engine is not available in this build",
+            hint="scheduler.deploy.apply_catalogue is missing",
+        ) from exc
+    return apply_catalogue(catalogue, stage, clients, prune=True, progress=lambda _line: None)
+
+
+def _stage(args: argparse.Namespace, default: str) -> str:
+    from scheduler import names
+
+    stage = args.stage or default
+    problem = names.stage_problem(stage)
+    if problem:
+        raise UsageError(f"--stage {stage!r}: {problem}", hint="for example: --stage dev")
+    return stage
+
+
+def run(args: argparse.Namespace) -> Result:
+    if args.local_command == "up":
+        return _up(args)
+    return _simulate(args)
+
+
+def _up(args: argparse.Namespace) -> Result:
+    from scheduler.local.up import LocalPlatform, UpOptions
+
+    as_json = bool(args.json)
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: not a TCP port", hint="e.g. --port 4567")
+    duration = parse_duration(args.duration) if args.duration is not None else None
+    catalogue = load_catalogue(common.catalogue_path(args))
+    stage = _stage(args, "dev")
+
+    def emit(event: Any) -> None:
+        line = json.dumps(event.to_json()) if as_json else event.line()
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+    say = progress if as_json else _say_stdout
+    platform = LocalPlatform(
+        catalogue,
+        UpOptions(stage=stage, port=args.port, duration=duration),
+        deploy=deploy_catalogue,
+        emit=emit,
+        say=say,
+    )
+    summary = platform.run()
+    data = summary.to_json()
+    counts = ", ".join(f"{n} {kind}" for kind, n in data["events"].items()) or "no run events"
+    text = f"local platform stopped ({counts}); state saved to {data['snapshot'] or 'nowhere'}"
+    if as_json:
+        args.json = False  # JSON Lines: the summary is one more line, not a pretty document
+        return Result(data=data, text=json.dumps({"summary": True, **data}))
+    return Result(data=data, text=text)
+
+
+def _say_stdout(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _simulate(args: argparse.Namespace) -> Result:
+    import os
+
+    from scheduler.awsclients import local_credentials_env
+    from scheduler.local.simulate import simulate
+
+    try:
+        start, end = parse_iso(args.start), parse_iso(args.end)
+    except ValueError:
+        raise UsageError(
+            "--from/--to must be ISO-8601 times", hint="e.g. --from 2026-03-29T00:00:00Z"
+        ) from None
+    if end <= start:
+        raise UsageError("--to must be after --from", hint="the window is [--from, --to)")
+    if end - start > MAX_SIMULATED:
+        raise UsageError(
+            f"the window is longer than {MAX_SIMULATED.days} days",
+            hint="simulate a shorter window, or several in turn",
+        )
+    catalogue = load_catalogue(common.catalogue_path(args))
+    stage = _stage(args, "sim")
+    # moto in-process: make sure no real credentials or endpoint are ever picked up.
+    os.environ.update(local_credentials_env())
+    os.environ.pop("AWS_PROFILE", None)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    result = simulate(catalogue, start=start, end=end, stage=stage, deploy=deploy_catalogue)
+    data = {"attempts": [row.to_json() for row in result.rows], **result.summary()}
+    if args.json:
+        args.json = False  # JSON Lines: one object per attempt, then the summary object
+        lines = [json.dumps(row.to_json()) for row in result.rows]
+        lines.append(json.dumps(result.summary()))
+        return Result(data=data, text="\n".join(lines))
+    lines = [row.line() for row in result.rows]
+    lines.append(result.summary_line())
+    return Result(data=data, text="\n".join(lines))

@@ -1,0 +1,407 @@
+"""`cronbridge local simulate`: the whole pipeline under a virtual clock, in-process.
+
+The catalogue is deployed into moto in-process (``mock_aws``) with the production deploy
+code; then a discrete-event loop drives the real ticker (reading the deployed rules and
+schedules back), an in-process executor (the real ``WorkerRuntime`` with the virtual clock,
+a Lambda-like context and the function's configured env), the ledger, the retry ``at()``
+schedules the worker creates (read back and fired at their time) and the dead-letter queue.
+Each invocation is a virtual thread; a job slower than its period overlaps the next fire,
+and one still running at its deadline is frozen there, as Lambda would kill it.
+
+Recurring fires in [start, end) are delivered; retries of those runs still fire after
+``end`` so every run finishes its story. Deterministic: ids derive from the inputs and the
+interleaving from virtual time only. Handlers must wait through ``ctx.sleep`` (the Clock),
+not ``time.sleep``. Known gap: in-process, a handler does not see its job's ``env:`` in
+``os.environ`` (one process hosts every job), and ``ssm:`` references are not resolved.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from scheduler import contract, names
+from scheduler.awsclients import AwsClients
+from scheduler.clock import isoformat_z
+from scheduler.local.events import RunEvent, events_from_record
+from scheduler.local.executor import FunctionDirectory, FunctionInfo
+from scheduler.local.targets import stable_id
+from scheduler.local.ticker import Firing, Ticker
+from scheduler.local.vclock import VirtualClock, VirtualThread
+
+# Retries of runs inside the window may fire after it; nothing legitimate takes longer.
+MAX_OVERRUN = timedelta(days=2)
+
+DeployFn = Callable[[Any, str, Any], Any]  # (catalogue, stage, clients) -> anything
+
+_STATUS_OF_EVENT = {
+    "succeeded": "SUCCEEDED",
+    "failed": "FAILED",
+    "timed out": "TIMED_OUT",
+    "killed": "TIMED_OUT",
+    "skipped": "SKIPPED",
+    "duplicate": "DUPLICATE",
+    "error": "ERROR",
+}
+
+
+@dataclass(frozen=True)
+class AttemptRow:
+    """One delivery's outcome: the unit of `local simulate` output."""
+
+    job: str
+    scheduled_for: str
+    attempt: int
+    status: str  # SUCCEEDED, FAILED, TIMED_OUT, SKIPPED, DUPLICATE, ERROR
+    at: datetime  # virtual time the attempt started
+    finished_at: datetime
+    trigger: str
+    run_id: str | None
+    run_status: str | None = None  # DEAD on the last failed attempt; RETRYING when armed
+    next_attempt_at: str | None = None
+    detail: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "job": self.job,
+            "scheduled_for": self.scheduled_for,
+            "attempt": self.attempt,
+            "status": self.status,
+            "at": isoformat_z(self.at),
+            "finished_at": isoformat_z(self.finished_at),
+            "trigger": self.trigger,
+            "run_id": self.run_id,
+            "run_status": self.run_status,
+            "next_attempt_at": self.next_attempt_at,
+            "detail": self.detail,
+        }
+
+    def line(self) -> str:
+        text = (
+            f"{isoformat_z(self.at)}  {self.job:<20} slot {self.scheduled_for}  "
+            f"attempt {self.attempt}  {self.status}"
+        )
+        if self.run_status == "DEAD":
+            text += "  -> DEAD (dead-letter queue)"
+        elif self.next_attempt_at:
+            text += f"  -> retry at {self.next_attempt_at}"
+        if self.detail and self.status not in ("SUCCEEDED",):
+            text += f"  ({self.detail})"
+        return text
+
+
+@dataclass
+class SimulationResult:
+    start: datetime
+    end: datetime
+    stage: str
+    rows: list[AttemptRow] = field(default_factory=list)
+    dead_letters: list[dict[str, Any]] = field(default_factory=list)
+    finished_at: datetime | None = None
+    wall_seconds: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        by_status: dict[str, int] = {}
+        for row in self.rows:
+            by_status[row.status] = by_status.get(row.status, 0) + 1
+        runs = {row.run_id for row in self.rows if row.run_id}
+        return {
+            "summary": True,
+            "from": isoformat_z(self.start),
+            "to": isoformat_z(self.end),
+            "stage": self.stage,
+            "attempts": len(self.rows),
+            "runs": len(runs),
+            "by_status": dict(sorted(by_status.items())),
+            "dead_runs": sum(1 for row in self.rows if row.run_status == "DEAD"),
+            "dead_letters": len(self.dead_letters),
+            "virtual_end": isoformat_z(self.finished_at or self.end),
+            "wall_seconds": round(self.wall_seconds, 3),
+        }
+
+    def summary_line(self) -> str:
+        s = self.summary()
+        parts = ", ".join(f"{count} {status.lower()}" for status, count in s["by_status"].items())
+        return (
+            f"simulated {s['from']} .. {s['to']}: {s['attempts']} attempt(s) in {s['runs']} "
+            f"run(s) ({parts or 'nothing fired'}); {s['dead_runs']} dead, "
+            f"{s['dead_letters']} dead-letter message(s); {s['wall_seconds']} s real time"
+        )
+
+
+class _SchedulerWatch:
+    """A scheduler client proxy that notes when a retry schedule is created."""
+
+    def __init__(self, client: Any, on_create: Callable[[], None]) -> None:
+        self._client = client
+        self._on_create = on_create
+
+    def create_schedule(self, **kwargs: Any) -> Any:
+        self._on_create()
+        return self._client.create_schedule(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+class _Clients:
+    """AwsClients with the scheduler client watched, so the loop rescans only when needed."""
+
+    def __init__(self, inner: AwsClients, on_create: Callable[[], None]) -> None:
+        self._inner = inner
+        self._watched: Any = None
+        self._on_create = on_create
+
+    def client(self, service: str) -> Any:
+        if service == "scheduler":
+            if self._watched is None:
+                self._watched = _SchedulerWatch(self._inner.client(service), self._on_create)
+            return self._watched
+        return self._inner.client(service)
+
+    @property
+    def region_name(self) -> str:
+        return self._inner.region_name
+
+    def account_id(self) -> str:
+        return self._inner.account_id()
+
+
+@dataclass
+class _VirtualContext:
+    """Lambda's context, on the virtual clock."""
+
+    clock: VirtualClock
+    deadline: datetime
+    function_name: str
+    invoked_function_arn: str
+    aws_request_id: str
+    memory_limit_in_mb: int
+    function_version: str = "$LATEST"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.deadline - self.clock.now()).total_seconds() * 1000))
+
+
+def _quiet_logger() -> logging.Logger:
+    logger = logging.getLogger("cronbridge.simulate.worker")
+    logger.propagate = False
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+    return logger
+
+
+def _fresh_loader(spec: str) -> Any:
+    """Import a handler without the worker's process-wide cache (tests reuse package names)."""
+    module_name, _, function_name = spec.partition(":")
+    target: Any = importlib.import_module(module_name)
+    for part in function_name.split("."):
+        target = getattr(target, part)
+    return target
+
+
+@contextmanager
+def catalogue_on_path(root: Path, packages: set[str]) -> Iterator[None]:
+    """Make the catalogue's packages importable, fresh (no stale module from another root)."""
+
+    def purge() -> None:
+        for name in list(sys.modules):
+            if name.split(".")[0] in packages:
+                del sys.modules[name]
+
+    purge()
+    sys.path.insert(0, str(root))
+    try:
+        yield
+    finally:
+        if str(root) in sys.path:
+            sys.path.remove(str(root))
+        purge()
+
+
+class Simulation:
+    """One simulation over [start, end) of a deployed stage, inside an active moto mock."""
+
+    def __init__(
+        self, clients: AwsClients, *, prefix: str, stage: str, start: datetime, end: datetime
+    ) -> None:
+        self.prefix = prefix
+        self.stage = stage
+        self.start = start
+        self.end = end
+        self.clock = VirtualClock(start)
+        self._dirty = False
+        self.clients = _Clients(clients, self._mark_dirty)
+        self.functions = FunctionDirectory(self.clients.client("lambda"))
+        self._runtimes: dict[str, Any] = {}
+        self._sequence = 0
+        self.result = SimulationResult(start=start, end=end, stage=stage)
+        self.ticker = Ticker(
+            self.clients,
+            prefix=prefix,
+            stage=stage,
+            clock=self.clock,
+            fire=self._on_fire,
+            start=start - timedelta(microseconds=1),  # [start, end): a fire at start counts
+            recurring_before=end,
+        )
+
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+
+    # --- the event loop ---------------------------------------------------------------------
+    def run(self) -> SimulationResult:
+        began = time.perf_counter()
+        self.ticker.refresh(full=True)
+        limit = self.end + MAX_OVERRUN
+        while True:
+            fire_at = self.ticker.next_due_time()
+            event_at = self.clock.next_event_time()
+            if fire_at is None and event_at is None:
+                break
+            if event_at is not None and (fire_at is None or event_at <= fire_at):
+                if event_at > limit:
+                    break
+                self.clock.step()  # running work first: a run ending at :00 frees its lock
+            else:
+                assert fire_at is not None
+                if fire_at > limit:
+                    break
+                self.clock.advance_to(fire_at)
+                self.ticker.fire_due(fire_at)
+            if self._dirty:
+                self._dirty = False
+                self.ticker.refresh(full=False)
+        self.result.finished_at = self.clock.now()
+        self.result.rows.sort(key=lambda r: (r.at, r.job, r.scheduled_for, r.attempt))
+        self.result.dead_letters = self._dead_letters()
+        self.result.wall_seconds = time.perf_counter() - began
+        return self.result
+
+    # --- one delivery -----------------------------------------------------------------------
+    def _runtime(self, info: FunctionInfo) -> Any:
+        from scheduler.worker.entry import build_runtime
+        from scheduler.worker.runtime import NullMetrics
+
+        if info.name not in self._runtimes:
+            env = dict(info.env)
+            env.setdefault(contract.ENV_FUNCTION_ARN, info.arn)
+            self._runtimes[info.name] = build_runtime(
+                env,
+                clients=self.clients,
+                clock=self.clock,
+                handler_loader=_fresh_loader,
+                metrics=NullMetrics(),
+                log=_quiet_logger(),
+                threaded=False,  # the handler runs in the invocation's own virtual thread
+            )
+        return self._runtimes[info.name]
+
+    def _on_fire(self, firing: Firing) -> None:
+        info = self.functions.get(firing.function_name)
+        event = json.loads(firing.input_text)
+        self._sequence += 1
+        request_id = stable_id(info.name, firing.input_text, str(self._sequence))
+        started = RunEvent.started(firing, event, self.clock.now(), request_id)
+        context = _VirtualContext(
+            clock=self.clock,
+            deadline=self.clock.now() + timedelta(seconds=info.timeout),
+            function_name=info.name,
+            invoked_function_arn=info.arn,
+            aws_request_id=request_id,
+            memory_limit_in_mb=info.memory,
+        )
+        runtime = self._runtime(info)
+        holder: dict[str, VirtualThread] = {}
+
+        def invoke() -> None:
+            try:
+                outcome: dict[str, Any] = {"ok": True, "result": runtime.handle(event, context)}
+            except Exception as exc:  # a platform failure of the worker: report, go on
+                outcome = {"ok": False, "error": {"type": type(exc).__name__, "message": str(exc)}}
+            kill.cancel()
+            self._conclude(started, info, outcome, killed=False)
+
+        def deadline() -> None:
+            vthread = holder["thread"]
+            if vthread.alive:
+                self.clock.abandon(vthread)  # Lambda kills the sandbox at the deadline
+                self._conclude(started, info, None, killed=True)
+
+        holder["thread"] = self.clock.spawn(invoke, name=f"{info.name}@{firing.scheduled_time}")
+        kill = self.clock.start_timer(info.timeout, deadline)
+
+    def _conclude(
+        self, started: RunEvent, info: FunctionInfo, outcome: dict[str, Any] | None, killed: bool
+    ) -> None:
+        from scheduler.ledger import DynamoRunStore
+
+        record = None
+        if started.run_id:
+            table = info.env.get(contract.ENV_TABLE) or names.runs_table(self.prefix, self.stage)
+            record = DynamoRunStore(self.clients.client("dynamodb"), table).get(started.run_id)
+        now = self.clock.now()
+        events = events_from_record(started, record, outcome=outcome, killed=killed, now=now)
+        first = events[0] if events else started.but("error", now, "no outcome recorded")
+        run_status = None
+        next_attempt = None
+        for item in events[1:]:
+            if item.kind == "dead":
+                run_status = "DEAD"
+            elif item.kind == "retrying":
+                run_status = "RETRYING"
+                next_attempt = record.next_attempt_at if record else None
+        self.result.rows.append(
+            AttemptRow(
+                job=started.job,
+                scheduled_for=started.scheduled_for,
+                attempt=started.attempt,
+                status=_STATUS_OF_EVENT.get(first.kind, first.kind.upper()),
+                at=started.at,
+                finished_at=now,
+                trigger=started.trigger,
+                run_id=started.run_id,
+                run_status=run_status,
+                next_attempt_at=next_attempt,
+                detail=first.detail,
+            )
+        )
+
+    def _dead_letters(self) -> list[dict[str, Any]]:
+        from scheduler.local.persist import peek_queue
+
+        out = []
+        for message in peek_queue(self.clients.client("sqs"), self.prefix, self.stage):
+            try:
+                out.append(json.loads(message["Body"]))
+            except ValueError:
+                out.append({"body": message["Body"]})
+        return out
+
+
+def simulate(
+    catalogue: Any,
+    *,
+    start: datetime,
+    end: datetime,
+    stage: str,
+    deploy: DeployFn,
+    region: str = "us-east-1",
+) -> SimulationResult:
+    """Deploy ``catalogue`` into an in-process moto and simulate [start, end)."""
+    from moto import mock_aws
+
+    packages = {job.top_level_package for job in catalogue.jobs.values()}
+    with catalogue_on_path(Path(catalogue.root), packages), mock_aws():
+        clients = AwsClients(region=region)
+        deploy(catalogue, stage, clients)
+        return Simulation(clients, prefix=catalogue.prefix, stage=stage, start=start, end=end).run()

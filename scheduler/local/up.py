@@ -1,0 +1,312 @@
+"""`cronbridge local up`: the emulator, a deploy into it, the ticker and the executor.
+
+Start order: emulator (127.0.0.1) -> deploy the catalogue with the production deploy code
+-> restore the last snapshot (runs, dead letters, pending retries) -> publish
+``.cronbridge/local.json`` so ``--local`` finds us -> tick until Ctrl-C / SIGTERM / --for.
+Stop order matters and is protected from a second Ctrl-C: kill running job processes ->
+snapshot -> remove local.json -> stop the emulator. Nothing is left running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scheduler import names
+from scheduler.awsclients import AwsClients, local_credentials_env
+from scheduler.clock import Clock, SystemClock, isoformat_z
+from scheduler.errors import CronbridgeError
+from scheduler.local import persist, state
+from scheduler.local.emulator import Emulator
+from scheduler.local.events import RunEvent
+from scheduler.local.executor import FunctionDirectory, FunctionInfo, ProcessExecutor
+from scheduler.local.ticker import Ticker
+
+DeployFn = Callable[[Any, str, Any], Any]  # (catalogue, stage, clients)
+TICK_SECONDS = 0.5
+SNAPSHOT_EVERY = 60.0
+
+
+@dataclass
+class UpOptions:
+    stage: str
+    port: int
+    duration: float | None = None  # seconds; None: until Ctrl-C
+    tick_seconds: float = TICK_SECONDS
+    snapshot_every: float = SNAPSHOT_EVERY
+
+
+@dataclass
+class UpSummary:
+    endpoint_url: str
+    stage: str
+    started_at: str
+    stopped_at: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    restored: dict[str, int] = field(default_factory=dict)
+    snapshot: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "endpoint_url": self.endpoint_url,
+            "stage": self.stage,
+            "started_at": self.started_at,
+            "stopped_at": self.stopped_at,
+            "events": dict(sorted(self.counts.items())),
+            "restored": self.restored,
+            "snapshot": self.snapshot,
+        }
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops `local up` like Ctrl-C does (clean shutdown, state saved)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def raise_interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _uninterruptible() -> Iterator[None]:
+    """Shield the shutdown sequence from a second Ctrl-C (it would orphan processes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    old_term = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old_int)
+        signal.signal(signal.SIGTERM, old_term)
+
+
+class LocalPlatform:
+    def __init__(
+        self,
+        catalogue: Any,
+        options: UpOptions,
+        *,
+        deploy: DeployFn,
+        emit: Callable[[RunEvent], None],
+        say: Callable[[str], None],
+        clock: Clock | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self.catalogue = catalogue
+        self.root = Path(catalogue.root)
+        self.options = options
+        self._deploy = deploy
+        self._emit_out = emit
+        self._say = say
+        self.clock = clock or SystemClock()
+        self.stop_event = stop or threading.Event()
+        self.emulator = Emulator(options.port, log_path=self.logs_dir / "moto.log")
+        self._counts: dict[str, int] = {}
+        self._emit_lock = threading.Lock()
+
+    @property
+    def logs_dir(self) -> Path:
+        return state.state_dir(self.root) / "logs"
+
+    def _emit(self, event: RunEvent) -> None:
+        with self._emit_lock:
+            self._counts[event.kind] = self._counts.get(event.kind, 0) + 1
+            self._emit_out(event)
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    def run(self) -> UpSummary:
+        running = state.read_running(self.root)
+        if running is not None and running.pid != os.getpid():
+            raise CronbridgeError(
+                f"a local platform is already running for {self.root} "
+                f"(pid {running.pid}, {running.endpoint_url}, stage {running.stage})",
+                hint="use it with --local, or stop it (Ctrl-C in its terminal) first",
+            )
+        # Our own clients and every child get dummy credentials: never a real account.
+        os.environ.update(local_credentials_env())
+        os.environ.pop("AWS_PROFILE", None)
+        summary = UpSummary(
+            endpoint_url=self.emulator.endpoint_url,
+            stage=self.options.stage,
+            started_at=isoformat_z(self.clock.now()),
+        )
+        with _terminate_as_interrupt():
+            self.emulator.start()
+            clients = AwsClients(
+                region=local_credentials_env()["AWS_DEFAULT_REGION"],
+                endpoint_url=self.emulator.endpoint_url,
+            )
+            executor: ProcessExecutor | None = None
+            try:
+                self._say(f"deploying {self.catalogue.path} to stage {self.options.stage} ...")
+                self._deploy(self.catalogue, self.options.stage, clients)
+                summary.restored = self._restore(clients)
+                state.write_running(self.root, self._published())
+                executor = self._executor(clients)
+                self._banner(summary.restored)
+                self._loop(clients, executor)
+            except KeyboardInterrupt:
+                pass
+            finally:
+                with _uninterruptible():
+                    summary.snapshot = self._shutdown(clients, executor)
+        summary.stopped_at = isoformat_z(self.clock.now())
+        summary.counts = dict(self._counts)
+        return summary
+
+    def _published(self) -> state.RunningPlatform:
+        return state.RunningPlatform(
+            pid=os.getpid(),
+            endpoint_url=self.emulator.endpoint_url,
+            stage=self.options.stage,
+            port=self.options.port,
+            prefix=self.catalogue.prefix,
+            catalogue=str(self.catalogue.path),
+            started_at=isoformat_z(self.clock.now()),
+        )
+
+    def _restore(self, clients: AwsClients) -> dict[str, int]:
+        path = state.snapshot_path(self.root, self.options.stage)
+        data = state.read_snapshot(path)
+        if data is None:
+            return {}
+        counts = persist.restore_snapshot(
+            clients,
+            persist.Snapshot.from_json(data),
+            prefix=self.catalogue.prefix,
+            stage=self.options.stage,
+            now=self.clock.now(),
+        )
+        return {
+            "runs": counts.runs,
+            "dead_letters": counts.dead_letters,
+            "retry_schedules": counts.retry_schedules,
+        }
+
+    def _executor(self, clients: AwsClients) -> ProcessExecutor:
+        from scheduler.ledger import DynamoRunStore
+
+        table = names.runs_table(self.catalogue.prefix, self.options.stage)
+
+        def read_record(info: FunctionInfo, run_id: str) -> Any:
+            store = DynamoRunStore(
+                clients.client("dynamodb"), info.env.get("CRONBRIDGE_TABLE", table)
+            )
+            return store.get(run_id)
+
+        self.functions = FunctionDirectory(clients.client("lambda"))
+        return ProcessExecutor(
+            self.functions,
+            endpoint_url=self.emulator.endpoint_url,
+            region=clients.region_name,
+            code_root=self.root,
+            log_dir=self.logs_dir,
+            clock=self.clock,
+            emit=self._emit,
+            read_record=read_record,
+            sqs=clients.client("sqs"),
+        )
+
+    def _loop(self, clients: AwsClients, executor: ProcessExecutor) -> None:
+        ticker = Ticker(
+            clients,
+            prefix=self.catalogue.prefix,
+            stage=self.options.stage,
+            clock=self.clock,
+            fire=executor.submit,
+        )
+        began = time.monotonic()
+        last_snapshot = began
+        last_scan: datetime | None = None
+        while not self.stop_event.is_set():
+            ticker.maybe_refresh()
+            if ticker.last_full_scan != last_scan:
+                last_scan = ticker.last_full_scan
+                self.functions.forget()  # a redeploy may have changed env or timeout
+            ticker.fire_due()
+            now = time.monotonic()
+            if now - last_snapshot >= self.options.snapshot_every:
+                last_snapshot = now
+                self._save(clients)
+            if self.options.duration is not None and now - began >= self.options.duration:
+                break
+            self.stop_event.wait(self.options.tick_seconds)
+
+    def _save(self, clients: AwsClients) -> str:
+        try:
+            path = persist.save_snapshot(
+                clients,
+                self.root,
+                prefix=self.catalogue.prefix,
+                stage=self.options.stage,
+                now=self.clock.now(),
+            )
+            return str(path)
+        except Exception as exc:  # keep running; the next snapshot may succeed
+            self._say(f"warning: could not save local state: {exc}")
+            return ""
+
+    def _shutdown(self, clients: AwsClients, executor: ProcessExecutor | None) -> str:
+        self._say("stopping: killing running jobs, saving state, stopping the emulator ...")
+        if executor is not None:
+            executor.stop()
+        saved = self._save(clients) if self.emulator.alive() else ""
+        state.clear_running(self.root, os.getpid())
+        self.emulator.stop()
+        return saved
+
+    def _banner(self, restored: dict[str, int]) -> None:
+        rel = _relative(state.state_dir(self.root))
+        jobs = list(self.catalogue.jobs)
+        restored_text = (
+            f"restored {restored.get('runs', 0)} run(s), {restored.get('dead_letters', 0)} "
+            f"dead letter(s), {restored.get('retry_schedules', 0)} pending retr(ies)"
+            if restored
+            else "fresh (no saved state)"
+        )
+        until = (
+            f"for {self.options.duration:g} s"
+            if self.options.duration is not None
+            else "until Ctrl-C"
+        )
+        lines = [
+            f"cronbridge local platform is up ({until}); started {isoformat_z(datetime.now(UTC))}",
+            f"  emulator   {self.emulator.endpoint_url}  (moto; log {rel}/logs/moto.log)",
+            f"  stage      {self.options.stage}: {len(jobs)} job(s) deployed from "
+            f"{_relative(Path(self.catalogue.path))}",
+            f"  state      {rel}/state-{self.options.stage}.json: {restored_text}",
+            f"  job logs   {rel}/logs/<function>.log",
+            "try, in another terminal:",
+            "  cronbridge status --local          # health of every job",
+            "  cronbridge history --local         # recent runs (add a JOB name to filter)",
+            f"  cronbridge run {jobs[0] if jobs else 'JOB'} --local --wait   # trigger now",
+            "  cronbridge dlq list --local        # dead letters",
+            "  edit jobs.yaml, then: cronbridge deploy --local --yes   # live within a minute",
+            "one line per run event follows; Ctrl-C stops and saves state.",
+        ]
+        for line in lines:
+            self._say(line)
+
+
+def _relative(path: Path) -> str:
+    with contextlib.suppress(ValueError):
+        return str(path.resolve().relative_to(Path.cwd().resolve())) or "."
+    return str(path)
