@@ -30,6 +30,11 @@ VERB_MODULES: dict[str, str] = {
     "deploy": "scheduler.cli.deploy",
     "destroy": "scheduler.cli.destroy",
     "local": "scheduler.cli.local",
+    "run": "scheduler.cli.run_job",
+    "history": "scheduler.cli.history",
+    "show": "scheduler.cli.show",
+    "status": "scheduler.cli.status",
+    "dlq": "scheduler.cli.dlq",
 }
 
 EXIT_ERROR = 1

@@ -1,0 +1,105 @@
+"""``cronbridge dlq list | redrive MESSAGE_ID|--all | purge --yes``: the dead-letter queue.
+
+Every message is decoded whatever its shape (the worker's dead runs, Lambda on-failure
+records, EventBridge delivery failures; see ``scheduler.dlq.queue``). Redrive starts a new
+run per message (trigger ``redrive``, ``redrive_of`` = the dead run) and then deletes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from scheduler import names
+from scheduler.cli import common
+from scheduler.cli.history import Ledger, open_ledger
+from scheduler.cli.output import Result, table
+from scheduler.clock import SystemClock
+from scheduler.dlq.queue import DeadLetter, DeadLetterQueue, redrive
+from scheduler.errors import AwsCallError, CronbridgeError, UsageError
+from scheduler.invoke import make_invoker
+
+NAME = "dlq"
+HELP = "list, redrive or purge dead-letter messages"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="dlq_action", metavar="ACTION", required=True)
+    listing = sub.add_parser("list", help="show the dead-letter messages, decoded")
+    again = sub.add_parser("redrive", help="re-run dead messages' jobs, then delete them")
+    again.add_argument("message_id", nargs="?", metavar="MESSAGE_ID")
+    again.add_argument("--all", action="store_true", help="redrive every message")
+    purge = sub.add_parser("purge", help="delete every dead-letter message")
+    purge.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+    for child in (listing, again, purge):
+        # Flags may follow the action (`dlq list --json`); SUPPRESS keeps the parent's value.
+        child.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+        child.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
+        common.add_file_arg(child)
+        common.add_aws_args(child)
+
+
+def open_queue(ledger: Ledger) -> DeadLetterQueue:
+    queue_name = names.dead_letter_queue(ledger.prefix, ledger.stage)
+    sqs = ledger.clients.client("sqs")
+    try:
+        url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+    except Exception as exc:
+        raise AwsCallError.from_exception(exc, "sqs:GetQueueUrl", queue_name) from exc
+    return DeadLetterQueue(sqs, url)
+
+
+def run(args: argparse.Namespace) -> Result:
+    ledger = open_ledger(args)
+    queue = open_queue(ledger)
+    if args.dlq_action == "list":
+        letters = queue.list()
+        return Result(data=[x.to_json() for x in letters], text=lambda: render(letters))
+    if args.dlq_action == "purge":
+        if not args.yes:
+            raise UsageError(
+                "dlq purge deletes every message for good; refusing without --yes",
+                hint="look first with `cronbridge dlq list`",
+            )
+        count = queue.purge()
+        return Result(data={"purged": count}, text=f"purged {count} message(s) from {queue.url}")
+    return _redrive(args, ledger, queue)
+
+
+def _redrive(args: argparse.Namespace, ledger: Ledger, queue: DeadLetterQueue) -> Result:
+    if bool(args.message_id) == bool(args.all):
+        raise UsageError("give exactly one of MESSAGE_ID or --all", hint="see `cronbridge dlq list`")
+    letters = queue.receive_all()
+    chosen = letters if args.all else [x for x in letters if x.message_id == args.message_id]
+    rest = [x for x in letters if x not in chosen]
+    queue.release(rest)
+    if not args.all and not chosen:
+        queue.release(chosen)
+        raise CronbridgeError(
+            f"no message {args.message_id} in the dead-letter queue",
+            hint="list them with `cronbridge dlq list`",
+        )
+    unusable = [x for x in chosen if not x.job]
+    if unusable:
+        queue.release(chosen)
+        raise CronbridgeError(
+            f"message {unusable[0].message_id} names no job; it cannot be redriven",
+            hint="inspect it with `cronbridge dlq list --json`, then `dlq purge` if it is junk",
+        )
+    invoker = make_invoker(ledger.clients, ledger.prefix, ledger.stage, common.is_local(args))
+    started = redrive(queue, chosen, invoker, SystemClock().now())
+    text = "\n".join(f"redrove {s['message_id']}: started {s['run_id']}" for s in started)
+    return Result(data=started, text=text or "the dead-letter queue is empty")
+
+
+def render(letters: list[DeadLetter]) -> str:
+    if not letters:
+        return "the dead-letter queue is empty"
+    rows: list[list[Any]] = []
+    for x in letters:
+        error = f"{x.error['type']}: {x.error['message']}" if x.error else ""
+        rows.append(
+            [x.message_id, x.kind, x.job or "?", x.run_id or x.linked_run_id() or "-",
+             x.attempts, error[:60]]
+        )
+    return table(["MESSAGE ID", "KIND", "JOB", "RUN", "ATTEMPTS", "ERROR"], rows)

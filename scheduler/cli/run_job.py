@@ -1,0 +1,119 @@
+"""``cronbridge run JOB [--payload JSON] [--wait] [--timeout S]``: trigger a job on demand.
+
+The CLI picks the run id (``<job>.<now>-<hex>``) and passes it in the worker input, so it
+can print it at once and ``--wait`` can poll that one ledger item (GetItem) to the end:
+SUCCEEDED exits 0; DEAD, SKIPPED, or a failure with no retry left exits 1. The run is
+started through ``scheduler.invoke.make_invoker`` (Lambda, or the local ticker).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from scheduler.cli import common
+from scheduler.cli.history import guard, open_ledger, render_run
+from scheduler.cli.output import Result, progress
+from scheduler.clock import Clock, SystemClock, isoformat_z
+from scheduler.errors import CronbridgeError, UsageError
+from scheduler.invoke import make_invoker
+from scheduler.ledger import RunRecord, RunStatus, new_run_id
+
+NAME = "run"
+HELP = "run a job now (asynchronously; --wait follows it to the end)"
+
+DEFAULT_WAIT = 900
+POLL_SECONDS = 1.0
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("job", metavar="JOB", help="the job to run")
+    parser.add_argument(
+        "--payload", help="a JSON object for the handler (default: the job's catalogue payload)"
+    )
+    parser.add_argument("--wait", action="store_true", help="follow the run to its end")
+    parser.add_argument(
+        "--timeout", type=float, default=DEFAULT_WAIT,
+        help=f"with --wait, give up after S seconds (default {DEFAULT_WAIT})",
+    )
+    common.add_file_arg(parser)
+    common.add_aws_args(parser)
+
+
+def parse_payload(text: str | None, default: dict[str, Any]) -> dict[str, Any]:
+    if text is None:
+        return dict(default)
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise UsageError(
+            f"--payload is not valid JSON: {exc}", hint="""for example --payload '{"day": 1}'"""
+        ) from exc
+    if not isinstance(value, dict):
+        raise UsageError(
+            f"--payload must be a JSON object, not {type(value).__name__}",
+            hint="""wrap the value: --payload '{"value": ...}'""",
+        )
+    return value
+
+
+def is_final(run: RunRecord) -> bool:
+    if run.status in (RunStatus.SUCCEEDED, RunStatus.SKIPPED, RunStatus.DEAD):
+        return True
+    return run.status.is_failure and not run.next_attempt_at
+
+
+def run(args: argparse.Namespace, clock: Clock | None = None) -> Result:
+    clock = clock or SystemClock()
+    ledger = open_ledger(args, require_catalogue=True)
+    jobs = ledger.catalogue.jobs
+    if args.job not in jobs:
+        raise UsageError(
+            f"no job {args.job!r} in {common.catalogue_path(args)}",
+            hint=f"jobs: {', '.join(jobs) or '(none)'}",
+        )
+    job = jobs[args.job]
+    payload = parse_payload(args.payload, job.payload)
+    now = clock.now()
+    run_id = new_run_id(job.name, now)
+    worker_input = {
+        "job": job.name,
+        "trigger": "manual",
+        "run_id": run_id,
+        "scheduled_time": isoformat_z(now),
+        "payload": payload,
+    }
+    invoker = make_invoker(ledger.clients, ledger.prefix, ledger.stage, common.is_local(args))
+    invoker.start(job.name, worker_input)
+    if not args.wait:
+        data = {"run_id": run_id, "job": job.name, "status": "STARTED"}
+        return Result(
+            data=data, text=f"started {run_id}\nfollow it with: cronbridge show {run_id}"
+        )
+    final = _wait(ledger, run_id, args.timeout, clock)
+    return Result(
+        data=final.to_json(),
+        text=lambda: render_run(final),
+        exit_code=0 if final.status is RunStatus.SUCCEEDED else 1,
+    )
+
+
+def _wait(ledger: Any, run_id: str, timeout: float, clock: Clock) -> RunRecord:
+    deadline = clock.now().timestamp() + timeout
+    last_status = None
+    while True:
+        record = guard("dynamodb:GetItem", ledger.store.table, lambda: ledger.store.get(run_id))
+        if record is not None:
+            if record.status != last_status:
+                progress(f"{run_id}: {record.status.value} (attempt {record.attempt})")
+                last_status = record.status
+            if is_final(record):
+                return record
+        if clock.now().timestamp() >= deadline:
+            state = record.status.value if record else "not started"
+            raise CronbridgeError(
+                f"gave up waiting after {timeout:g}s; {run_id} is {state}",
+                hint=f"follow it with `cronbridge show {run_id}`",
+            )
+        clock.sleep(POLL_SECONDS)

@@ -1,0 +1,245 @@
+"""Reading, redriving and purging the stage's dead-letter queue (CLI side).
+
+Three shapes reach the one queue and decode to one ``DeadLetter``:
+
+1. ``dead-run``: the worker's own message after the last attempt failed (body has ``kind``).
+2. ``lambda-failure``: Lambda's async on-failure destination record (``requestPayload`` is
+   the original worker input; ``responsePayload`` the crash) - the worker itself crashed.
+3. ``delivery-failure``: EventBridge/Scheduler could not deliver to the function (body is
+   the original input; ``ERROR_CODE``/``ERROR_MESSAGE``/``RULE_ARN`` message attributes).
+
+Listing is non-destructive: received messages are made visible again at once. moto lacks
+``start_message_move_task``, and a redrive here means *re-running the job* anyway, so
+redrive = invoke a new run linked to the dead one, then delete the message.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from scheduler.clock import isoformat_z, parse_iso
+from scheduler.dlq.sender import DEAD_RUN_KIND
+from scheduler.errors import AwsCallError
+from scheduler.invoke import Invoker
+from scheduler.ledger.model import new_run_id, scheduled_run_id
+
+_LIST_VISIBILITY = 30  # seconds messages stay hidden while we page through the queue
+
+
+@dataclass
+class DeadLetter:
+    message_id: str
+    receipt_handle: str
+    kind: str  # dead-run | lambda-failure | delivery-failure | unknown
+    job: str | None
+    run_id: str | None
+    trigger: str | None
+    scheduled_time: str | None
+    payload: dict[str, Any]
+    attempts: int
+    error: dict[str, str] | None
+    sent_at: str | None
+    source: str | None = None
+    raw: Any = field(default=None, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "message_id": self.message_id,
+            "kind": self.kind,
+            "job": self.job,
+            "run_id": self.run_id,
+            "trigger": self.trigger,
+            "scheduled_time": self.scheduled_time,
+            "payload": self.payload,
+            "attempts": self.attempts,
+            "error": self.error,
+            "sent_at": self.sent_at,
+            "source": self.source,
+        }
+
+    def linked_run_id(self) -> str | None:
+        """The run this letter is about: explicit, or the scheduled slot's derived id."""
+        if self.run_id:
+            return self.run_id
+        if self.job and self.scheduled_time and self.trigger in (None, "schedule"):
+            return scheduled_run_id(self.job, parse_iso(self.scheduled_time))
+        return None
+
+
+def _attr(message: dict[str, Any], name: str) -> str | None:
+    value = (message.get("MessageAttributes") or {}).get(name)
+    return value.get("StringValue") if isinstance(value, dict) else None
+
+
+def decode(message: dict[str, Any]) -> DeadLetter:
+    """One SQS message (as ``receive_message`` returns it) as a ``DeadLetter``."""
+    try:
+        body: Any = json.loads(message.get("Body") or "null")
+    except ValueError:
+        body = message.get("Body")
+    sent_ms = (message.get("Attributes") or {}).get("SentTimestamp")
+    sent_at = (
+        isoformat_z(datetime.fromtimestamp(int(sent_ms) / 1000).astimezone())
+        if sent_ms
+        else None
+    )
+    base = {
+        "message_id": message["MessageId"],
+        "receipt_handle": message.get("ReceiptHandle", ""),
+        "sent_at": sent_at,
+        "raw": body,
+    }
+    if isinstance(body, dict) and body.get("kind") == DEAD_RUN_KIND:
+        last = body.get("last_error") or None
+        return DeadLetter(
+            kind="dead-run",
+            job=body.get("job"),
+            run_id=body.get("run_id"),
+            trigger=None,
+            scheduled_time=body.get("scheduled_time"),
+            payload=dict(body.get("payload") or {}),
+            attempts=len(body.get("attempts") or []),
+            error={"type": last.get("type", ""), "message": last.get("message", "")}
+            if last
+            else None,
+            **base,
+        )
+    if isinstance(body, dict) and "requestPayload" in body and "requestContext" in body:
+        original = body.get("requestPayload") or {}
+        original = original if isinstance(original, dict) else {}
+        response = body.get("responsePayload") or {}
+        response = response if isinstance(response, dict) else {"errorMessage": str(response)}
+        context = body.get("requestContext") or {}
+        return DeadLetter(
+            kind="lambda-failure",
+            job=original.get("job"),
+            run_id=original.get("run_id"),
+            trigger=original.get("trigger"),
+            scheduled_time=original.get("scheduled_time"),
+            payload=dict(original.get("payload") or {}),
+            attempts=int(context.get("approximateInvokeCount") or 1),
+            error={
+                "type": str(response.get("errorType", context.get("condition", "Unknown"))),
+                "message": str(response.get("errorMessage", "")),
+            },
+            source=context.get("functionArn"),
+            **base,
+        )
+    error_code = _attr(message, "ERROR_CODE")
+    if isinstance(body, dict) and (error_code or "job" in body):
+        return DeadLetter(
+            kind="delivery-failure" if error_code else "unknown",
+            job=body.get("job"),
+            run_id=body.get("run_id"),
+            trigger=body.get("trigger"),
+            scheduled_time=body.get("scheduled_time"),
+            payload=dict(body.get("payload") or {}),
+            attempts=0,
+            error={"type": error_code or "", "message": _attr(message, "ERROR_MESSAGE") or ""}
+            if error_code
+            else None,
+            source=_attr(message, "RULE_ARN") or _attr(message, "SCHEDULE_ARN")
+            or _attr(message, "TARGET_ARN"),
+            **base,
+        )
+    return DeadLetter(
+        kind="unknown", job=None, run_id=None, trigger=None, scheduled_time=None, payload={},
+        attempts=0, error=None, **base,
+    )
+
+
+class DeadLetterQueue:
+    def __init__(self, sqs_client: Any, queue_url: str) -> None:
+        self._client = sqs_client
+        self.url = queue_url
+
+    def _call(self, operation: str, **kwargs: Any) -> Any:
+        try:
+            return getattr(self._client, operation)(QueueUrl=self.url, **kwargs)
+        except Exception as exc:
+            raise AwsCallError.from_exception(exc, f"sqs:{operation}", self.url) from exc
+
+    def receive_all(self, limit: int = 1000) -> list[DeadLetter]:
+        """Every message (up to ``limit``), left hidden for a short while (see ``release``)."""
+        seen: dict[str, DeadLetter] = {}
+        while len(seen) < limit:
+            got = self._call(
+                "receive_message",
+                MaxNumberOfMessages=10,
+                VisibilityTimeout=_LIST_VISIBILITY,
+                WaitTimeSeconds=0,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
+            fresh = [m for m in got if m["MessageId"] not in seen]
+            if not fresh:
+                break
+            for message in fresh:
+                seen[message["MessageId"]] = decode(message)
+        return list(seen.values())
+
+    def release(self, letters: Iterable[DeadLetter]) -> None:
+        """Make received messages visible again now (listing must not hide them)."""
+        batch = [
+            {"Id": str(i), "ReceiptHandle": letter.receipt_handle, "VisibilityTimeout": 0}
+            for i, letter in enumerate(letters)
+        ]
+        for start in range(0, len(batch), 10):
+            self._call("change_message_visibility_batch", Entries=batch[start : start + 10])
+
+    def list(self, limit: int = 1000) -> list[DeadLetter]:
+        letters = self.receive_all(limit)
+        self.release(letters)
+        return letters
+
+    def delete(self, letter: DeadLetter) -> None:
+        self._call("delete_message", ReceiptHandle=letter.receipt_handle)
+
+    def purge(self) -> int:
+        """Delete every message; returns how many were there (approximately, per SQS)."""
+        attrs = self._call(
+            "get_queue_attributes", AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        self._call("purge_queue")
+        return int(attrs.get("ApproximateNumberOfMessages", 0))
+
+
+def redrive_input(letter: DeadLetter, now: datetime) -> dict[str, Any]:
+    """The worker input that re-runs a dead letter as a new run linked to the dead one."""
+    if not letter.job:
+        raise ValueError(f"message {letter.message_id} names no job; cannot redrive it")
+    worker_input: dict[str, Any] = {
+        "job": letter.job,
+        "trigger": "redrive",
+        "run_id": new_run_id(letter.job, now),
+        "scheduled_time": letter.scheduled_time or isoformat_z(now),
+        "payload": letter.payload,
+    }
+    linked = letter.linked_run_id()
+    if linked:
+        worker_input["redrive_of"] = linked
+    return worker_input
+
+
+def redrive(
+    queue: DeadLetterQueue, letters: list[DeadLetter], invoker: Invoker, now: datetime
+) -> list[dict[str, Any]]:
+    """Start a new run per letter, then delete the letter; returns what was started."""
+    started = []
+    for letter in letters:
+        worker_input = redrive_input(letter, now)
+        invoker.start(letter.job or "", worker_input)
+        queue.delete(letter)  # only after the new run was handed off
+        started.append(
+            {
+                "message_id": letter.message_id,
+                "job": letter.job,
+                "run_id": worker_input["run_id"],
+                "redrive_of": worker_input.get("redrive_of"),
+            }
+        )
+    return started
