@@ -1,0 +1,137 @@
+"""End to end: `cronbridge package --format cloudformation -o DIR` as a user runs it."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scheduler.cli.main import main
+from scheduler.deploy.zipbuild import code_sha256
+from tests.conftest import REPO_ROOT, SAMPLE_CATALOGUE
+
+JSON_KEYS = {
+    "format",
+    "stage",
+    "template",
+    "code",
+    "code_sha256",
+    "code_s3_key",
+    "stack_name",
+    "jobs",
+    "resources",
+}
+
+
+def _package(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["package", "-f", str(SAMPLE_CATALOGUE), *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_package_writes_template_and_zip(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN the sample catalogue
+    out_dir = tmp_path / "out"
+    # WHEN packaged for prod, as JSON
+    code, out, err = _package(
+        capsys, "--format", "cloudformation", "-o", str(out_dir), "--stage", "prod", "--json"
+    )
+    # THEN it succeeds, the JSON keys are pinned, and progress went to stderr
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) == JSON_KEYS
+    assert data["stage"] == "prod" and data["stack_name"] == "cronbridge-prod"
+    assert "packaging code" in err
+    # AND the zip on disk is the one the template names, holding platform and handlers
+    zip_bytes = (out_dir / "code.zip").read_bytes()
+    assert code_sha256(zip_bytes) == data["code_sha256"]
+    names = zipfile.ZipFile(io.BytesIO(zip_bytes)).namelist()
+    assert "scheduler/contract.py" in names
+    assert "jobs/reports.py" in names
+    assert not [n for n in names if "__pycache__" in n]
+    # AND the template names the prod resources and defaults to the hashed S3 key
+    template = json.loads((out_dir / "template.json").read_text())
+    assert template["Parameters"]["CodeS3Key"]["Default"] == data["code_s3_key"]
+    assert template["Metadata"]["cronbridge"]["code_sha256"] == data["code_sha256"]
+    functions = [
+        r["Properties"]["FunctionName"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Lambda::Function"
+    ]
+    assert "cronbridge-prod-nightly-report" in functions
+    assert data["resources"] == len(template["Resources"])
+
+
+def test_package_twice_gives_identical_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN two packagings of the same sources
+    for name in ("a", "b"):
+        assert _package(capsys, "-o", str(tmp_path / name))[0] == 0
+    # THEN the zip and the template are byte-identical
+    for file in ("code.zip", "template.json"):
+        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
+
+
+def test_yaml_template_matches_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _package(capsys, "-o", str(tmp_path / "j"))[0] == 0
+    assert _package(capsys, "-o", str(tmp_path / "y"), "--template-format", "yaml")[0] == 0
+    text = (tmp_path / "y" / "template.yaml").read_text()
+    assert "&id" not in text  # no YAML anchors: CloudFormation rejects them
+    assert yaml.safe_load(text) == json.loads((tmp_path / "j" / "template.json").read_text())
+
+
+def test_output_that_is_a_file_is_one_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN -o naming an existing file
+    target = tmp_path / "taken"
+    target.write_text("x")
+    # WHEN packaging THEN exit 1 with one error line and a hint, no traceback
+    code, _, err = _package(capsys, "-o", str(target))
+    assert code == 1
+    assert err.splitlines()[-2:][0].startswith("error: -o ")
+    assert "Traceback" not in err
+
+
+def test_bad_stage_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _package(capsys, "-o", str(tmp_path / "o"), "--stage", "Prod!")
+    assert code == 1 and "error: --stage" in err
+
+
+def test_unknown_format_is_rejected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _package(capsys, "-o", str(tmp_path / "o"), "--format", "terraform")
+    assert code == 1 and "invalid choice" in err
+
+
+def test_package_as_a_subprocess(tmp_path: Path) -> None:
+    # The real entry point, in a clean process, with no AWS configuration at all
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scheduler",
+            "package",
+            "-f",
+            str(SAMPLE_CATALOGUE),
+            "-o",
+            str(tmp_path / "out"),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "AWS_CONFIG_FILE": "/nonexistent"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "aws cloudformation deploy" in proc.stdout
+    assert (tmp_path / "out" / "template.json").is_file()

@@ -1,0 +1,250 @@
+"""deploy/ci-role.yaml grants exactly the AWS calls the deploy engine makes, scoped by name.
+
+Two directions, so the policy and the code cannot drift apart:
+- every operation the deploy modules can call (found statically in scheduler/deploy/*.py)
+  is allowed, or is listed in DESTROY_ONLY with why CI does not get it;
+- every action the policy allows is one the code calls (or a documented dependency).
+The functional twin (tests/functional/test_ci_role_calls.py) records a real deploy on moto.
+Pure: parses files, no AWS.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import re
+from typing import Any
+
+import pytest
+from cfnlint.decode import decode_str
+
+from scheduler.catalogue import load_catalogue
+from scheduler.compile import compile_catalogue
+from tests.conftest import REPO_ROOT, SAMPLE_CATALOGUE
+
+CI_ROLE = REPO_ROOT / "deploy" / "ci-role.yaml"
+DEPLOY_MODULES = REPO_ROOT / "scheduler" / "deploy"
+
+ACCOUNT, REGION, PREFIX = "123456789012", "eu-west-1", "cronbridge"
+SUBSTITUTIONS = {
+    "AWS::Partition": "aws",
+    "AWS::Region": REGION,
+    "AWS::AccountId": ACCOUNT,
+    "Prefix": PREFIX,
+    "GitHubOwner": "acme",
+    "GitHubRepo": "jobs",
+    "DeployBranch": "main",
+}
+
+# IAM service prefixes that differ from the boto3 service name.
+IAM_PREFIX = {"resourcegroupstaggingapi": "tag"}
+# Calls IAM never checks (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).
+NO_PERMISSION_NEEDED = {"sts:GetCallerIdentity"}
+# Only `cronbridge destroy` makes these; CI never destroys a stage, so its role cannot.
+DESTROY_ONLY = {
+    "iam:DeleteRole",
+    "iam:DeleteRolePolicy",
+    "scheduler:DeleteScheduleGroup",
+    "dynamodb:DeleteTable",
+    "sqs:DeleteQueue",
+}
+# Actions IAM requires in addition to the API's own action.
+DEPENDENCIES = {
+    "lambda:GetFunction": {"lambda:ListTags"},  # tags come back only with ListTags
+    "lambda:CreateFunction": {"iam:PassRole", "lambda:GetLayerVersion"},
+    "lambda:UpdateFunctionConfiguration": {"iam:PassRole", "lambda:GetLayerVersion"},
+    "scheduler:CreateSchedule": {"iam:PassRole"},
+    "scheduler:UpdateSchedule": {"iam:PassRole"},
+}
+READ_VERBS = ("Get", "List", "Describe")
+
+
+def iam_action(service: str, operation: str) -> str:
+    """boto3 (service, snake_case op) -> the IAM action, e.g. lambda:GetFunction."""
+    camel = "".join(part.capitalize() for part in operation.split("_"))
+    return f"{IAM_PREFIX.get(service, service)}:{camel}"
+
+
+def code_operations() -> set[tuple[str, str]]:
+    """Every (service, operation) the deploy modules pass to AwsApi.call/maybe/pages, plus
+    the ones picked by a conditional expression (``verb = "a" if x else "b"``)."""
+    found: set[tuple[str, str]] = set()
+    for path in sorted(DEPLOY_MODULES.glob("*.py")):
+        tree = ast.parse(path.read_text())
+        strings = _string_assignments(tree)
+        for node in ast.walk(tree):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in {"call", "maybe", "pages"}
+                and len(node.args) >= 2
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                continue
+            service, op = node.args[0].value, node.args[1]
+            if isinstance(op, ast.Constant):
+                found.add((service, op.value))
+            elif isinstance(op, ast.Name) and op.id in strings:
+                found.update((service, value) for value in strings[op.id])
+            else:
+                raise AssertionError(f"{path.name}:{node.lineno}: operation not a literal")
+    return found
+
+
+def _string_assignments(tree: ast.AST) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                out.setdefault(target.id, set()).update(_branches(node.value))
+    return out
+
+
+def _branches(node: ast.expr) -> set[str]:
+    """The strings an expression can evaluate to: a literal, or either arm of ``a if c else b``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    if isinstance(node, ast.IfExp):
+        return _branches(node.body) | _branches(node.orelse)
+    return set()
+
+
+def _sub(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"Fn::Sub"}:
+        return re.sub(r"\$\{([^}]+)\}", lambda m: SUBSTITUTIONS[m.group(1)], value["Fn::Sub"])
+    if isinstance(value, dict):
+        return {k: _sub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_sub(v) for v in value]
+    return value
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    decoded, matches = decode_str(CI_ROLE.read_text())
+    assert not matches
+    return dict(decoded)
+
+
+def statements(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    """The Allow statements of every managed policy attached to ``role``, Subs resolved."""
+    out = []
+    for ref in template["Resources"][role]["Properties"]["ManagedPolicyArns"]:
+        policy = template["Resources"][ref["Ref"]]["Properties"]["PolicyDocument"]
+        out.extend(_sub(s) for s in policy["Statement"])
+    return out
+
+
+def _listify(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def allowed_actions(stmts: list[dict[str, Any]]) -> set[str]:
+    return {a for s in stmts for a in _listify(s["Action"])}
+
+
+def allows(stmts: list[dict[str, Any]], action: str, resource: str) -> bool:
+    return any(
+        action in _listify(s["Action"])
+        and any(fnmatch.fnmatchcase(resource, pattern) for pattern in _listify(s["Resource"]))
+        for s in stmts
+    )
+
+
+def needed(ops: set[tuple[str, str]]) -> set[str]:
+    actions = {iam_action(service, op) for service, op in ops} - NO_PERMISSION_NEEDED
+    for action in list(actions):
+        actions |= DEPENDENCIES.get(action, set())
+    return actions
+
+
+def test_operation_scan_finds_the_engine() -> None:
+    # The scanner must really see the engine, or the tests below prove nothing.
+    ops = code_operations()
+    assert ("lambda", "create_function") in ops
+    assert ("scheduler", "create_schedule") in ops  # picked by a conditional
+    assert len(ops) > 40
+
+
+def test_deploy_role_allows_every_call_but_destroy(template: dict[str, Any]) -> None:
+    # GIVEN every call the deploy engine can make
+    wanted = needed(code_operations()) - DESTROY_ONLY
+    # THEN the deploy role allows each one
+    assert sorted(wanted - allowed_actions(statements(template, "DeployRole"))) == []
+
+
+def test_deploy_role_allows_nothing_the_code_does_not_call(template: dict[str, Any]) -> None:
+    extra = allowed_actions(statements(template, "DeployRole")) - needed(code_operations())
+    assert sorted(extra) == []
+
+
+def test_destroy_only_is_really_absent_and_really_used(template: dict[str, Any]) -> None:
+    assert not DESTROY_ONLY & allowed_actions(statements(template, "DeployRole"))
+    assert needed(code_operations()) >= DESTROY_ONLY  # no stale entries
+
+
+def test_plan_role_is_read_only_and_covers_every_read(template: dict[str, Any]) -> None:
+    plan = allowed_actions(statements(template, "PlanRole"))
+    # Every action on the plan role is a read
+    assert [a for a in plan if not a.split(":")[1].startswith(READ_VERBS)] == []
+    # AND every read the engine makes is allowed
+    reads = {a for a in needed(code_operations()) if a.split(":")[1].startswith(READ_VERBS)}
+    reads -= {"lambda:GetLayerVersion"}  # only needed alongside CreateFunction
+    assert sorted(reads - plan) == []
+
+
+def test_resources_of_a_stage_fall_inside_the_scopes(template: dict[str, Any]) -> None:
+    # GIVEN the compiled sample in a real-looking account and region
+    state = compile_catalogue(
+        load_catalogue(SAMPLE_CATALOGUE), "prod", account_id=ACCOUNT, region=REGION
+    )
+    stmts = statements(template, "DeployRole")
+    s = state.shared
+    # THEN each write reaches the resource it must, by ARN
+    assert allows(stmts, "dynamodb:CreateTable", s.table.arn)
+    assert allows(stmts, "sqs:CreateQueue", s.queue.arn)
+    for role in (s.worker_role, s.scheduler_role):
+        assert allows(stmts, "iam:PutRolePolicy", role.arn)
+        assert allows(stmts, "iam:PassRole", role.arn)
+    for group in (s.jobs_group, s.retry_group):
+        assert allows(stmts, "scheduler:CreateScheduleGroup", group.arn)
+    for job in state.jobs.values():
+        assert allows(stmts, "lambda:CreateFunction", job.function.arn)
+        for layer in job.function.layers:
+            assert allows(stmts, "lambda:GetLayerVersion", layer)
+        for rule in job.rules:
+            assert allows(stmts, "events:PutRule", rule.arn)
+        for sched in job.schedules:
+            arn = f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/{sched.group_name}/{sched.name}"
+            assert allows(stmts, "scheduler:CreateSchedule", arn)
+
+
+def test_ci_roles_cannot_edit_themselves_or_foreign_resources(
+    template: dict[str, Any],
+) -> None:
+    stmts = statements(template, "DeployRole")
+    for own in ("ci-deploy", "ci-plan"):
+        arn = f"arn:aws:iam::{ACCOUNT}:role/{PREFIX}-{own}"
+        assert not allows(stmts, "iam:PutRolePolicy", arn)
+        assert not allows(stmts, "iam:PassRole", arn)
+    assert not allows(
+        stmts, "lambda:UpdateFunctionCode", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:other-app"
+    )
+    assert not allows(stmts, "events:PutRule", f"arn:aws:events:{REGION}:{ACCOUNT}:rule/other")
+    # AND no write statement is unscoped
+    for s in stmts:
+        if any(not a.split(":")[1].startswith(READ_VERBS) for a in _listify(s["Action"])):
+            assert "*" not in _listify(s["Resource"]), s["Sid"]
+
+
+def test_trust_is_limited_to_the_branch_and_pull_requests(template: dict[str, Any]) -> None:
+    def sub_claim(role: str) -> str:
+        doc = _sub(template["Resources"][role]["Properties"]["AssumeRolePolicyDocument"])
+        (statement,) = doc["Statement"]
+        condition = statement["Condition"]["StringEquals"]
+        assert condition["token.actions.githubusercontent.com:aud"] == "sts.amazonaws.com"
+        return str(condition["token.actions.githubusercontent.com:sub"])
+
+    assert sub_claim("DeployRole") == "repo:acme/jobs:ref:refs/heads/main"
+    assert sub_claim("PlanRole") == "repo:acme/jobs:pull_request"
