@@ -84,7 +84,12 @@ class AwsApi:
         return str(self.call("sts", "get_caller_identity", "caller identity")["Account"])
 
     def tagged_resources(self, tags: dict[str, str]) -> dict[str, dict[str, str]]:
-        """ARN -> tags of every resource carrying all ``tags`` (tagging API, 100 a page)."""
+        """ARN -> tags of every resource carrying all ``tags`` (tagging API, paged).
+
+        Paged by tags (500 a page, the maximum) rather than resources: moto pages by tag
+        count whatever is asked, and AWS still caps a page at 100 resources.
+        https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/API_GetResources.html
+        """
         filters = [{"Key": k, "Values": [v]} for k, v in sorted(tags.items())]
         found = {}
         for item in self.pages(

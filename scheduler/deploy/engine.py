@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from scheduler import names
 from scheduler.catalogue import Catalogue
 from scheduler.compile import compile_catalogue
 from scheduler.deploy import live
@@ -57,8 +58,13 @@ def plan_catalogue(
 
     api = AwsApi(clients)
     region = region or _region(clients)
+    roles = {
+        name: api.get_role(name)
+        for name in (names.worker_role(catalogue.prefix, stage),
+                     names.scheduler_role(catalogue.prefix, stage))
+    }  # fmt: skip
     desired = compile_catalogue(
-        catalogue, stage, account_id=api.account_id(), region=region, layers=layers
+        catalogue, stage, account_id=_account_id(api, roles), region=region, layers=layers
     )
     if destroy:
         desired = DesiredState(
@@ -67,7 +73,7 @@ def plan_catalogue(
         )  # fmt: skip
     zip_bytes = code if code is not None else (b"" if destroy else _code(catalogue))
     sha = code_sha256(zip_bytes)
-    snapshot = live.scan(api, desired)
+    snapshot = live.scan(api, desired, roles)
     request = what_to_read(desired, snapshot, sha, refresh=refresh, prune=prune or destroy)
     if destroy:
         request.shared |= {"jobs_group", "retry_group"}
@@ -137,10 +143,22 @@ def apply_catalogue(
     progress: Progress | None = None,
     layers: Sequence[str] | None = None,
     region: str | None = None,
+    code: bytes | None = None,
 ) -> ApplyResult:
-    """Plan, then apply: converges the stage on the catalogue (idempotent)."""
-    ctx = plan_catalogue(catalogue, stage, clients, prune=prune, layers=layers, region=region)
+    """Plan, then apply: converges the stage on the catalogue (idempotent). ``code`` is the
+    zip to deploy; by default it is built from the catalogue's folder."""
+    ctx = plan_catalogue(
+        catalogue, stage, clients, prune=prune, layers=layers, region=region, code=code
+    )
     return apply_plan(ctx, clients, progress=progress)
+
+
+def _account_id(api: AwsApi, roles: dict[str, dict[str, Any] | None]) -> str:
+    """The account from an existing role's ARN (saves an STS call per plan), else STS."""
+    for role in roles.values():
+        if role and str(role.get("Arn", "")).startswith("arn:"):
+            return str(role["Arn"]).split(":")[4]
+    return api.account_id()
 
 
 def _region(clients: ClientSource) -> str:

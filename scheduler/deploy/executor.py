@@ -154,7 +154,7 @@ class Executor:
                 if action == "create":
                     kwargs["Tags"] = _tag_list(rule.tags)  # type: ignore[assignment]
                 self.api.call("events", "put_rule", f"rule {rule.name}", **kwargs)
-                if action != "create":
+                if action != "create" and any(c.field.startswith("tags") for c in op.changes):
                     self.api.call(
                         "events",
                         "tag_resource",

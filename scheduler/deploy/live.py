@@ -45,7 +45,10 @@ class Snapshot:
         return self.owned.get(arn)
 
 
-def scan(api: AwsApi, desired: DesiredState) -> Snapshot:
+def scan(
+    api: AwsApi, desired: DesiredState, roles: dict[str, dict[str, Any] | None] | None = None
+) -> Snapshot:
+    """``roles``: get_role results already read by the caller (name -> role or None)."""
     base = f"{desired.prefix}-{desired.stage}"
     shared = desired.shared
     groups = {g["Name"] for g in api.list_schedule_groups(base)}
@@ -59,10 +62,9 @@ def scan(api: AwsApi, desired: DesiredState) -> Snapshot:
         rules={r["Name"]: r for r in api.list_rules(f"{base}-")},
         schedules=schedules,
         groups=groups,
-        roles={
-            role.name: api.get_role(role.name)
-            for role in (shared.worker_role, shared.scheduler_role)
-        },
+        roles=roles
+        if roles is not None
+        else {r.name: api.get_role(r.name) for r in (shared.worker_role, shared.scheduler_role)},
     )
 
 

@@ -1,0 +1,148 @@
+"""Count AWS calls of plan/deploy for a 300-job catalogue against moto (in-process).
+
+Generates the catalogue in a temp folder, deploys it, then measures: a no-op plan (calls,
+wall time), a no-op redeploy (mutating calls), and a one-job change (which resources the
+writes touch). Calls are counted with botocore's ``before-call`` event on each client.
+Run: .venv/bin/python bench/plan_calls.py [--jobs 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+READ_PREFIXES = ("Get", "List", "Describe")
+
+
+class CountingClients:
+    """AwsClients whose clients report every API call to one counter."""
+
+    def __init__(self, region: str) -> None:
+        from scheduler.awsclients import AwsClients
+
+        self.inner = AwsClients(region=region)
+        self.region_name = region
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self._hooked: set[str] = set()
+
+    def client(self, service: str) -> Any:
+        client = self.inner.client(service)
+        if service not in self._hooked:
+            client.meta.events.register("before-call.*.*", self._record)
+            self._hooked.add(service)
+        return client
+
+    def _record(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+        self.calls.append((model.name, params))
+
+    def reset(self) -> list[tuple[str, dict[str, Any]]]:
+        calls, self.calls = self.calls, []
+        return calls
+
+
+def write_catalogue(folder: Path, jobs: int, *, changed: int | None = None) -> Path:
+    shutil.copytree(
+        Path(__file__).resolve().parent.parent / "jobs", folder / "jobs", dirs_exist_ok=True
+    )
+    lines = ["version: 1", "prefix: bench", "jobs:"]
+    for i in range(jobs):
+        minute = (i + (1 if changed == i else 0)) % 60
+        lines += [
+            f"  job-{i:03d}:",
+            f'    schedule: "{minute} {i % 24} * * *"',
+            "    handler: jobs.heartbeat:beat",
+            f"    payload: {{n: {i}}}",
+        ]
+    path = folder / "jobs.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def mutating(calls: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    return [c for c in calls if not c[0].startswith(READ_PREFIXES)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jobs", type=int, default=300)
+    n = parser.parse_args().jobs
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_SESSION_TOKEN="testing",
+        AWS_DEFAULT_REGION="us-east-1",
+    )
+    from moto import mock_aws
+
+    from scheduler.catalogue import load_catalogue
+    from scheduler.deploy.engine import apply_catalogue, plan_catalogue
+    from scheduler.deploy.zipbuild import build_zip
+
+    with tempfile.TemporaryDirectory() as tmp, mock_aws():
+        folder = Path(tmp)
+        cat = load_catalogue(write_catalogue(folder, n))
+        clients = CountingClients("us-east-1")
+        # Built once, as one CLI command does; the tree may change under a long benchmark.
+        code = build_zip(cat.root, cat.top_level_packages())
+
+        t0 = time.perf_counter()
+        first = apply_catalogue(cat, "dev", clients, layers=(), code=code)
+        first_s = time.perf_counter() - t0
+        first_calls = clients.reset()
+
+        t0 = time.perf_counter()
+        ctx = plan_catalogue(cat, "dev", clients, layers=(), code=code)
+        plan_s = time.perf_counter() - t0
+        plan_calls = clients.reset()
+        assert not ctx.plan.has_changes, [op.describe() for op in ctx.plan.ops]
+
+        t0 = time.perf_counter()
+        apply_catalogue(cat, "dev", clients, layers=(), code=code)
+        redeploy_s = time.perf_counter() - t0
+        redeploy_calls = clients.reset()
+
+        cat2 = load_catalogue(write_catalogue(folder, n, changed=7))
+        t0 = time.perf_counter()
+        apply_catalogue(cat2, "dev", clients, layers=(), code=code)
+        change_s = time.perf_counter() - t0
+        change_calls = clients.reset()
+
+    print(
+        f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cpus, "
+        f"python {platform.python_version()}, in-process moto (mock_aws)"
+    )
+    print(f"jobs: {n}")
+    print(
+        f"first deploy:     {len(first_calls):5d} calls, {len(mutating(first_calls)):5d} "
+        f"mutating, {first.count} ops, {first_s:6.2f} s"
+    )
+    print(
+        f"no-op plan:       {len(plan_calls):5d} calls, {len(mutating(plan_calls)):5d} "
+        f"mutating, {plan_s:6.2f} s   {dict(Counter(c[0] for c in plan_calls))}"
+    )
+    print(
+        f"no-op redeploy:   {len(redeploy_calls):5d} calls, "
+        f"{len(mutating(redeploy_calls)):5d} mutating, {redeploy_s:6.2f} s"
+    )
+    writes = mutating(change_calls)
+    touched = sorted(
+        {
+            str(p.get("FunctionName") or p.get("Name") or p.get("Resource") or p.get("Rule"))
+            for _, p in writes
+        }
+    )
+    print(
+        f"one-job change:   {len(change_calls):5d} calls, {len(writes):5d} mutating, "
+        f"{change_s:6.2f} s   writes={[w[0] for w in writes]} touching={touched}"
+    )
+
+
+if __name__ == "__main__":
+    main()
