@@ -35,12 +35,18 @@ class CountingClients:
     def client(self, service: str) -> Any:
         client = self.inner.client(service)
         if service not in self._hooked:
+            # before-call counts requests actually sent (each page of a paginator);
+            # before-parameter-build sees the API parameters, to name what a write touches.
             client.meta.events.register("before-call.*.*", self._record)
+            client.meta.events.register("before-parameter-build.*.*", self._params)
             self._hooked.add(service)
         return client
 
-    def _record(self, model: Any, params: dict[str, Any], **_: Any) -> None:
-        self.calls.append((model.name, params))
+    def _params(self, params: dict[str, Any], **_: Any) -> None:
+        self._last_params = dict(params)
+
+    def _record(self, model: Any, **_: Any) -> None:
+        self.calls.append((model.name, getattr(self, "_last_params", {})))
 
     def reset(self) -> list[tuple[str, dict[str, Any]]]:
         calls, self.calls = self.calls, []

@@ -1,0 +1,208 @@
+"""Deploy engine against in-process moto: idempotency, one-job changes, prune, ownership,
+and convergence after an interrupted apply. Calls are counted with botocore event hooks."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from scheduler.awsclients import AwsClients
+from scheduler.catalogue import load_catalogue
+from scheduler.deploy.engine import apply_catalogue, plan_catalogue
+from scheduler.errors import CronbridgeError
+
+REPO = Path(__file__).resolve().parents[2]
+READS = ("Get", "List", "Describe")
+
+
+def _zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("scheduler/__init__.py", "")
+    return buf.getvalue()
+
+
+CODE = _zip()
+
+
+class Recorder:
+    """Clients that record every call with its API params (``before-parameter-build`` fires
+    once per call, before sending), and can fail the n-th write to interrupt a deploy."""
+
+    def __init__(self) -> None:
+        self.inner = AwsClients(region="us-east-1")
+        self.region_name = "us-east-1"
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.fail_on_write: int | None = None
+        self._hooked: set[str] = set()
+
+    def client(self, service: str) -> Any:
+        c = self.inner.client(service)
+        if service not in self._hooked:
+            c.meta.events.register("before-parameter-build.*.*", self._record)
+            self._hooked.add(service)
+        return c
+
+    def _record(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+        self.calls.append((model.name, params))
+        if self.fail_on_write is not None and not model.name.startswith(READS):
+            self.fail_on_write -= 1
+            if self.fail_on_write < 0:
+                self.fail_on_write = None
+                raise ConnectionError("injected failure mid-apply")
+
+    def writes(self) -> list[tuple[str, dict[str, Any]]]:
+        return [c for c in self.calls if not c[0].startswith(READS)]
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
+    shutil.copy(REPO / "jobs.yaml", tmp_path / "jobs.yaml")
+    return tmp_path
+
+
+@pytest.fixture
+def clients() -> Iterator[Recorder]:
+    with mock_aws():
+        yield Recorder()
+
+
+def deploy(folder: Path, clients: Recorder, **kw: Any) -> Any:
+    cat = load_catalogue(folder / "jobs.yaml")
+    return apply_catalogue(cat, "dev", clients, layers=(), code=CODE, **kw)
+
+
+def plan(folder: Path, clients: Recorder, **kw: Any) -> Any:
+    cat = load_catalogue(folder / "jobs.yaml")
+    return plan_catalogue(cat, "dev", clients, layers=(), code=CODE, **kw).plan
+
+
+def edit(folder: Path, change: Callable[[str], str]) -> None:
+    path = folder / "jobs.yaml"
+    path.write_text(change(path.read_text()))
+
+
+def test_redeploy_makes_zero_writes_and_plan_is_empty(folder: Path, clients: Recorder) -> None:
+    # GIVEN the sample catalogue deployed once
+    deploy(folder, clients)
+    clients.calls.clear()
+    # WHEN it is deployed again, unchanged
+    result = deploy(folder, clients)
+    # THEN nothing is written, and even a deep (refresh) plan finds no drift
+    assert result.count == 0
+    assert clients.writes() == []
+    assert not plan(folder, clients, refresh=True).has_changes
+
+
+def test_one_job_change_writes_only_that_job(folder: Path, clients: Recorder) -> None:
+    # GIVEN a deployed stage
+    deploy(folder, clients)
+    clients.calls.clear()
+    # WHEN one job's timeout changes
+    edit(folder, lambda t: t.replace("    timeout: 300\n", "    timeout: 301\n"))
+    deploy(folder, clients)
+    # THEN only nightly-report's function is written (configuration, then its fingerprint)
+    targets = {str(p.get("FunctionName") or p.get("Resource")) for _, p in clients.writes()}
+    assert [w[0] for w in clients.writes()] == ["UpdateFunctionConfiguration", "TagResource"]
+    assert all("nightly-report" in t for t in targets), targets
+    fn = boto3.client("lambda").get_function(FunctionName="cronbridge-dev-nightly-report")
+    assert fn["Configuration"]["Timeout"] == 301
+
+
+def test_removed_job_is_pruned_unless_no_prune(folder: Path, clients: Recorder) -> None:
+    deploy(folder, clients)
+    # GIVEN month-end-close (two rules) removed from the catalogue
+    edit(folder, lambda t: t[: t.index("  month-end-close:")] + t[t.index("  cleanup-tmp:") :])
+    # WHEN deploying with --no-prune THEN its function and rules survive
+    deploy(folder, clients, prune=False)
+    events = boto3.client("events")
+    names = {r["Name"] for r in events.list_rules(NamePrefix="cronbridge-dev-")["Rules"]}
+    assert {"cronbridge-dev-month-end-close-1", "cronbridge-dev-month-end-close-2"} <= names
+    # WHEN deploying with prune (the default) THEN rules and function are gone
+    deploy(folder, clients)
+    names = {r["Name"] for r in events.list_rules(NamePrefix="cronbridge-dev-")["Rules"]}
+    assert not any("month-end-close" in n for n in names)
+    fns = {f["FunctionName"] for f in boto3.client("lambda").list_functions()["Functions"]}
+    assert "cronbridge-dev-month-end-close" not in fns
+    assert "cronbridge-dev-heartbeat" in fns
+
+
+def test_resources_without_our_tags_are_never_touched(folder: Path, clients: Recorder) -> None:
+    deploy(folder, clients)
+    events = boto3.client("events")
+    # GIVEN a foreign rule with our prefix and marker-like description but no tags,
+    # and a rule of another stage
+    events.put_rule(
+        Name="cronbridge-dev-foreign",
+        ScheduleExpression="rate(1 hour)",
+        Description="cronbridge dev foreign: not ours",
+    )
+    events.put_rule(
+        Name="cronbridge-dev-other",
+        ScheduleExpression="rate(1 hour)",
+        Description="cronbridge dev other",
+        Tags=[
+            {"Key": "cronbridge:managed-by", "Value": "cronbridge"},
+            {"Key": "cronbridge:stage", "Value": "prod"},
+        ],
+    )
+    clients.calls.clear()
+    # WHEN deploying (prune on)
+    deploy(folder, clients)
+    # THEN both survive and nothing was written
+    names = {r["Name"] for r in events.list_rules(NamePrefix="cronbridge-dev-")["Rules"]}
+    assert {"cronbridge-dev-foreign", "cronbridge-dev-other"} <= names
+    assert clients.writes() == []
+
+
+def test_name_clash_with_unowned_function_stops_the_plan(folder: Path, clients: Recorder) -> None:
+    # GIVEN a function with a job's name that cronbridge does not own
+    iam = boto3.client("iam")
+    role = iam.create_role(RoleName="someone", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    boto3.client("lambda").create_function(
+        FunctionName="cronbridge-dev-heartbeat",
+        Runtime="python3.12",
+        Role=role,
+        Handler="x.y",
+        Code={"ZipFile": CODE},
+    )
+    # WHEN planning THEN it refuses, naming the resource
+    with pytest.raises(CronbridgeError, match="cronbridge-dev-heartbeat.*not tagged"):
+        plan(folder, clients)
+
+
+def test_interrupted_deploy_converges_on_rerun(folder: Path, clients: Recorder) -> None:
+    # GIVEN a first deploy that dies on its 20th write (mid-way through the jobs)
+    clients.fail_on_write = 20
+    with pytest.raises(CronbridgeError):
+        deploy(folder, clients)
+    # WHEN deploying again
+    deploy(folder, clients)
+    # THEN the stage is complete: a deep plan finds nothing left, a redeploy writes nothing
+    assert not plan(folder, clients, refresh=True).has_changes
+    clients.calls.clear()
+    deploy(folder, clients)
+    assert clients.writes() == []
+
+
+def test_drift_is_caught_by_refresh_and_repaired(folder: Path, clients: Recorder) -> None:
+    deploy(folder, clients)
+    # GIVEN someone disables a rule's target retry policy outside cronbridge
+    boto3.client("lambda").update_function_configuration(
+        FunctionName="cronbridge-dev-heartbeat", MemorySize=1024
+    )
+    # WHEN planning cheaply THEN the drift is invisible; with --refresh it shows
+    assert not plan(folder, clients).has_changes
+    drift = plan(folder, clients, refresh=True)
+    assert [(c.field, c.old, c.new) for op in drift.ops for c in op.changes] == [
+        ("memory_size", 1024, 256)
+    ]
