@@ -248,3 +248,60 @@ def test_trust_is_limited_to_the_branch_and_pull_requests(template: dict[str, An
 
     assert sub_claim("DeployRole") == "repo:acme/jobs:ref:refs/heads/main"
     assert sub_claim("PlanRole") == "repo:acme/jobs:pull_request"
+
+
+# --- The workflow ---------------------------------------------------------------------------
+
+
+def _workflow() -> dict[Any, Any]:
+    import yaml
+
+    data = yaml.safe_load((REPO_ROOT / "deploy" / "github-workflow.yml").read_text())
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads a bare `on:` as True
+    return dict(data)
+
+
+def _commands(job: dict[str, Any]) -> list[list[str]]:
+    import shlex
+
+    lines = []
+    for step in job["steps"]:
+        for raw in str(step.get("run", "")).splitlines():
+            line = raw.strip()
+            if line.startswith("cronbridge "):
+                lines.append(shlex.split(line.replace('"$CRONBRIDGE_STAGE"', "prod")))
+    return lines
+
+
+def test_workflow_plans_on_pull_requests_and_deploys_main() -> None:
+    wf = _workflow()
+    assert set(wf["on"]) == {"pull_request", "push"}
+    assert wf["on"]["push"]["branches"] == ["main"]
+    assert wf["permissions"] == {"contents": "read", "id-token": "write"}
+    plan, deploy = wf["jobs"]["plan"], wf["jobs"]["deploy"]
+    assert "pull_request" in plan["if"] and "push" in deploy["if"]
+    assert [c[:2] for c in _commands(plan)] == [["cronbridge", "validate"], ["cronbridge", "plan"]]
+    assert "--detailed-exitcode" in _commands(plan)[1]
+    assert _commands(deploy)[-1][:2] == ["cronbridge", "deploy"]
+    assert "--yes" in _commands(deploy)[-1]
+    # Each job assumes its own role through OIDC
+    roles = {
+        name: next(
+            s["with"]["role-to-assume"]
+            for s in job["steps"]
+            if str(s.get("uses", "")).startswith("aws-actions/configure-aws-credentials")
+        )
+        for name, job in wf["jobs"].items()
+    }
+    assert "PLAN_ROLE" in roles["plan"] and "DEPLOY_ROLE" in roles["deploy"]
+
+
+def test_workflow_commands_parse_with_the_real_cli() -> None:
+    # Every cronbridge command line in the workflow is accepted by the real argument parser.
+    from scheduler.cli.main import build_parser
+
+    for job in _workflow()["jobs"].values():
+        for argv in _commands(job):
+            parser, _ = build_parser(only=argv[1])
+            args = parser.parse_args(argv[1:])
+            assert args.verb == argv[1]
