@@ -16,7 +16,7 @@ from moto import mock_aws
 
 from scheduler.awsclients import AwsClients
 from scheduler.catalogue import load_catalogue
-from scheduler.deploy.engine import apply_catalogue, plan_catalogue
+from scheduler.deploy.engine import apply_catalogue, apply_plan, plan_catalogue
 from scheduler.errors import CronbridgeError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -176,7 +176,7 @@ def test_name_clash_with_unowned_function_stops_the_plan(folder: Path, clients: 
         Code={"ZipFile": CODE},
     )
     # WHEN planning THEN it refuses, naming the resource
-    with pytest.raises(CronbridgeError, match="cronbridge-dev-heartbeat.*not tagged"):
+    with pytest.raises(CronbridgeError, match=r"cronbridge-dev-heartbeat.*not tagged"):
         plan(folder, clients)
 
 
@@ -206,3 +206,29 @@ def test_drift_is_caught_by_refresh_and_repaired(folder: Path, clients: Recorder
     assert [(c.field, c.old, c.new) for op in drift.ops for c in op.changes] == [
         ("memory_size", 1024, 256)
     ]
+
+
+def test_destroy_keeps_data_unless_include_data(folder: Path, clients: Recorder) -> None:
+    # GIVEN a deployed stage
+    deploy(folder, clients)
+    cat = load_catalogue(folder / "jobs.yaml")
+
+    def destroy(include_data: bool) -> None:
+        ctx = plan_catalogue(
+            cat, "dev", clients, layers=(), code=CODE, destroy=True, include_data=include_data
+        )
+        apply_plan(ctx, clients)
+
+    # WHEN destroying without --include-data
+    destroy(False)
+    # THEN functions, rules, roles and groups are gone; the table and the queue remain
+    assert boto3.client("lambda").list_functions()["Functions"] == []
+    assert boto3.client("events").list_rules(NamePrefix="cronbridge-dev-")["Rules"] == []
+    groups = boto3.client("scheduler").list_schedule_groups(NamePrefix="cronbridge-dev")
+    assert groups["ScheduleGroups"] == []
+    assert "cronbridge-dev-runs" in boto3.client("dynamodb").list_tables()["TableNames"]
+    assert boto3.client("sqs").list_queues().get("QueueUrls")
+    # WHEN destroying with --include-data THEN the data goes too
+    destroy(True)
+    assert "cronbridge-dev-runs" not in boto3.client("dynamodb").list_tables()["TableNames"]
+    assert not boto3.client("sqs").list_queues().get("QueueUrls")
