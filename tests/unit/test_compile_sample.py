@@ -1,0 +1,75 @@
+"""Compile the sample catalogue: golden JSON, plus properties the golden can hide.
+
+Regenerate the golden after an intended change: CRONBRIDGE_UPDATE_GOLDENS=1 pytest tests/unit
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from scheduler import contract
+from scheduler.catalogue import load_catalogue
+from scheduler.compile import compile_catalogue
+from scheduler.deploy.model import DesiredState
+
+REPO = Path(__file__).resolve().parents[2]
+GOLDEN = REPO / "tests" / "golden" / "compiled_sample_dev.json"
+
+
+@pytest.fixture(scope="module")
+def desired() -> DesiredState:
+    cat = load_catalogue(REPO / "jobs.yaml")
+    return compile_catalogue(cat, "dev", account_id="123456789012", region="eu-west-1")
+
+
+def test_compiled_sample_matches_golden(desired: DesiredState) -> None:
+    # GIVEN the sample catalogue WHEN compiled THEN the output equals the reviewed golden
+    text = json.dumps(dataclasses.asdict(desired), indent=2, sort_keys=True, default=list) + "\n"
+    if os.environ.get("CRONBRIDGE_UPDATE_GOLDENS") == "1":
+        GOLDEN.write_text(text)
+    assert text == GOLDEN.read_text(), "golden changed: rerun with CRONBRIDGE_UPDATE_GOLDENS=1"
+
+
+def test_no_wildcard_actions_or_resources(desired: DesiredState) -> None:
+    for role in (desired.shared.worker_role, desired.shared.scheduler_role):
+        for st in role.policy_document["Statement"]:
+            actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+            assert all("*" not in a for a in actions), st
+            assert "*" not in st["Resource"], st
+
+
+def test_rules_input_transformer_and_two_rules_for_dom_or_dow(desired: DesiredState) -> None:
+    rules = desired.jobs["month-end-close"].rules
+    assert [r.name for r in rules] == [
+        "cronbridge-dev-month-end-close-1",
+        "cronbridge-dev-month-end-close-2",
+    ]
+    t = rules[0].target
+    assert t.input_paths == {"time": "$.time", "id": "$.id"}
+    assert '"scheduled_time": <time>' in t.input_template
+    assert rules[0].permission.source_arn == rules[0].arn
+    assert desired.jobs["cleanup-tmp"].rules[0].state == "DISABLED"
+
+
+def test_function_env_follows_contract_and_keeps_secret_references(desired: DesiredState) -> None:
+    fn = desired.jobs["berlin-opening-digest"].function
+    env = fn.environment
+    assert env[contract.ENV_JOB] == "berlin-opening-digest"
+    assert env[contract.ENV_TABLE] == "cronbridge-dev-runs"
+    assert env["SMTP_PASSWORD"] == "ssm:/cronbridge/smtp-password"
+    sched = desired.jobs["berlin-opening-digest"].schedules[0]
+    assert sched.timezone == "Europe/Berlin"
+    assert json.loads(sched.input)["scheduled_time"] == "<aws.scheduler.scheduled-time>"
+
+
+def test_spec_hash_is_stable_and_sensitive(desired: DesiredState) -> None:
+    job = desired.jobs["heartbeat"]
+    assert job.spec_hash("a") == job.spec_hash("a")
+    assert job.spec_hash("a") != job.spec_hash("b")
+    other = dataclasses.replace(job.function, timeout=job.function.timeout + 1)
+    assert dataclasses.replace(job, function=other).spec_hash("a") != job.spec_hash("a")

@@ -1,0 +1,142 @@
+"""Planner (pure): from a hand-built snapshot and deep reads to typed operations."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from scheduler import contract
+from scheduler.catalogue import load_catalogue
+from scheduler.compile import compile_catalogue
+from scheduler.deploy import ops as o
+from scheduler.deploy.live import DeepJob, LiveFunction, Snapshot
+from scheduler.deploy.model import DesiredState
+from scheduler.deploy.planner import (
+    DeepState,
+    OwnershipConflictError,
+    build_plan,
+    what_to_read,
+)
+from scheduler.deploy.render import render_json, render_text
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def desired() -> DesiredState:
+    cat = load_catalogue(REPO / "jobs.yaml")
+    return compile_catalogue(cat, "dev", account_id="123456789012", region="us-east-1", layers=())
+
+
+def _converged_snapshot(d: DesiredState, sha: str) -> Snapshot:
+    owned = {
+        d.shared.table.arn: d.shared.table.tags_with_spec,
+        d.shared.queue.arn: d.shared.queue.tags_with_spec,
+    }
+    rules = {}
+    schedules = {}
+    for res in d.jobs.values():
+        owned[res.function.arn] = {**res.function.tags, contract.TAG_SPEC_HASH: res.spec_hash(sha)}
+        for r in res.rules:
+            rules[r.name] = {
+                "Name": r.name,
+                "State": r.state,
+                "ScheduleExpression": r.schedule_expression,
+                "Description": r.description,
+            }
+        for s in res.schedules:
+            schedules[s.name] = {"Name": s.name, "State": s.state}
+    roles = {
+        r.name: {
+            "Arn": r.arn,
+            "Tags": [{"Key": k, "Value": v} for k, v in r.tags_with_spec.items()],
+        }
+        for r in (d.shared.worker_role, d.shared.scheduler_role)
+    }
+    return Snapshot(
+        owned=owned,
+        rules=rules,
+        schedules=schedules,
+        groups={d.shared.jobs_group.name, d.shared.retry_group.name},
+        roles=roles,
+    )
+
+
+def test_converged_snapshot_needs_no_reads_and_no_ops(desired: DesiredState) -> None:
+    # GIVEN live state whose fingerprints all match WHEN planning
+    snap = _converged_snapshot(desired, "sha")
+    req = what_to_read(desired, snap, "sha")
+    plan = build_plan(desired, snap, req, DeepState(), "sha")
+    # THEN nothing is deep-read and nothing changes
+    assert (req.shared, req.jobs, req.stray_rules) == (set(), set(), [])
+    assert plan.ops == ()
+    assert "no changes" in render_text(plan)
+
+
+def test_new_code_reads_every_job_and_updates_code_then_stamps(desired: DesiredState) -> None:
+    snap = _converged_snapshot(desired, "old")
+    req = what_to_read(desired, snap, "new")
+    assert req.jobs == set(desired.jobs)
+    res = desired.jobs["heartbeat"]
+    live_fn = LiveFunction(
+        function=res.function,
+        code_sha256="old",
+        raw_tags={**res.function.tags, contract.TAG_SPEC_HASH: "x"},
+    )
+    from scheduler.deploy.live import LiveRule
+
+    rule = res.rules[0]
+    deep = DeepState(
+        jobs={
+            "heartbeat": DeepJob(
+                function=live_fn,
+                async_config=res.async_config,
+                permissions={rule.permission.statement_id: rule.permission},
+                rules={
+                    rule.name: LiveRule(
+                        rule.name,
+                        rule.arn,
+                        rule.schedule_expression,
+                        rule.state,
+                        rule.description,
+                        rule.tags,
+                        rule.target,
+                    )
+                },
+            )
+        }
+    )
+    req.jobs = {"heartbeat"}
+    plan = build_plan(desired, snap, req, deep, "new")
+    assert [type(op) for op in plan.ops] == [o.UpdateFunctionCode, o.TagFunction]
+    assert render_json(plan)["summary"] == {"create": 0, "update": 2, "delete": 0}
+
+
+def test_unowned_function_with_our_name_is_a_conflict(desired: DesiredState) -> None:
+    snap = _converged_snapshot(desired, "sha")
+    res = desired.jobs["heartbeat"]
+    del snap.owned[res.function.arn]
+    req = what_to_read(desired, snap, "sha")
+    assert req.jobs == {"heartbeat"}
+    foreign = LiveFunction(
+        function=dataclasses.replace(res.function, tags={}),
+        code_sha256="sha",
+        raw_tags={"team": "someone"},
+    )
+    with pytest.raises(OwnershipConflictError):
+        build_plan(
+            desired, snap, req, DeepState(jobs={"heartbeat": DeepJob(function=foreign)}), "sha"
+        )
+
+
+def test_owned_function_of_removed_job_is_pruned_only_with_prune(desired: DesiredState) -> None:
+    snap = _converged_snapshot(desired, "sha")
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:cronbridge-dev-gone"
+    snap.owned[arn] = {**desired.ownership_tags, contract.TAG_JOB: "gone"}
+    req = what_to_read(desired, snap, "sha")
+    plan = build_plan(desired, snap, req, DeepState(), "sha")
+    assert [op.describe() for op in plan.ops] == ["delete function cronbridge-dev-gone"]
+    req = what_to_read(desired, snap, "sha", prune=False)
+    assert build_plan(desired, snap, req, DeepState(), "sha", prune=False).ops == ()
