@@ -1,0 +1,63 @@
+"""plan / deploy / destroy through the real CLI against a moto server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from moto.server import ThreadedMotoServer
+
+from scheduler.cli.main import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def endpoint() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def catalogue(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
+    shutil.copy(REPO / "jobs.yaml", tmp_path / "jobs.yaml")
+    return tmp_path / "jobs.yaml"
+
+
+def test_plan_deploy_plan_cycle(
+    endpoint: str, catalogue: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", endpoint]
+    # GIVEN an empty account WHEN planning THEN changes are reported with exit code 2
+    assert main(["plan", *aws, "--detailed-exitcode", "--json"]) == 2
+    data = json.loads(capsys.readouterr().out)
+    assert data["version"] == 1 and data["summary"]["create"] > 10
+    # WHEN deploying without --yes and without a TTY THEN it refuses with one line
+    assert main(["deploy", *aws]) == 1
+    assert "refusing to apply" in capsys.readouterr().err
+    # WHEN deploying with --yes THEN progress goes to stderr, one line per resource
+    assert main(["deploy", *aws, "--yes"]) == 0
+    err = capsys.readouterr().err
+    assert "create function cronbridge-dev-heartbeat: done" in err
+    # THEN a second plan has nothing to do (exit 0)
+    assert main(["plan", *aws, "--detailed-exitcode"]) == 0
+    assert "no changes" in capsys.readouterr().out
+    # AND destroy --yes removes the jobs
+    assert main(["destroy", *aws, "--yes"]) == 0
+
+
+def test_aws_error_is_one_line(catalogue: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # GIVEN an endpoint nobody listens on WHEN planning THEN one error line, no traceback
+    code = main(["plan", "-f", str(catalogue), "--endpoint-url", "http://127.0.0.1:9"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("error: ") and "Traceback" not in err
