@@ -34,6 +34,13 @@ HELP = "write a CloudFormation template and the code zip for a stage (no AWS cal
 FORMATS = ("cloudformation",)
 CODE_FILE = "code.zip"
 
+# CloudFormation quotas (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/
+# cloudformation-limits.html): resources per template, and template body size when passed
+# inline versus uploaded to S3 (`aws cloudformation deploy --s3-bucket` does the upload).
+MAX_RESOURCES = 500
+MAX_INLINE_BYTES = 51_200
+MAX_S3_BYTES = 1_000_000
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     common.add_file_arg(parser)
@@ -78,11 +85,13 @@ def run(args: argparse.Namespace) -> Result:
     # The key carries the content hash: new code, new key, so CloudFormation sees a change.
     code_key = f"{state.prefix}/{stage}/code-{hashlib.sha256(code).hexdigest()[:16]}.zip"
     template = render_template(state, code_sha256=sha, code_key=code_key)
+    body = _dump(template, args.template_format)
+    _check_quotas(len(template["Resources"]), len(body.encode()), len(state.jobs))
 
     code_path = out / CODE_FILE
     code_path.write_bytes(code)
     template_path = out / f"template.{args.template_format}"
-    template_path.write_text(_dump(template, args.template_format))
+    template_path.write_text(body)
 
     stack = f"{state.prefix}-{stage}"
     data = {
@@ -95,8 +104,23 @@ def run(args: argparse.Namespace) -> Result:
         "stack_name": stack,
         "jobs": len(state.jobs),
         "resources": len(template["Resources"]),
+        "template_bytes": len(body.encode()),
     }
     return Result(data, lambda: _render(data))
+
+
+def _check_quotas(resources: int, size: int, jobs: int) -> None:
+    if resources > MAX_RESOURCES:
+        raise UsageError(
+            f"the template would hold {resources} resources ({jobs} jobs); "
+            f"CloudFormation allows at most {MAX_RESOURCES} per stack",
+            hint="deploy this catalogue with `cronbridge deploy`, or split it into stages",
+        )
+    if size > MAX_S3_BYTES:
+        raise UsageError(
+            f"the template is {size} bytes; CloudFormation accepts at most {MAX_S3_BYTES}",
+            hint="deploy this catalogue with `cronbridge deploy`, or split it into stages",
+        )
 
 
 def _dump(template: dict[str, Any], fmt: str) -> str:
@@ -123,6 +147,8 @@ def _render(data: dict[str, Any]) -> str:
             f"  aws s3 cp {data['code']} s3://BUCKET/{data['code_s3_key']}",
             f"  aws cloudformation deploy --template-file {data['template']} "
             f"--stack-name {data['stack_name']} --capabilities CAPABILITY_NAMED_IAM "
-            f"--parameter-overrides {CODE_BUCKET_PARAM}=BUCKET",
+            f"--parameter-overrides {CODE_BUCKET_PARAM}=BUCKET"
+            # Inline template bodies are capped; --s3-bucket makes the CLI upload it first.
+            + (" --s3-bucket BUCKET" if data["template_bytes"] > MAX_INLINE_BYTES else ""),
         ]
     )
