@@ -30,6 +30,7 @@ from scheduler.deploy.model import (
     Schedule,
     ScheduleGroup,
     SharedResources,
+    State,
     Target,
 )
 from scheduler.deploy.zipbuild import powertools_layer_arn
@@ -195,7 +196,7 @@ def _job(
         on_failure_arn=shared.queue.arn,
     )
     expressions = to_aws_expressions(parse_schedule(job.schedule))
-    state = "ENABLED" if job.enabled else "DISABLED"
+    state: State = "ENABLED" if job.enabled else "DISABLED"
     description = _clip(f"cronbridge {stage} {job.name}: {job.description}".strip(), 512)
     if job.backend == "scheduler":
         schedules = tuple(

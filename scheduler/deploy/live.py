@@ -233,7 +233,7 @@ def read_table(api: AwsApi, desired: RunsTable) -> RunsTable | None:
     if t is None:
         return None
     keys = {k["KeyType"]: k["AttributeName"] for k in t.get("KeySchema", [])}
-    index = next(iter(t.get("GlobalSecondaryIndexes") or []), {})
+    index: dict[str, Any] = next(iter(t.get("GlobalSecondaryIndexes") or []), {})
     index_keys = {k["KeyType"]: k["AttributeName"] for k in index.get("KeySchema", [])}
     ttl = t["_ttl"]
     return RunsTable(

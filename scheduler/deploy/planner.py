@@ -143,10 +143,16 @@ def _flat(prefix: str, value: Any) -> dict[str, Any]:
     return {prefix: value}
 
 
+def _as_dict(value: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return dict(value or {})
+
+
 def diff(old: Any, new: Any, fields: Iterable[str] | None = None) -> o.Changes:
     """Field changes old -> new; dict fields (env, tags, policies) compared key by key."""
-    old_d = dataclasses.asdict(old) if dataclasses.is_dataclass(old) else dict(old or {})
-    new_d = dataclasses.asdict(new) if dataclasses.is_dataclass(new) else dict(new or {})
+    old_d = _as_dict(old)
+    new_d = _as_dict(new)
     changes = []
     for name in fields if fields is not None else new_d:
         a, b = old_d.get(name), new_d.get(name)
@@ -366,11 +372,11 @@ def _stale_ops(
     for name in sorted(snapshot.schedules):
         if name in desired_schedules:
             continue
-        job = _schedule_job(desired, name)
-        if job is not None or prune:
+        owner = _schedule_job(desired, name)
+        if owner is not None or prune:
             out.append(
                 o.DeleteSchedule(
-                    job=job or name, name=name, group_name=desired.shared.jobs_group.name
+                    job=owner or name, name=name, group_name=desired.shared.jobs_group.name
                 )
             )
     for job, function_name in sorted(request.stray_functions.items()):
