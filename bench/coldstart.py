@@ -56,13 +56,22 @@ print(json.dumps({{"import_s": dt, "rss_kb": resource.getrusage(resource.RUSAGE_
 def measure(code: str, runs: int) -> dict[str, float | list[str]]:
     imports, walls, rss = [], [], []
     forbidden: list[str] = []
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "AWS_ACCESS_KEY_ID": "x",
-           "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"}
+    env = {
+        **os.environ,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
     for _ in range(runs):
         start = time.perf_counter()
         out = subprocess.run(
             [sys.executable, "-c", PROBE.format(code=code)],
-            capture_output=True, text=True, check=True, cwd=ROOT, env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env=env,
         ).stdout
         walls.append(time.perf_counter() - start)
         data = json.loads(out.strip().splitlines()[-1])
@@ -81,26 +90,36 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--runs", type=int, default=9, help="fresh processes per case")
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} CPUs (nproc), Python {platform.python_version()}, "
-          f"{platform.system()} {platform.machine()}; median of {args.runs} fresh processes")
+    print(
+        f"machine: {os.cpu_count()} CPUs (nproc), Python {platform.python_version()}, "
+        f"{platform.system()} {platform.machine()}; median of {args.runs} fresh processes"
+    )
     results = {name: measure(code, args.runs) for name, code in CASES}
     width = max(len(n) for n in results)
     print(f"{'case':<{width}}  {'import':>8}  {'process':>8}  {'peak RSS':>9}")
     for name, r in results.items():
-        print(f"{name:<{width}}  {r['import_s']:>7.3f}s  {r['wall_s']:>7.3f}s  "
-              f"{r['rss_mib']:>6.1f} MiB")
+        print(
+            f"{name:<{width}}  {r['import_s']:>7.3f}s  {r['wall_s']:>7.3f}s  "
+            f"{r['rss_mib']:>6.1f} MiB"
+        )
     base = results["boto3 + powertools Logger + Metrics (baseline)"]
     entry = results["import scheduler.worker.entry"]
     full_base = results["baseline + a dynamodb client"]
     full_entry = results["worker entry + its first (lazy) dynamodb client"]
-    print(f"entry import / baseline import: {entry['import_s'] / base['import_s']:.2f}x "
-          f"({(entry['import_s'] - base['import_s']) * 1000:+.0f} ms)")
-    print(f"entry + client / baseline + client: "
-          f"{full_entry['import_s'] / full_base['import_s']:.2f}x "
-          f"({(full_entry['import_s'] - full_base['import_s']) * 1000:+.0f} ms)")
+    print(
+        f"entry import / baseline import: {entry['import_s'] / base['import_s']:.2f}x "
+        f"({(entry['import_s'] - base['import_s']) * 1000:+.0f} ms)"
+    )
+    print(
+        f"entry + client / baseline + client: "
+        f"{full_entry['import_s'] / full_base['import_s']:.2f}x "
+        f"({(full_entry['import_s'] - full_base['import_s']) * 1000:+.0f} ms)"
+    )
     bad = entry["forbidden"]
-    print(f"modules the entry must not import (pydantic/yaml/croniter/catalogue/schedule): "
-          f"{', '.join(bad) if bad else 'none'}")  # type: ignore[arg-type]
+    print(
+        f"modules the entry must not import (pydantic/yaml/croniter/catalogue/schedule): "
+        f"{', '.join(bad) if bad else 'none'}"
+    )  # type: ignore[arg-type]
     return 1 if bad else 0
 
 

@@ -47,9 +47,7 @@ def make_context(
     now = clock.now()
     scheduled = scheduled_time or now
     if run_id is None:
-        run_id = (
-            scheduled_run_id(job, scheduled) if trigger == "schedule" else new_run_id(job, now)
-        )
+        run_id = scheduled_run_id(job, scheduled) if trigger == "schedule" else new_run_id(job, now)
     return JobContext(
         job=job,
         run_id=run_id,

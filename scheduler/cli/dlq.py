@@ -68,7 +68,9 @@ def run(args: argparse.Namespace) -> Result:
 
 def _redrive(args: argparse.Namespace, ledger: Ledger, queue: DeadLetterQueue) -> Result:
     if bool(args.message_id) == bool(args.all):
-        raise UsageError("give exactly one of MESSAGE_ID or --all", hint="see `cronbridge dlq list`")
+        raise UsageError(
+            "give exactly one of MESSAGE_ID or --all", hint="see `cronbridge dlq list`"
+        )
     letters = queue.receive_all()
     chosen = letters if args.all else [x for x in letters if x.message_id == args.message_id]
     rest = [x for x in letters if x not in chosen]
@@ -99,7 +101,13 @@ def render(letters: list[DeadLetter]) -> str:
     for x in letters:
         error = f"{x.error['type']}: {x.error['message']}" if x.error else ""
         rows.append(
-            [x.message_id, x.kind, x.job or "?", x.run_id or x.linked_run_id() or "-",
-             x.attempts, error[:60]]
+            [
+                x.message_id,
+                x.kind,
+                x.job or "?",
+                x.run_id or x.linked_run_id() or "-",
+                x.attempts,
+                error[:60],
+            ]
         )
     return table(["MESSAGE ID", "KIND", "JOB", "RUN", "ATTEMPTS", "ERROR"], rows)

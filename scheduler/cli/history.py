@@ -110,7 +110,10 @@ def run(args: argparse.Namespace) -> Result:
             return list(itertools.islice(stream, args.limit))
         if status is not None and status in ATTENTION_STATUSES:
             return history_across(
-                ledger.store, [], since=since or now - ATTENTION_LOOKBACK, status=status,
+                ledger.store,
+                [],
+                since=since or now - ATTENTION_LOOKBACK,
+                status=status,
                 limit=args.limit,
             )
         return history_across(
@@ -178,13 +181,22 @@ def render_run(run: RunRecord) -> str:
     if run.attempts:
         lines += ["", "attempts:"]
         rows = [
-            [a.attempt, a.status.value, a.trigger, a.started_at, _duration(a.duration_ms),
-             _short_error(a.error)]
+            [
+                a.attempt,
+                a.status.value,
+                a.trigger,
+                a.started_at,
+                _duration(a.duration_ms),
+                _short_error(a.error),
+            ]
             for a in run.attempts
         ]
-        lines += ["  " + line for line in
-                  table(["#", "OUTCOME", "TRIGGER", "STARTED", "DURATION", "ERROR"], rows)
-                  .splitlines()]
+        lines += [
+            "  " + line
+            for line in table(
+                ["#", "OUTCOME", "TRIGGER", "STARTED", "DURATION", "ERROR"], rows
+            ).splitlines()
+        ]
     if run.error:
         lines += ["", f"error: {run.error.get('type')}: {run.error.get('message')}"]
         if run.error.get("traceback"):

@@ -34,7 +34,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--wait", action="store_true", help="follow the run to its end")
     parser.add_argument(
-        "--timeout", type=float, default=DEFAULT_WAIT,
+        "--timeout",
+        type=float,
+        default=DEFAULT_WAIT,
         help=f"with --wait, give up after S seconds (default {DEFAULT_WAIT})",
     )
     common.add_file_arg(parser)
@@ -88,9 +90,7 @@ def run(args: argparse.Namespace, clock: Clock | None = None) -> Result:
     invoker.start(job.name, worker_input)
     if not args.wait:
         data = {"run_id": run_id, "job": job.name, "status": "STARTED"}
-        return Result(
-            data=data, text=f"started {run_id}\nfollow it with: cronbridge show {run_id}"
-        )
+        return Result(data=data, text=f"started {run_id}\nfollow it with: cronbridge show {run_id}")
     final = _wait(ledger, run_id, args.timeout, clock)
     return Result(
         data=final.to_json(),

@@ -83,9 +83,7 @@ def decode(message: dict[str, Any]) -> DeadLetter:
         body = message.get("Body")
     sent_ms = (message.get("Attributes") or {}).get("SentTimestamp")
     sent_at = (
-        isoformat_z(datetime.fromtimestamp(int(sent_ms) / 1000).astimezone())
-        if sent_ms
-        else None
+        isoformat_z(datetime.fromtimestamp(int(sent_ms) / 1000).astimezone()) if sent_ms else None
     )
     base = {
         "message_id": message["MessageId"],
@@ -142,13 +140,21 @@ def decode(message: dict[str, Any]) -> DeadLetter:
             error={"type": error_code or "", "message": _attr(message, "ERROR_MESSAGE") or ""}
             if error_code
             else None,
-            source=_attr(message, "RULE_ARN") or _attr(message, "SCHEDULE_ARN")
+            source=_attr(message, "RULE_ARN")
+            or _attr(message, "SCHEDULE_ARN")
             or _attr(message, "TARGET_ARN"),
             **base,
         )
     return DeadLetter(
-        kind="unknown", job=None, run_id=None, trigger=None, scheduled_time=None, payload={},
-        attempts=0, error=None, **base,
+        kind="unknown",
+        job=None,
+        run_id=None,
+        trigger=None,
+        scheduled_time=None,
+        payload={},
+        attempts=0,
+        error=None,
+        **base,
     )
 
 
@@ -201,9 +207,9 @@ class DeadLetterQueue:
 
     def purge(self) -> int:
         """Delete every message; returns how many were there (approximately, per SQS)."""
-        attrs = self._call(
-            "get_queue_attributes", AttributeNames=["ApproximateNumberOfMessages"]
-        )["Attributes"]
+        attrs = self._call("get_queue_attributes", AttributeNames=["ApproximateNumberOfMessages"])[
+            "Attributes"
+        ]
         self._call("purge_queue")
         return int(attrs.get("ApproximateNumberOfMessages", 0))
 

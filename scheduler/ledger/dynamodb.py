@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from scheduler import contract as C
+from scheduler import contract as C  # noqa: N812 - short, read everywhere
 from scheduler.clock import isoformat_z
 from scheduler.ledger.codec import from_item, to_attr, to_item
 from scheduler.ledger.model import RunRecord, RunStatus, split_run_id, stamp_of

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Protocol
 
 from scheduler.ledger.model import Attempt, RunRecord, RunStatus
 
 
-class ClaimOutcome(str, Enum):
+class ClaimOutcome(StrEnum):
     CLAIMED = "CLAIMED"  # this delivery owns the attempt: run the handler
     DUPLICATE = "DUPLICATE"  # the slot/attempt was already claimed by another delivery
     OVERLAP = "OVERLAP"  # the job's previous run still holds the lock (overlap: skip)

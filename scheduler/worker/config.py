@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from scheduler import contract as C
+from scheduler import contract as C  # noqa: N812 - short, read everywhere
 from scheduler.errors import CronbridgeError
 
 

@@ -38,7 +38,7 @@ logger = Logger(service="cronbridge", use_rfc3339=True)
 
 
 class ClientSource:
-    """Anything with ``client(service) -> boto3 client`` (e.g. ``scheduler.awsclients.AwsClients``)."""
+    """Anything with ``client(service)`` returning a boto3 client (e.g. ``AwsClients``)."""
 
     def client(self, service: str) -> Any:  # pragma: no cover - protocol-like base
         raise NotImplementedError
@@ -146,7 +146,7 @@ _runtime: WorkerRuntime | None = None
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The Lambda handler: one runtime per container, built on the first invocation."""
-    global _runtime
+    global _runtime  # noqa: PLW0603 - one runtime per Lambda container
     if _runtime is None:
         _runtime = build_runtime(os.environ)
     return _runtime.handle(event, context)

@@ -16,7 +16,7 @@ HandlerFn = Callable[[dict[str, Any], Any], Any]
 _cache: dict[str, HandlerFn] = {}
 
 
-class HandlerNotFound(ImportError):
+class HandlerNotFoundError(ImportError):
     """The handler path does not name an importable callable."""
 
 
@@ -25,14 +25,14 @@ def load_handler(spec: str) -> HandlerFn:
         return _cache[spec]
     module_name, sep, function_name = spec.partition(":")
     if not sep or not module_name or not function_name:
-        raise HandlerNotFound(f"handler {spec!r} must look like 'package.module:function'")
+        raise HandlerNotFoundError(f"handler {spec!r} must look like 'package.module:function'")
     module = importlib.import_module(module_name)
     target: Any = module
     for part in function_name.split("."):
         target = getattr(target, part, None)
         if target is None:
-            raise HandlerNotFound(f"{module_name!r} has no attribute {function_name!r}")
+            raise HandlerNotFoundError(f"{module_name!r} has no attribute {function_name!r}")
     if not callable(target):
-        raise HandlerNotFound(f"handler {spec!r} is not callable")
+        raise HandlerNotFoundError(f"handler {spec!r} is not callable")
     _cache[spec] = target
     return target

@@ -17,7 +17,9 @@ from typing import Any, Protocol
 
 
 class RetryScheduler(Protocol):
-    def schedule_retry(self, *, name: str, at: datetime, target_arn: str, payload: dict[str, Any]) -> None:
+    def schedule_retry(
+        self, *, name: str, at: datetime, target_arn: str, payload: dict[str, Any]
+    ) -> None:
         """Arrange for ``payload`` to be delivered to ``target_arn`` at ``at`` (UTC)."""
         ...
 
@@ -53,7 +55,9 @@ class SchedulerRetryScheduler:
         self.role_arn = role_arn
         self.dead_letter_arn = dead_letter_arn
 
-    def schedule_retry(self, *, name: str, at: datetime, target_arn: str, payload: dict[str, Any]) -> None:
+    def schedule_retry(
+        self, *, name: str, at: datetime, target_arn: str, payload: dict[str, Any]
+    ) -> None:
         target: dict[str, Any] = {
             "Arn": target_arn,
             "RoleArn": self.role_arn,

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from scheduler import contract as C
+from scheduler import contract as C  # noqa: N812 - short, read everywhere
 from scheduler.clock import Clock, isoformat_z, parse_iso
 from scheduler.dlq.sender import DeadLetterSender, dead_run_message
 from scheduler.ledger.model import (
@@ -58,7 +58,7 @@ class NullMetrics:
         return None
 
 
-class InvalidInput(ValueError):
+class InvalidInputError(ValueError):
     """The event is not a cronbridge worker input (raised: Lambda's destination keeps it)."""
 
 
@@ -76,21 +76,23 @@ class WorkerInput:
     @classmethod
     def parse(cls, event: Mapping[str, Any], now: datetime) -> WorkerInput:
         if not isinstance(event, Mapping):
-            raise InvalidInput(f"worker input must be a JSON object, got {type(event).__name__}")
+            raise InvalidInputError(
+                f"worker input must be a JSON object, got {type(event).__name__}"
+            )
         trigger = str(event.get("trigger") or "schedule")
         if trigger not in C.TRIGGERS:
-            raise InvalidInput(f"unknown trigger {trigger!r}; expected one of {C.TRIGGERS}")
+            raise InvalidInputError(f"unknown trigger {trigger!r}; expected one of {C.TRIGGERS}")
         payload = event.get("payload") or {}
         if not isinstance(payload, dict):
-            raise InvalidInput("payload must be a JSON object")
+            raise InvalidInputError("payload must be a JSON object")
         raw_time = event.get("scheduled_time")
         try:
             scheduled = parse_iso(str(raw_time)) if raw_time else now
         except ValueError as exc:
-            raise InvalidInput(f"scheduled_time {raw_time!r} is not ISO-8601") from exc
+            raise InvalidInputError(f"scheduled_time {raw_time!r} is not ISO-8601") from exc
         attempt = int(event.get("attempt") or 1)
         if trigger == "retry" and (attempt < 2 or not event.get("run_id")):
-            raise InvalidInput("a retry input needs run_id and attempt >= 2")
+            raise InvalidInputError("a retry input needs run_id and attempt >= 2")
         return cls(
             job=str(event.get("job") or ""),
             trigger=trigger,
@@ -145,7 +147,7 @@ def _unbind(logger: Any) -> None:
 
 
 class WorkerRuntime:
-    def __init__(
+    def __init__(  # noqa: PLR0917 - the six collaborators, positional by design
         self,
         clock: Clock,
         ledger: RunStore,
@@ -178,7 +180,7 @@ class WorkerRuntime:
         inp = WorkerInput.parse(event, now)
         job = self.config.job
         if inp.job and inp.job != job:
-            raise InvalidInput(f"input is for job {inp.job!r} but this function runs {job!r}")
+            raise InvalidInputError(f"input is for job {inp.job!r} but this function runs {job!r}")
         run_id = self._run_id(inp, now)
         remaining_ms = self._remaining_ms(lambda_context)
         deadline = now + timedelta(milliseconds=remaining_ms)
@@ -223,9 +225,7 @@ class WorkerRuntime:
         claim = self.ledger.claim(record, lock, now)
         if claim.outcome is ClaimOutcome.DUPLICATE:
             existing = (claim.existing or {}).get("status")
-            self.logger.info(
-                "duplicate delivery ignored", extra={"existing_status": existing}
-            )
+            self.logger.info("duplicate delivery ignored", extra={"existing_status": existing})
             return self._summary(record, "DUPLICATE")
         if claim.outcome is ClaimOutcome.OVERLAP:
             holder = (claim.existing or {}).get("holder")
@@ -242,8 +242,15 @@ class WorkerRuntime:
             duration_ms=0,
             note=f"skipped: previous run {holder} is still running (overlap: skip)",
             attempts=[
-                Attempt(record.attempt, record.trigger, RunStatus.SKIPPED, record.started_at,
-                        finished, 0, record.request_id)
+                Attempt(
+                    record.attempt,
+                    record.trigger,
+                    RunStatus.SKIPPED,
+                    record.started_at,
+                    finished,
+                    0,
+                    record.request_id,
+                )
             ],
         )
         self.ledger.record_skipped(skipped, self.config.retention_days)
@@ -271,7 +278,9 @@ class WorkerRuntime:
         try:
             if self.threaded:
                 worker = threading.Thread(
-                    target=self._run_handler, args=(state, ctx), daemon=True,
+                    target=self._run_handler,
+                    args=(state, ctx),
+                    daemon=True,
                     name=f"cronbridge-{state.record.run_id}",
                 )
                 worker.start()
@@ -428,9 +437,9 @@ class WorkerRuntime:
         try:
             run_job, _ = split_run_id(run_id)
         except ValueError as exc:
-            raise InvalidInput(str(exc)) from exc
+            raise InvalidInputError(str(exc)) from exc
         if run_job != self.config.job:
-            raise InvalidInput(f"run id {run_id!r} belongs to job {run_job!r}")
+            raise InvalidInputError(f"run id {run_id!r} belongs to job {run_job!r}")
         return run_id
 
     def _remaining_ms(self, lambda_context: Any) -> int:
@@ -456,5 +465,9 @@ class WorkerRuntime:
 
     @staticmethod
     def _summary(record: RunRecord, status: str) -> dict[str, Any]:
-        return {"job": record.job, "run_id": record.run_id, "attempt": record.attempt,
-                "status": status}
+        return {
+            "job": record.job,
+            "run_id": record.run_id,
+            "attempt": record.attempt,
+            "status": status,
+        }

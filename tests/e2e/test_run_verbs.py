@@ -8,7 +8,6 @@ the Lambda entry would be (dependency injection, not a stub of our code).
 from __future__ import annotations
 
 import json
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from scheduler import contract as C
+from scheduler import contract as C  # noqa: N812 - short, read everywhere
 from scheduler import invoke
 from scheduler.cli.main import main
 from scheduler.worker.entry import build_runtime
@@ -108,12 +107,13 @@ def seed_slot(stack: Stack, job: str, handler: str, when: str, **env: str) -> di
     runtime = build_runtime(
         stack.env(job, handler, **env), clients=stack.clients, metrics=NullMetrics()
     )
-    return runtime.handle({"job": job, "trigger": "schedule", "scheduled_time": when,
-                           "payload": {}})
+    return runtime.handle(
+        {"job": job, "trigger": "schedule", "scheduled_time": when, "payload": {}}
+    )
 
 
 def test_run_wait_succeeds_with_catalogue_payload(platform, capsys) -> None:
-    stack, root = platform
+    _stack, root = platform
     # WHEN a job is run on demand and followed to the end
     code, data = cli_json(capsys, root, "run", "tick", "--wait")
     # THEN it exits 0 and prints the final run with the pinned JSON keys
@@ -121,13 +121,26 @@ def test_run_wait_succeeds_with_catalogue_payload(platform, capsys) -> None:
     assert data["status"] == "SUCCEEDED" and data["trigger"] == "manual"
     assert data["run_id"].startswith("tick.")
     assert data["result"]["echo"] == {"greeting": "hello"}
-    for key in ("run_id", "job", "status", "trigger", "scheduled_for", "attempt", "started_at",
-                "finished_at", "duration_ms", "error", "attempts", "request_id", "result"):
+    for key in (
+        "run_id",
+        "job",
+        "status",
+        "trigger",
+        "scheduled_for",
+        "attempt",
+        "started_at",
+        "finished_at",
+        "duration_ms",
+        "error",
+        "attempts",
+        "request_id",
+        "result",
+    ):
         assert key in data
 
 
 def test_run_without_wait_prints_the_run_id(platform, capsys) -> None:
-    stack, root = platform
+    _stack, root = platform
     code, data = cli_json(capsys, root, "run", "tick", "--payload", '{"x": 1}')
     assert code == 0 and data["status"] == "STARTED"
     # AND show finds that run by its id alone, with the given payload
@@ -136,14 +149,14 @@ def test_run_without_wait_prints_the_run_id(platform, capsys) -> None:
 
 
 def test_run_rejects_a_non_object_payload(platform, capsys) -> None:
-    stack, root = platform
+    _stack, root = platform
     code = cli(root, "run", "tick", "--payload", "[1, 2]")
     err = capsys.readouterr().err
     assert code == 1 and "must be a JSON object" in err and "Traceback" not in err
 
 
 def test_failed_run_dead_letters_and_redrives(platform, capsys) -> None:
-    stack, root = platform
+    _stack, root = platform
     # GIVEN a failing job run to its end: DEAD, exit 1
     code, dead = cli_json(capsys, root, "run", "broken", "--wait")
     assert code == 1 and dead["status"] == "DEAD"
@@ -236,7 +249,7 @@ def test_status_detects_late_and_failing_with_an_injected_clock(platform, capsys
 
 
 def test_show_unknown_run_is_a_clear_error(platform, capsys) -> None:
-    stack, root = platform
+    _stack, root = platform
     assert cli(root, "show", "tick.20260101T000000Z") == 1
     assert "no run tick.20260101T000000Z" in capsys.readouterr().err
     assert cli(root, "show", "garbage") == 1

@@ -16,7 +16,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from scheduler import contract as C
+from scheduler import contract as C  # noqa: N812 - short, read everywhere
 from scheduler import names
 
 PREFIX = "cronbridge"
@@ -110,7 +110,9 @@ class Stack:
         out: list[dict[str, Any]] = []
         while True:
             got = self.sqs.receive_message(
-                QueueUrl=self.dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=60,
+                QueueUrl=self.dlq_url,
+                MaxNumberOfMessages=10,
+                VisibilityTimeout=60,
                 MessageAttributeNames=["All"],
             ).get("Messages", [])
             if not got:
@@ -120,8 +122,7 @@ class Stack:
     def retry_schedules(self) -> list[dict[str, Any]]:
         listed = self.scheduler.list_schedules(GroupName=self.retry_group)["Schedules"]
         return [
-            self.scheduler.get_schedule(Name=s["Name"], GroupName=self.retry_group)
-            for s in listed
+            self.scheduler.get_schedule(Name=s["Name"], GroupName=self.retry_group) for s in listed
         ]
 
 
@@ -173,9 +174,9 @@ def create_stack(clients: MotoClients) -> Stack:
     )
     sqs = clients.client("sqs")
     dlq_url = sqs.create_queue(QueueName=names.dead_letter_queue(PREFIX, STAGE))["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     sched = clients.client("scheduler")
     group = names.retry_schedule_group(PREFIX, STAGE)
     sched.create_schedule_group(Name=group)

@@ -28,8 +28,10 @@ class RecordingInvoker:
 def put_three_shapes(stack: Stack) -> None:
     SqsDeadLetterSender(stack.sqs, stack.dlq_url).send(
         dead_run_message(
-            job="nightly-report", run_id="nightly-report.20260329T010000Z",
-            scheduled_time="2026-03-29T01:00:00Z", payload={"region": "eu"},
+            job="nightly-report",
+            run_id="nightly-report.20260329T010000Z",
+            scheduled_time="2026-03-29T01:00:00Z",
+            payload={"region": "eu"},
             attempts=[{"attempt": 1, "status": "FAILED"}, {"attempt": 2, "status": "FAILED"}],
             last_error={"type": "RuntimeError", "message": "db down", "traceback": "T" * 50_000},
             stage="test",

@@ -178,7 +178,10 @@ def test_timeout_is_recorded_by_the_watchdog(stack: Stack) -> None:
         return "too late"
 
     rt = runtime(
-        stack, slow, clock, CRONBRIDGE_TIMEOUT="10",
+        stack,
+        slow,
+        clock,
+        CRONBRIDGE_TIMEOUT="10",
         CRONBRIDGE_RETRY='{"retries":1,"delay":5,"backoff":2.0,"max_delay":900}',
     )
     # WHEN it runs
@@ -242,8 +245,12 @@ def test_crashed_run_blocks_only_until_its_lease_expires(stack: Stack) -> None:
     clock = StepClock()
     now = clock.now()
     crashed = RunRecord(
-        run_id="nightly-report.20260329T010000Z", job=JOB, status=RunStatus.RUNNING,
-        trigger="schedule", scheduled_for="2026-03-29T01:00:00Z", attempt=1,
+        run_id="nightly-report.20260329T010000Z",
+        job=JOB,
+        status=RunStatus.RUNNING,
+        trigger="schedule",
+        scheduled_for="2026-03-29T01:00:00Z",
+        attempt=1,
         started_at="2026-03-29T01:00:05Z",
     )
     store(stack).claim(crashed, LockRequest(now.replace(minute=1), exclusive=True), now)
@@ -265,7 +272,9 @@ def test_manual_runs_get_their_own_id_and_are_never_skipped(stack: Stack) -> Non
     # WHEN it runs THEN the record uses that id and trigger
     summary = rt.handle(event("manual_run.json"))
     assert summary == {
-        "job": JOB, "run_id": "nightly-report.20260329T101500Z-0a1b2c3d", "attempt": 1,
+        "job": JOB,
+        "run_id": "nightly-report.20260329T101500Z-0a1b2c3d",
+        "attempt": 1,
         "status": "SUCCEEDED",
     }
     assert seen == [("manual", summary["run_id"], {"region": "us"})]
@@ -280,8 +289,13 @@ def test_ctx_exposes_identity_and_virtual_time(stack: Stack) -> None:
         before = ctx.remaining_time()
         ctx.sleep(20)
         seen.update(
-            job=ctx.job, attempt=ctx.attempt, trigger=ctx.trigger, before=before,
-            after=ctx.remaining_time(), now=ctx.now(), scheduled=ctx.scheduled_time,
+            job=ctx.job,
+            attempt=ctx.attempt,
+            trigger=ctx.trigger,
+            before=before,
+            after=ctx.remaining_time(),
+            now=ctx.now(),
+            scheduled=ctx.scheduled_time,
         )
 
     runtime(stack, probe, clock).handle(event("schedule_rule.json"))
@@ -305,7 +319,7 @@ def test_huge_error_is_trimmed_to_fit_the_item(stack: Stack) -> None:
 
 def test_wrong_job_input_is_rejected(stack: Stack) -> None:
     # GIVEN an input for another job THEN the worker refuses it (Lambda's destination keeps it)
-    from scheduler.worker.runtime import InvalidInput
+    from scheduler.worker.runtime import InvalidInputError
 
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInputError):
         runtime(stack, lambda p, c: None).handle({**event("schedule_rule.json"), "job": "other"})

@@ -15,8 +15,12 @@ T = datetime(2026, 3, 29, 1, 0, 42, 123000, tzinfo=UTC)
 
 def run(status: RunStatus, minute: int = 0) -> RunRecord:
     return RunRecord(
-        run_id=f"job.20260329T01{minute:02d}00Z", job="job", status=status, trigger="schedule",
-        scheduled_for=f"2026-03-29T01:{minute:02d}:00Z", attempt=1,
+        run_id=f"job.20260329T01{minute:02d}00Z",
+        job="job",
+        status=status,
+        trigger="schedule",
+        scheduled_for=f"2026-03-29T01:{minute:02d}:00Z",
+        attempt=1,
         started_at=f"2026-03-29T01:{minute:02d}:01Z",
     )
 
@@ -57,8 +61,21 @@ def test_record_json_round_trip_and_pinned_keys() -> None:
     record = run(RunStatus.FAILED)
     data = record.to_json()
     assert RunRecord.from_json(data) == record
-    assert {"run_id", "job", "status", "trigger", "scheduled_for", "attempt", "started_at",
-            "finished_at", "duration_ms", "error", "attempts", "request_id", "result"} <= set(data)
+    assert {
+        "run_id",
+        "job",
+        "status",
+        "trigger",
+        "scheduled_for",
+        "attempt",
+        "started_at",
+        "finished_at",
+        "duration_ms",
+        "error",
+        "attempts",
+        "request_id",
+        "result",
+    } <= set(data)
 
 
 def test_parse_since() -> None:
@@ -71,7 +88,12 @@ def test_parse_since() -> None:
 
 
 def test_consecutive_failures_counts_back_to_the_last_success() -> None:
-    newest_first = [run(RunStatus.DEAD, 5), run(RunStatus.SKIPPED, 4), run(RunStatus.FAILED, 3),
-                    run(RunStatus.SUCCEEDED, 2), run(RunStatus.FAILED, 1)]
+    newest_first = [
+        run(RunStatus.DEAD, 5),
+        run(RunStatus.SKIPPED, 4),
+        run(RunStatus.FAILED, 3),
+        run(RunStatus.SUCCEEDED, 2),
+        run(RunStatus.FAILED, 1),
+    ]
     assert consecutive_failures(newest_first) == 2
     assert consecutive_failures([]) == 0

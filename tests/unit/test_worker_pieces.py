@@ -11,7 +11,7 @@ import pytest
 from scheduler.testing import invoke, make_context
 from scheduler.worker.config import RetrySettings, WorkerConfig
 from scheduler.worker.retry import at_expression, queue_arn_from_url, retry_schedule_name
-from scheduler.worker.runtime import InvalidInput, WorkerInput, result_summary
+from scheduler.worker.runtime import InvalidInputError, WorkerInput, result_summary
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 NOW = datetime(2026, 3, 29, 1, 0, 5, tzinfo=UTC)
@@ -29,8 +29,13 @@ def test_config_from_env_requires_the_contract_variables() -> None:
     with pytest.raises(CronbridgeError, match="CRONBRIDGE_TABLE"):
         WorkerConfig.from_env({"CRONBRIDGE_JOB": "a", "CRONBRIDGE_HANDLER": "m:f"})
     cfg = WorkerConfig.from_env(
-        {"CRONBRIDGE_JOB": "a", "CRONBRIDGE_HANDLER": "m:f", "CRONBRIDGE_TABLE": "t",
-         "CRONBRIDGE_TIMEOUT": "30", "CRONBRIDGE_RETRY": '{"retries": 3}'}
+        {
+            "CRONBRIDGE_JOB": "a",
+            "CRONBRIDGE_HANDLER": "m:f",
+            "CRONBRIDGE_TABLE": "t",
+            "CRONBRIDGE_TIMEOUT": "30",
+            "CRONBRIDGE_RETRY": '{"retries": 3}',
+        }
     )
     assert cfg.timeout == 30 and cfg.retry.retries == 3 and cfg.overlap == "skip"
 
@@ -52,14 +57,16 @@ def test_worker_input_parses_the_canned_events() -> None:
     ],
 )
 def test_worker_input_rejects_garbage(event: dict) -> None:
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInputError):
         WorkerInput.parse(event, NOW)
 
 
 def test_retry_schedule_naming_and_time() -> None:
     name = retry_schedule_name("nightly", 2, "nightly.20260329T010000Z")
     assert name.startswith("nightly-2-") and len(name.split("-")[-1]) == 8
-    assert at_expression(datetime(2026, 3, 29, 1, 0, 30, 1, tzinfo=UTC)) == "at(2026-03-29T01:00:31)"
+    assert (
+        at_expression(datetime(2026, 3, 29, 1, 0, 30, 1, tzinfo=UTC)) == "at(2026-03-29T01:00:31)"
+    )
     arn = queue_arn_from_url(
         "https://sqs.us-east-1.amazonaws.com/123456789012/cronbridge-dev-dead-letter",
         "arn:aws:lambda:us-east-1:123456789012:function:cronbridge-dev-x",
@@ -80,8 +87,12 @@ def test_testing_helper_gives_handlers_a_real_context() -> None:
     # GIVEN a handler using the ctx like a job would
     def handler(payload: dict, ctx) -> dict:
         ctx.logger.info("working")
-        return {"job": ctx.job, "attempt": ctx.attempt, "left": ctx.remaining_time(),
-                "payload": payload}
+        return {
+            "job": ctx.job,
+            "attempt": ctx.attempt,
+            "left": ctx.remaining_time(),
+            "payload": payload,
+        }
 
     # WHEN invoked through the helper THEN it sees the given identity and time budget
     out = invoke(handler, {"x": 1}, job="nightly", attempt=3, timeout=5)
