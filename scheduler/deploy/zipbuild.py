@@ -3,12 +3,12 @@
 The zip holds the platform package (``scheduler``, whose ``scheduler.worker.entry.handler``
 is every function's handler) plus each top-level package or module a handler names,
 resolved against the folder holding ``jobs.yaml``. Entries are written in sorted order
-with a fixed timestamp, fixed permissions and a fixed compression level, and compiled
-caches are left out, so identical sources give identical bytes and therefore an identical
-Lambda ``CodeSha256``; that is what lets deploy skip re-uploading unchanged code.
+with a fixed timestamp and fixed permissions, uncompressed (so no zlib build can change the
+bytes), and compiled caches are left out. Identical sources therefore give identical bytes
+and an identical Lambda ``CodeSha256``, which lets deploy skip re-uploading unchanged code.
 
 Pure file-system work: no AWS calls, no boto3. boto3 is in the Lambda runtime and
-powertools comes from the public Powertools layer (``POWERTOOLS_LAYER_ARN``), so neither
+powertools comes from the public Powertools layer (``powertools_layer_arn``), so neither
 is bundled.
 """
 
@@ -48,7 +48,11 @@ def powertools_layer_arn(region: str, partition: str = "aws") -> str:
 _FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 # -rw-r--r-- regular file; Lambda only needs the files readable.
 _FILE_MODE = 0o100644 << 16
-_COMPRESS_LEVEL = 9
+# Stored, not deflated: deflate output depends on the zlib build (zlib-ng, which some
+# distributions ship, compresses differently), so a laptop and a CI runner could produce
+# different bytes for the same sources and re-upload code that did not change. The code is
+# a few hundred KB uncompressed, far below Lambda's 50 MB direct-upload limit.
+_COMPRESSION = zipfile.ZIP_STORED
 # Build and editor leftovers that are never needed at run time and vary between machines.
 _SKIP_DIRS = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
 _SKIP_SUFFIXES = frozenset({".pyc", ".pyo"})
@@ -83,13 +87,13 @@ def build_zip(
         for arcname, path in _handler_files(root, name):
             entries[arcname] = path
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", _COMPRESSION) as archive:
         for arcname in sorted(entries):
             info = zipfile.ZipInfo(arcname, date_time=_FIXED_DATE_TIME)
             info.external_attr = _FILE_MODE
             info.create_system = 3  # unix, so the mode above is honoured on every build host
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, entries[arcname].read_bytes(), compresslevel=_COMPRESS_LEVEL)
+            info.compress_type = _COMPRESSION
+            archive.writestr(info, entries[arcname].read_bytes())
     return buffer.getvalue()
 
 

@@ -143,3 +143,10 @@ def test_powertools_layer_arn_shape() -> None:
         "arn:aws:lambda:eu-west-1:017000801446:layer:"
         "AWSLambdaPowertoolsPythonV3-python312-x86_64:27"
     )
+
+
+def test_entries_are_stored_uncompressed(project: Path, platform: Path) -> None:
+    # Deflate output varies with the zlib build; stored entries make the bytes depend on
+    # the sources alone.
+    archive = zipfile.ZipFile(io.BytesIO(build_zip(project, ["jobs"], platform=platform)))
+    assert {i.compress_type for i in archive.infolist()} == {zipfile.ZIP_STORED}
