@@ -81,9 +81,13 @@ def build_zip(
     fake one); by default it is the installed package.
     """
     entries: dict[str, Path] = {}
-    for arcname, path in _tree(platform or platform_dir(), PLATFORM_PACKAGE):
+    for arcname, path in _tree((platform or platform_dir()).resolve(), PLATFORM_PACKAGE):
         entries[arcname] = path
+    platform_folder = (platform or platform_dir()).resolve()
     for name in sorted(set(top_level_packages)):
+        if name == PLATFORM_PACKAGE:
+            _check_platform_handler(root, platform_folder)
+            continue  # already bundled: a handler may live in the platform package itself
         for arcname, path in _handler_files(root, name):
             entries[arcname] = path
     buffer = io.BytesIO()
@@ -102,12 +106,19 @@ def code_sha256(data: bytes) -> str:
     return base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
 
 
-def _handler_files(root: Path, name: str) -> Iterator[tuple[str, Path]]:
-    if name == PLATFORM_PACKAGE:
+def _check_platform_handler(root: Path, platform: Path) -> None:
+    """A ``scheduler.*`` handler is fine unless a different ``scheduler`` folder sits beside
+    jobs.yaml: that one would be shadowed by the platform at run time."""
+    local = root / PLATFORM_PACKAGE
+    if local.exists() and local.resolve() != platform:
         raise PackageError(
-            f"handler package {name!r} clashes with the cronbridge platform package",
+            f"handler package {PLATFORM_PACKAGE!r} at {local} clashes with the cronbridge "
+            "platform package",
             hint="rename your handler package (for example to `jobs`)",
         )
+
+
+def _handler_files(root: Path, name: str) -> Iterator[tuple[str, Path]]:
     package = root / name
     module = root / f"{name}.py"
     if package.is_dir():

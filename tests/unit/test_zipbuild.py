@@ -121,8 +121,21 @@ def test_missing_handler_package_is_a_clear_error(project: Path, platform: Path)
 
 
 def test_handler_package_may_not_shadow_the_platform(project: Path, platform: Path) -> None:
+    # GIVEN a user folder named like the platform package beside jobs.yaml
+    _write(project / "scheduler" / "mine.py", "")
+    # WHEN a handler names it THEN packaging refuses: the platform would shadow it
     with pytest.raises(PackageError, match="clashes"):
         build_zip(project, ["scheduler"], platform=platform)
+
+
+def test_handler_in_the_platform_package_is_fine(project: Path, platform: Path) -> None:
+    # GIVEN a handler in the platform itself (no user `scheduler/` folder)
+    # WHEN packaged THEN the zip is the same as without it: the platform is always there
+    assert build_zip(project, ["jobs", "scheduler"], platform=platform) == build_zip(
+        project, ["jobs"], platform=platform
+    )
+    # AND a catalogue beside the platform's own source tree (this repo) is fine too
+    assert build_zip(platform.parent, ["scheduler"], platform=platform)
 
 
 def test_default_platform_is_the_installed_package(project: Path) -> None:
