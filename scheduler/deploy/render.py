@@ -27,15 +27,38 @@ def _groups(plan: o.Plan) -> dict[str, list[o.Op]]:
     return groups
 
 
+def _created_detail(op: o.Op) -> str:
+    """What a create makes, in a few words, since a create has no old -> new to show."""
+    match op:
+        case o.CreateFunction(function=fn):
+            return f"({fn.runtime}, {fn.memory_size} MB, {fn.timeout} s)"
+        case o.PutRule(rule=rule, action="create"):
+            return f"({rule.schedule_expression}, {rule.state})"
+        case o.PutSchedule(schedule=sched, action="create"):
+            return f"({sched.schedule_expression} in {sched.timezone}, {sched.state})"
+        case _:
+            return ""
+
+
 def render_text(plan: o.Plan) -> str:
     if not plan.ops:
         return f"stage {plan.stage}: no changes ({len(plan.unchanged_jobs)} jobs up to date)"
     lines = []
     for group, ops in _groups(plan).items():
         lines.append(f"{group}:")
+        new_function = any(isinstance(op, o.CreateFunction) for op in ops)
         for op in ops:
-            lines.append(f"  {_SYMBOL[op.action]} {op.kind} {op.resource}")
+            if new_function and isinstance(op, o.TagFunction):
+                # The tags of a function being created are part of that create; listing
+                # them field by field as an "update" would only be noise.
+                tags = ", ".join(f"{k}={v}" for k, v in sorted(op.tags.items()))
+                lines.append(f"      tags: {_short(tags)}")
+                continue
+            detail = _created_detail(op)
+            lines.append(f"  {_SYMBOL[op.action]} {op.kind} {op.resource} {detail}".rstrip())
             for ch in op.changes:
+                if op.action == "create" and ch.old is None:
+                    continue  # the detail above says what is created
                 lines.append(f"      {ch.field}: {_short(ch.old)} -> {_short(ch.new)}")
     counts = summary(plan)
     lines.append(

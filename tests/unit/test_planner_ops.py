@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,17 @@ def test_owned_function_of_removed_job_is_pruned_only_with_prune(desired: Desire
     assert [op.describe() for op in plan.ops] == ["delete function cronbridge-dev-gone"]
     req = what_to_read(desired, snap, "sha", prune=False)
     assert build_plan(desired, snap, req, DeepState(), "sha", prune=False).ops == ()
+
+
+def test_first_deploy_plan_renders_like_the_golden(desired: DesiredState) -> None:
+    # GIVEN an empty account WHEN the sample catalogue is planned
+    empty = Snapshot(owned={}, rules={}, schedules={}, groups=set(), roles={})
+    request = what_to_read(desired, empty, "sha-1")
+    plan = build_plan(desired, empty, request, DeepState(), "sha-1")
+    # THEN the text a reviewer reads is pinned: creates say what they make, tags fold in
+    golden = REPO / "tests" / "golden" / "plan_first_deploy_dev.txt"
+    text = render_text(plan) + "\n"
+    if os.environ.get("CRONBRIDGE_UPDATE_GOLDENS"):
+        golden.write_text(text)
+    assert text == golden.read_text()
+    assert "~ function tags" not in text
