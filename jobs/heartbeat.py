@@ -7,5 +7,6 @@ from typing import Any
 
 def beat(payload: dict[str, Any], ctx: Any) -> dict[str, Any]:
     """Return the scheduled and actual time; the run ledger keeps it as the result."""
-    ctx.logger.info("heartbeat", extra={"scheduled_time": ctx.scheduled_time})
-    return {"scheduled_time": ctx.scheduled_time, "ran_at": ctx.now().isoformat()}
+    scheduled = ctx.scheduled_time.isoformat()
+    ctx.logger.info("heartbeat", extra={"scheduled_time": scheduled})
+    return {"scheduled_time": scheduled, "ran_at": ctx.now().isoformat()}

@@ -17,7 +17,7 @@ class PartnerUnavailableError(RuntimeError):
 def sync_orders(payload: dict[str, Any], ctx: Any) -> dict[str, Any]:
     partner = str(payload.get("partner", "acme"))
     failure_rate = float(payload.get("failure_rate", 0.5))
-    roll = _roll(f"{partner}|{ctx.scheduled_time}|{ctx.attempt}")
+    roll = _roll(f"{partner}|{ctx.scheduled_time.isoformat()}|{ctx.attempt}")
     if roll < failure_rate:
         raise PartnerUnavailableError(f"{partner} API returned 503 (attempt {ctx.attempt})")
     orders = int(roll * 100)
