@@ -72,14 +72,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def deploy_catalogue(catalogue: Any, stage: str, clients: Any) -> Any:
     """The production deploy, applied without prompting (the target is our own emulator)."""
-    try:
-        from scheduler.deploy import apply_catalogue  # type: ignore[attr-defined]
-    except ImportError as exc:
-        raise CronbridgeError(
-            "the deploy engine is not available in this build",
-            hint="scheduler.deploy.apply_catalogue is missing",
-        ) from exc
-    return apply_catalogue(catalogue, stage, clients, prune=True, progress=lambda _line: None)
+    from scheduler.deploy.engine import apply_catalogue
+
+    # layers=(): an emulator has no public Powertools layer; the local runtime has it installed.
+    return apply_catalogue(catalogue, stage, clients, prune=True, layers=())
 
 
 def _stage(args: argparse.Namespace, default: str) -> str:
