@@ -19,7 +19,7 @@ from scheduler.catalogue import load_catalogue
 from scheduler.cli import common
 from scheduler.cli.output import Result, progress
 from scheduler.clock import parse_iso
-from scheduler.errors import CronbridgeError, UsageError
+from scheduler.errors import UsageError
 
 NAME = "local"
 HELP = "run the platform locally: `local up` (real time) or `local simulate` (virtual time)"
