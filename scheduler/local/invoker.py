@@ -1,0 +1,72 @@
+"""``LocalInvoker``: start a run on the local platform (`run --local`, `dlq redrive --local`).
+
+moto accepts ``lambda.invoke`` but never runs the code, so an on-demand run is handed to
+the local ticker the way the worker hands it a retry: an immediate one-time ``at()``
+schedule in the stage's retries group, targeting the job's function, with the worker input
+as its Input and ActionAfterCompletion DELETE. The ticker re-reads that group every couple
+of seconds, fires the schedule and deletes it. Implements ``scheduler.invoke.Invoker``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from scheduler import names
+from scheduler.errors import AwsCallError, CronbridgeError
+
+
+def _at(moment: datetime) -> str:
+    return f"at({moment.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S')})"
+
+
+class LocalInvoker:
+    def __init__(
+        self, *, clients: Any, prefix: str, stage: str, now: datetime | None = None
+    ) -> None:
+        self._clients = clients
+        self.prefix = prefix
+        self.stage = stage
+        self._now = now  # tests pin the instant; default: the wall clock at start()
+
+    def start(self, job: str, worker_input: dict[str, Any]) -> None:
+        function = names.function_name(self.prefix, self.stage, job)
+        try:
+            config = self._clients.client("lambda").get_function_configuration(
+                FunctionName=function
+            )
+        except Exception as exc:
+            raise CronbridgeError(
+                f"job {job!r} is not deployed on the local platform (no function {function})",
+                hint="is it in jobs.yaml? redeploy with `cronbridge deploy --local --yes`",
+            ) from exc
+        role_arn = (
+            f"arn:aws:iam::{self._clients.account_id()}:role/"
+            f"{names.scheduler_role(self.prefix, self.stage)}"
+        )
+        key = str(worker_input.get("run_id") or json.dumps(worker_input, sort_keys=True))
+        name = f"{job}-run-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
+        group = names.retry_schedule_group(self.prefix, self.stage)
+        moment = self._now or datetime.now(UTC)
+        try:
+            self._clients.client("scheduler").create_schedule(
+                Name=name,
+                GroupName=group,
+                ScheduleExpression=_at(moment),
+                ScheduleExpressionTimezone="UTC",
+                FlexibleTimeWindow={"Mode": "OFF"},
+                ActionAfterCompletion="DELETE",
+                State="ENABLED",
+                Description=f"cronbridge on-demand run of {job}",
+                Target={
+                    "Arn": config["FunctionArn"],
+                    "RoleArn": role_arn,
+                    "Input": json.dumps(worker_input, separators=(",", ":")),
+                },
+            )
+        except Exception as exc:
+            raise AwsCallError.from_exception(
+                exc, "scheduler:CreateSchedule", f"{group}/{name}"
+            ) from exc
