@@ -157,7 +157,51 @@ def _retry_schedules(scheduler: Any, prefix: str, stage: str) -> list[dict[str, 
     return out
 
 
+def prune_live_table(
+    clients: Any,
+    *,
+    prefix: str,
+    stage: str,
+    now: datetime,
+    max_items: int = state.DEFAULT_MAX_ITEMS,
+) -> int:
+    """Enforce TTL (moto does not) and the item cap on the emulator's runs table."""
+    dynamodb = clients.client("dynamodb")
+    table = names.runs_table(prefix, stage)
+    items: list[dict[str, Any]] = []
+    try:
+        for page in dynamodb.get_paginator("scan").paginate(
+            TableName=table,
+            ProjectionExpression="#pk, #sk, #st, #ttl, started_at",
+            ExpressionAttributeNames={
+                "#pk": contract.TABLE_PK,
+                "#sk": contract.TABLE_SK,
+                "#st": "status",
+                "#ttl": contract.TABLE_TTL_ATTRIBUTE,
+            },
+        ):
+            items.extend(page.get("Items", []))
+    except dynamodb.exceptions.ResourceNotFoundException:
+        return 0
+    doomed = state.items_to_delete(
+        items,
+        now_epoch=int(now.timestamp()),
+        ttl_attribute=contract.TABLE_TTL_ATTRIBUTE,
+        max_items=max_items,
+    )
+    keys = [{k: item[k] for k in (contract.TABLE_PK, contract.TABLE_SK)} for item in doomed]
+    for batch in _chunks(keys, 25):
+        request: dict[str, Any] = {table: [{"DeleteRequest": {"Key": key}} for key in batch]}
+        for _ in range(10):
+            left = dynamodb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+            if not left:
+                break
+            request = left
+    return len(keys)
+
+
 def save_snapshot(clients: Any, root: Path, *, prefix: str, stage: str, now: datetime) -> Path:
+    prune_live_table(clients, prefix=prefix, stage=stage, now=now)
     snap = take_snapshot(clients, prefix=prefix, stage=stage, now=now)
     path = state.snapshot_path(root, stage)
     state.write_json_atomic(path, snap.to_json(stage=stage, prefix=prefix, saved_at=now))

@@ -183,3 +183,44 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def test_live_table_pruning_keeps_in_flight_runs_and_locks() -> None:
+    # GIVEN a table over its cap: finished runs, one in-flight run, one lock item
+    def run(n: int, status: str) -> dict:
+        return {
+            "pk": {"S": "JOB#a"},
+            "sk": {"S": f"RUN#202605041{n:03d}"},
+            "status": {"S": status},
+            "started_at": {"S": f"2026-05-04T1{n:03d}"},
+            "expires_at": {"N": str(int((NOW + timedelta(days=1)).timestamp()))},
+        }
+
+    items = [run(n, "SUCCEEDED") for n in range(5)] + [run(0, "FAILED")]
+    items[-1]["sk"] = {"S": "RUN#20260504000000Z"}  # the oldest of all, awaiting a retry
+    lock = {"pk": {"S": "JOB#a"}, "sk": {"S": "LOCK"}}
+    with mock_aws():
+        clients = AwsClients(region="us-east-1")
+        ddb = clients.client("dynamodb")
+        ddb.create_table(
+            TableName="cronbridge-dev-runs",
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+        )
+        for item in [*items, lock]:
+            ddb.put_item(TableName="cronbridge-dev-runs", Item=item)
+        # WHEN pruned to 4 items
+        deleted = persist.prune_live_table(
+            clients, prefix="cronbridge", stage="dev", now=NOW, max_items=4
+        )
+        # THEN the three oldest finished runs went; the FAILED run and the lock stayed
+        left = {i["sk"]["S"] for i in ddb.scan(TableName="cronbridge-dev-runs")["Items"]}
+    assert deleted == 3
+    assert left == {"LOCK", "RUN#20260504000000Z", "RUN#202605041003", "RUN#202605041004"}
