@@ -1,0 +1,177 @@
+"""`cronbridge local up` in real time: a rate(1 minute) job fires and is recorded, `--local`
+verbs reach the running platform, state survives a restart, and nothing is left running.
+
+Slow (about 80 s of wall time: it must live through a minute boundary); CI runs it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from scheduler.local.emulator import port_in_use
+
+pytestmark = pytest.mark.slow
+
+JOBS = """
+    version: 1
+    jobs:
+      tick:
+        schedule: rate(1 minute)
+        handler: upjobs.handlers:tick
+        timeout: 20
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "scheduler.cli.main", *args]
+
+
+class Platform:
+    """A `local up` child process whose stdout lines are collected as they come."""
+
+    def __init__(self, root: Path, *args: str) -> None:
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str] = queue.Queue()
+        self.process = subprocess.Popen(
+            _cli("local", "up", *args),
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._queue.put(line.rstrip("\n"))
+
+    def wait_for(self, text: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self._queue.get(timeout=0.5)
+            except queue.Empty:
+                if self.process.poll() is not None and self._queue.empty():
+                    break
+                continue
+            self.lines.append(line)
+            if text in line:
+                return line
+        raise AssertionError(f"{text!r} not seen; output so far:\n" + "\n".join(self.lines))
+
+    def kill(self) -> None:
+        """Cleanup after a failed assertion: SIGINT (clean stop), then SIGKILL."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def finish(self, timeout: float) -> int:
+        code = self.process.wait(timeout=timeout)
+        while not self._queue.empty():
+            self.lines.append(self._queue.get())
+        return code
+
+
+def _orphans(port: int) -> list[str]:
+    """Command lines of live processes that belong to a platform on ``port``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if ("moto.server" in cmd and f"-p {port}" in cmd) or "scheduler.local.childrun" in cmd:
+            found.append(cmd)
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_local_up_fires_records_serves_local_verbs_and_stops_clean(tmp_path: Path) -> None:
+    # GIVEN a project with an every-minute job
+    (tmp_path / "upjobs").mkdir()
+    (tmp_path / "upjobs" / "__init__.py").write_text("")
+    (tmp_path / "upjobs" / "handlers.py").write_text(
+        "def tick(payload, ctx):\n    return {'at': ctx.now().isoformat()}\n"
+    )
+    (tmp_path / "jobs.yaml").write_text(textwrap.dedent(JOBS))
+    port = _free_port()
+
+    # WHEN `local up --for 70s` runs (long enough to cross a minute boundary)
+    platform = Platform(tmp_path, "--port", str(port), "--for", "70s")
+    try:
+        _first_run(tmp_path, platform, port)
+    finally:
+        platform.kill()
+    again = Platform(tmp_path, "--port", str(port))
+    try:
+        _restart(tmp_path, again, port)
+    finally:
+        again.kill()
+
+
+def _first_run(tmp_path: Path, platform: Platform, port: int) -> None:
+    platform.wait_for("one line per run event follows", timeout=30)
+    assert f"http://127.0.0.1:{port}" in "\n".join(platform.lines)
+
+    # THEN `run --local --wait` reaches it with no other flag and the run succeeds
+    ran = subprocess.run(
+        _cli("run", "tick", "--local", "--wait", "--timeout", "30", "--json"),
+        check=False, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout)["status"] == "SUCCEEDED"
+
+    # AND the scheduled fire is printed as started then succeeded
+    platform.wait_for("succeeded  tick  [schedule", timeout=75)
+    assert platform.finish(timeout=90) == 0  # --for 70s: ends by itself
+    output = "\n".join(platform.lines)
+    assert "started    tick  [manual" in output and "succeeded  tick  [manual" in output
+
+    # AND it stopped clean: no emulator, no job process, port free, local.json removed
+    assert _orphans(port) == []
+    assert not port_in_use(port)
+    assert not (tmp_path / ".cronbridge" / "local.json").exists()
+    saved = json.loads((tmp_path / ".cronbridge" / "state-dev.json").read_text())
+    triggers = sorted(item["trigger"]["S"] for item in saved["runs"] if "trigger" in item)
+    assert "manual" in triggers and "schedule" in triggers
+
+
+def _restart(tmp_path: Path, again: Platform, port: int) -> None:
+    # WHEN it is started again THEN the history is restored; Ctrl-C stops it cleanly
+    restored = again.wait_for("state ", timeout=30)
+    assert "restored" in restored and "restored 0 run" not in restored
+    again.wait_for("one line per run event follows", timeout=30)
+    history = subprocess.run(
+        _cli("history", "tick", "--local", "--json"),
+        check=False, cwd=tmp_path, capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert history.returncode == 0, history.stderr
+    assert {run["trigger"] for run in json.loads(history.stdout)} >= {"manual", "schedule"}
+    os.kill(again.process.pid, signal.SIGINT)
+    assert again.finish(timeout=30) == 0
+    assert _orphans(port) == [] and not port_in_use(port)
