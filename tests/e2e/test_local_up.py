@@ -95,8 +95,8 @@ class Platform:
         return code
 
 
-def _orphans(port: int) -> list[str]:
-    """Command lines of live processes that belong to a platform on ``port``."""
+def _orphans(port: int, root: Path) -> list[str]:
+    """Command lines of live processes of the platform on ``port`` for project ``root``."""
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -105,9 +105,18 @@ def _orphans(port: int) -> list[str]:
             cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        if ("moto.server" in cmd and f"-p {port}" in cmd) or "scheduler.local.childrun" in cmd:
+        emulator = "moto.server" in cmd and f"-p {port}" in cmd
+        job = "scheduler.local.childrun" in cmd and _cwd(proc) == root.resolve()
+        if emulator or job:
             found.append(cmd)
     return found
+
+
+def _cwd(proc: Path) -> Path | None:
+    try:
+        return Path(os.readlink(proc / "cwd")).resolve()
+    except OSError:
+        return None
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -153,7 +162,7 @@ def _first_run(tmp_path: Path, platform: Platform, port: int) -> None:
     assert "started    tick  [manual" in output and "succeeded  tick  [manual" in output
 
     # AND it stopped clean: no emulator, no job process, port free, local.json removed
-    assert _orphans(port) == []
+    assert _orphans(port, tmp_path) == []
     assert not port_in_use(port)
     assert not (tmp_path / ".cronbridge" / "local.json").exists()
     saved = json.loads((tmp_path / ".cronbridge" / "state-dev.json").read_text())
@@ -174,4 +183,4 @@ def _restart(tmp_path: Path, again: Platform, port: int) -> None:
     assert {run["trigger"] for run in json.loads(history.stdout)} >= {"manual", "schedule"}
     os.kill(again.process.pid, signal.SIGINT)
     assert again.finish(timeout=30) == 0
-    assert _orphans(port) == [] and not port_in_use(port)
+    assert _orphans(port, tmp_path) == [] and not port_in_use(port)
