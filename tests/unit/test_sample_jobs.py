@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from jobs.partner_sync import PartnerUnavailableError
+from jobs.partner_sync import PartnerUnavailableError, partner_state
 from scheduler.testing import invoke
 
 SLOT = datetime(2026, 3, 31, 2, 0, tzinfo=UTC)
@@ -39,18 +39,35 @@ def test_cleanup_rejects_nonsense_age() -> None:
         invoke("jobs.cleanup:purge", {"older_than_days": 0})
 
 
-def test_partner_sync_fails_deterministically_per_slot_and_attempt() -> None:
-    # GIVEN failure_rate 1.0 THEN every attempt fails; 0.0 THEN none does
-    with pytest.raises(PartnerUnavailableError, match="503"):
-        invoke("jobs.partner_sync:sync_orders", {"failure_rate": 1.0}, scheduled_time=SLOT)
-    ok = invoke("jobs.partner_sync:sync_orders", {"failure_rate": 0.0}, scheduled_time=SLOT)
-    assert ok["partner"] == "acme"
-    # AND the same slot and attempt always gives the same outcome (replays are faithful)
-    outcomes = set()
-    for _ in range(3):
-        try:
-            invoke("jobs.partner_sync:sync_orders", {"failure_rate": 0.5}, scheduled_time=SLOT)
-            outcomes.add("ok")
-        except PartnerUnavailableError:
-            outcomes.add("fail")
-    assert len(outcomes) == 1
+@pytest.mark.parametrize(
+    ("minute", "attempt", "trigger", "outcome"),
+    [
+        (0, 1, "schedule", "healthy"),  # slot 0 of the cycle
+        (2, 1, "schedule", "fail"),  # flapping: the first attempt fails ...
+        (2, 2, "retry", "flapping"),  # ... and the retry succeeds
+        (4, 1, "schedule", "fail"),  # down: every attempt fails -> DEAD
+        (4, 3, "retry", "fail"),
+        (4, 1, "redrive", "healthy"),  # an operator's redrive finds it back up
+        (6, 1, "schedule", "healthy"),  # the cycle repeats
+    ],
+)
+def test_partner_sync_cycles_through_healthy_flapping_down(
+    minute: int, attempt: int, trigger: str, outcome: str
+) -> None:
+    slot = datetime(2026, 1, 1, 0, minute, tzinfo=UTC)  # minute 0 starts a cycle
+    assert partner_state(slot, 2) == "healthy" or minute != 0
+
+    def call() -> dict[str, str]:
+        return invoke(
+            "jobs.partner_sync:sync_orders",
+            {"period_minutes": 2},
+            scheduled_time=slot,
+            attempt=attempt,
+            trigger=trigger,
+        )
+
+    if outcome == "fail":
+        with pytest.raises(PartnerUnavailableError, match="503"):
+            call()
+    else:
+        assert call()["partner_state"] == outcome
