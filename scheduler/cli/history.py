@@ -8,6 +8,7 @@ home of the small wiring the run-ledger verbs share (``open_ledger``, ``render_r
 from __future__ import annotations
 
 import argparse
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -177,7 +178,7 @@ def render_run(run: RunRecord) -> str:
     if run.note:
         lines.append(f"note:          {run.note}")
     if run.result is not None:
-        lines.append(f"result:        {run.result}")
+        lines.append(f"result:        {json.dumps(run.result, default=str)}")
     if run.attempts:
         lines += ["", "attempts:"]
         rows = [
