@@ -44,8 +44,9 @@ MAX_OVERRUN = timedelta(days=2)
 # finish), so cost grows with table size. Finished runs are deleted once no duplicate of
 # their slot can arrive any more (the ticker delivers a slot only at its own instant);
 # their rows were already taken. This keeps a simulated day in seconds.
-PRUNE_AFTER = timedelta(minutes=2)
+PRUNE_AFTER = timedelta(minutes=1)
 TERMINAL_STATUSES = frozenset({"SUCCEEDED", "SKIPPED", "DEAD"})
+PRUNE_BATCH = 4
 
 DeployFn = Callable[[Any, str, Any], Any]  # (catalogue, stage, clients) -> anything
 
@@ -397,8 +398,8 @@ class Simulation:
         from scheduler.ledger.dynamodb import run_key
 
         due = [entry for entry in self._finished if entry[0] < before]
-        if len(due) < 25 and not (due and self.clock.next_event_time() is None):
-            return  # batch the deletes: one call per 25 runs
+        if len(due) < PRUNE_BATCH and not (due and self.clock.next_event_time() is None):
+            return  # a few deletes per call; a small table keeps transactions cheap
         self._finished = [entry for entry in self._finished if entry[0] >= before]
         dynamodb = self.clients.client("dynamodb")
         for start in range(0, len(due), 25):
