@@ -237,11 +237,21 @@ class LocalPlatform:
         last_snapshot = began
         last_scan: datetime | None = None
         while not self.stop_event.is_set():
-            ticker.maybe_refresh()
-            if ticker.last_full_scan != last_scan:
-                last_scan = ticker.last_full_scan
-                self.functions.forget()  # a redeploy may have changed env or timeout
-            ticker.fire_due()
+            try:
+                ticker.maybe_refresh()
+                if ticker.last_full_scan != last_scan:
+                    last_scan = ticker.last_full_scan
+                    self.functions.forget()  # a redeploy may have changed env or timeout
+                ticker.fire_due()
+            except Exception as exc:
+                if not self.emulator.alive():
+                    raise CronbridgeError(
+                        "the emulator stopped unexpectedly",
+                        hint=f"see {self.logs_dir / 'moto.log'}; then start `local up` again",
+                    ) from exc
+                # One bad read (e.g. a resource deleted mid-redeploy) must not stop the
+                # platform; the next tick reads the deployed set again.
+                self._say(f"warning: tick failed: {type(exc).__name__}: {exc}")
             now = time.monotonic()
             if now - last_snapshot >= self.options.snapshot_every:
                 last_snapshot = now
