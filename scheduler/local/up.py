@@ -32,6 +32,7 @@ from scheduler.local.ticker import Ticker
 
 DeployFn = Callable[[Any, str, Any], Any]  # (catalogue, stage, clients)
 TICK_SECONDS = 0.5
+SSM_PREFIX = "ssm:"
 SNAPSHOT_EVERY = 60.0
 
 
@@ -158,6 +159,7 @@ class LocalPlatform:
             try:
                 self._say(f"deploying {self.catalogue.path} to stage {self.options.stage} ...")
                 self._deploy(self.catalogue, self.options.stage, clients)
+                self._seed_secrets(clients)
                 summary.restored = self._restore(clients)
                 state.write_running(self.root, self._published())
                 executor = self._executor(clients)
@@ -182,6 +184,28 @@ class LocalPlatform:
             catalogue=str(self.catalogue.path),
             started_at=isoformat_z(self.clock.now()),
         )
+
+    def _seed_secrets(self, clients: AwsClients) -> None:
+        """Give every ``ssm:`` env reference a placeholder in the emulator, so jobs start.
+
+        On AWS the parameter must exist; locally nobody has created it, and a newcomer's
+        first run should not fail on a secret. An existing parameter is left alone.
+        """
+        ssm = clients.client("ssm")
+        for job in self.catalogue.jobs.values():
+            for key, value in job.env.items():
+                if not value.startswith(SSM_PREFIX):
+                    continue
+                try:
+                    ssm.put_parameter(
+                        Name=value[len(SSM_PREFIX) :],
+                        Value=f"local-placeholder-for-{key}",
+                        Type="SecureString",
+                        Overwrite=False,
+                    )
+                    self._say(f"  secret     {value} -> a local placeholder (job {job.name})")
+                except ssm.exceptions.ParameterAlreadyExists:
+                    pass
 
     def _restore(self, clients: AwsClients) -> dict[str, int]:
         path = state.snapshot_path(self.root, self.options.stage)
