@@ -80,10 +80,31 @@ def test_success_is_two_writes_and_no_reads(stack: Stack) -> None:
     assert "att_pk" not in item and int(item["expires_at"]["N"]) > 0
 
 
+def serialize_requests(client: Any) -> None:
+    """Let only one request at a time reach moto, as DynamoDB applies each atomically.
+
+    moto's TransactWriteItems snapshots the table and restores that snapshot when a
+    condition fails, so a concurrent losing claim can roll back the winner's later write
+    (a moto race, not DynamoDB behaviour). The threads still race request by request, so
+    a claim that were not conditional would still run the handler twice.
+    """
+    lock = threading.Lock()
+
+    def acquire(**_: Any) -> None:  # must return None: a before-call value replaces the call
+        lock.acquire()
+
+    def release(**_: Any) -> None:
+        lock.release()
+
+    client.meta.events.register("before-call.dynamodb.*", acquire)
+    client.meta.events.register("after-call.dynamodb.*", release)
+
+
 def test_fifty_concurrent_deliveries_run_once(stack: Stack) -> None:
     # GIVEN one scheduled event delivered by 50 threads at once
     executions: list[int] = []
     guard = threading.Lock()
+    serialize_requests(stack.clients.client("dynamodb"))
 
     def handler(payload: dict[str, Any], ctx: Any) -> None:
         with guard:
