@@ -102,7 +102,7 @@ class Emulator:
         out = self._log if self._log is not None else subprocess.DEVNULL
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.port)],
+                [sys.executable, "-m", "scheduler.local.motoserve", HOST, str(self.port)],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=out,
