@@ -105,7 +105,7 @@ def _orphans(port: int, root: Path) -> list[str]:
             cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        emulator = "moto.server" in cmd and f"-p {port}" in cmd
+        emulator = "scheduler.local.motoserve" in cmd and cmd.rstrip().endswith(f" {port}")
         job = "scheduler.local.childrun" in cmd and _cwd(proc) == root.resolve()
         if emulator or job:
             found.append(cmd)
