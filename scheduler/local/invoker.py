@@ -16,10 +16,7 @@ from typing import Any
 
 from scheduler import names
 from scheduler.errors import AwsCallError, CronbridgeError
-
-
-def _at(moment: datetime) -> str:
-    return f"at({moment.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S')})"
+from scheduler.worker.retry import create_one_time_schedule
 
 
 class LocalInvoker:
@@ -51,20 +48,17 @@ class LocalInvoker:
         group = names.retry_schedule_group(self.prefix, self.stage)
         moment = self._now or datetime.now(UTC)
         try:
-            self._clients.client("scheduler").create_schedule(
-                Name=name,
-                GroupName=group,
-                ScheduleExpression=_at(moment),
-                ScheduleExpressionTimezone="UTC",
-                FlexibleTimeWindow={"Mode": "OFF"},
-                ActionAfterCompletion="DELETE",
-                State="ENABLED",
-                Description=f"cronbridge on-demand run of {job}",
-                Target={
+            create_one_time_schedule(
+                self._clients.client("scheduler"),
+                name=name,
+                group=group,
+                at=moment,
+                target={
                     "Arn": config["FunctionArn"],
                     "RoleArn": role_arn,
                     "Input": json.dumps(worker_input, separators=(",", ":")),
                 },
+                description=f"cronbridge on-demand run of {job}",
             )
         except Exception as exc:
             raise AwsCallError.from_exception(

@@ -46,6 +46,23 @@ def queue_arn_from_url(queue_url: str, function_arn: str) -> str | None:
     return f"arn:{arn[1]}:sqs:{arn[3]}:{parts[-2]}:{parts[-1]}"
 
 
+def create_one_time_schedule(
+    client: Any, *, name: str, group: str, at: datetime, target: dict[str, Any], description: str
+) -> None:
+    """One ``at()`` schedule in UTC that fires once and deletes itself (raises on errors)."""
+    client.create_schedule(
+        Name=name,
+        GroupName=group,
+        ScheduleExpression=at_expression(at),
+        ScheduleExpressionTimezone="UTC",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        ActionAfterCompletion="DELETE",
+        State="ENABLED",
+        Description=description,
+        Target=target,
+    )
+
+
 class SchedulerRetryScheduler:
     """``RetryScheduler`` over a boto3 ``scheduler`` client."""
 
@@ -68,16 +85,13 @@ class SchedulerRetryScheduler:
             # A retry that cannot even be delivered lands in the same DLQ (shape 3).
             target["DeadLetterConfig"] = {"Arn": self.dead_letter_arn}
         try:
-            self._client.create_schedule(
-                Name=name,
-                GroupName=self.group,
-                ScheduleExpression=at_expression(at),
-                ScheduleExpressionTimezone="UTC",
-                FlexibleTimeWindow={"Mode": "OFF"},
-                ActionAfterCompletion="DELETE",
-                State="ENABLED",
-                Description=f"cronbridge retry of {payload.get('run_id')}",
-                Target=target,
+            create_one_time_schedule(
+                self._client,
+                name=name,
+                group=self.group,
+                at=at,
+                target=target,
+                description=f"cronbridge retry of {payload.get('run_id')}",
             )
         except Exception as exc:
             code = getattr(exc, "response", {}).get("Error", {}).get("Code")
