@@ -121,10 +121,8 @@ def _up(args: argparse.Namespace) -> Result:
     data = summary.to_json()
     counts = ", ".join(f"{n} {kind}" for kind, n in data["events"].items()) or "no run events"
     text = f"local platform stopped ({counts}); state saved to {data['snapshot'] or 'nowhere'}"
-    if as_json:
-        args.json = False  # JSON Lines: the summary is one more line, not a pretty document
-        return Result(data=data, text=json.dumps({"summary": True, **data}))
-    return Result(data=data, text=text)
+    # With --json the events were streamed as JSON Lines; the summary is one more line.
+    return Result(data=data, text=text, json_lines=[{"summary": True, **data}])
 
 
 def _say_stdout(line: str) -> None:
@@ -159,11 +157,8 @@ def _simulate(args: argparse.Namespace) -> Result:
     os.environ.pop("AWS_ENDPOINT_URL", None)
     result = simulate(catalogue, start=start, end=end, stage=stage, deploy=deploy_catalogue)
     data = {"attempts": [row.to_json() for row in result.rows], **result.summary()}
-    if args.json:
-        args.json = False  # JSON Lines: one object per attempt, then the summary object
-        lines = [json.dumps(row.to_json()) for row in result.rows]
-        lines.append(json.dumps(result.summary()))
-        return Result(data=data, text="\n".join(lines))
     lines = [row.line() for row in result.rows]
     lines.append(result.summary_line())
-    return Result(data=data, text="\n".join(lines))
+    # --json: JSON Lines, one object per attempt, then the summary object.
+    json_lines = [row.to_json() for row in result.rows] + [result.summary()]
+    return Result(data=data, text="\n".join(lines), json_lines=json_lines)

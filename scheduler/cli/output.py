@@ -20,12 +20,18 @@ class Result:
     data: Any
     text: Callable[[], str] | str = ""
     exit_code: int = 0
+    # For streaming verbs: with --json, print these as JSON Lines instead of ``data``.
+    json_lines: list[Any] | None = None
 
     def render_text(self) -> str:
         return self.text() if callable(self.text) else self.text
 
 
 def emit(result: Result, *, as_json: bool) -> None:
+    if as_json and result.json_lines is not None:
+        for item in result.json_lines:
+            sys.stdout.write(json.dumps(item, default=str) + "\n")
+        return
     if as_json:
         sys.stdout.write(json.dumps(result.data, indent=2, sort_keys=False, default=str) + "\n")
         return
