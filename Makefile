@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
+	@# The schema the yaml-language-server modeline in jobs.yaml points at.
+	@$(BIN)/cronbridge schema -o .cronbridge/jobs.schema.json >/dev/null
 	$(BIN)/cronbridge local up
 
 test: check
