@@ -11,6 +11,7 @@ Run as ``python -m scheduler.local.motoserve HOST PORT``. Used only by local mod
 
 from __future__ import annotations
 
+import io
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -21,6 +22,11 @@ def serialized(app: Callable[..., Iterable[bytes]]) -> Callable[..., list[bytes]
     lock = threading.Lock()
 
     def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        # Read the whole body before taking the lock: a client interrupted mid-request
+        # (Ctrl-C, a killed job) must stall only its own request, never every other one.
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if length > 0:
+            environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(length))
         with lock:
             # Drain the body under the lock too: moto may build it lazily.
             return list(app(environ, start_response))

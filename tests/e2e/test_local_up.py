@@ -89,9 +89,16 @@ class Platform:
                 self.process.wait()
 
     def finish(self, timeout: float) -> int:
-        code = self.process.wait(timeout=timeout)
+        try:
+            code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            code = None
         while not self._queue.empty():
             self.lines.append(self._queue.get())
+        if code is None:
+            raise AssertionError(
+                f"`local up` still running after {timeout} s; output:\n" + "\n".join(self.lines)
+            )
         return code
 
 
