@@ -69,7 +69,7 @@ class UpSummary:
 
 @contextlib.contextmanager
 def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM stops `local up` like Ctrl-C does (clean shutdown, state saved)."""
+    """SIGTERM and SIGINT stop `local up` the same way (clean shutdown, state saved)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -77,11 +77,16 @@ def _terminate_as_interrupt() -> Iterator[None]:
     def raise_interrupt(_signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, raise_interrupt)
+    # SIGINT too: a shell starts background commands with SIGINT ignored, and Python keeps
+    # that, so without this a `local up` started that way could never be stopped by it.
+    previous = {
+        signum: signal.signal(signum, raise_interrupt) for signum in (signal.SIGTERM, signal.SIGINT)
+    }
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @contextlib.contextmanager
