@@ -56,7 +56,10 @@ def confirm(args: argparse.Namespace, what: str) -> None:
             f"refusing to {what} without --yes: stdin is not a terminal, so nobody can confirm",
             hint="review `cronbridge plan`, then rerun with --yes",
         )
-    answer = input(f"{what}? [y/N] ").strip().lower()
+    try:
+        answer = input(f"{what}? [y/N] ").strip().lower()
+    except EOFError:
+        answer = ""
     if answer not in ("y", "yes"):
         raise UsageError("aborted; nothing was changed")
 
