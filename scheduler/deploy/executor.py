@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from scheduler.deploy import ops as o
 from scheduler.deploy.awsapi import AwsApi
@@ -27,6 +28,31 @@ class ApplyResult:
     @property
     def count(self) -> int:
         return len(self.applied)
+
+
+def create_table_params(t: RunsTable) -> dict[str, Any]:
+    """``CreateTable`` arguments for the runs table: the one definition of its key schema."""
+    keys = [t.partition_key, t.sort_key, t.index_partition_key, t.index_sort_key]
+    return {
+        "TableName": t.name,
+        "BillingMode": t.billing_mode,
+        "AttributeDefinitions": [{"AttributeName": k, "AttributeType": "S"} for k in keys],
+        "KeySchema": [
+            {"AttributeName": t.partition_key, "KeyType": "HASH"},
+            {"AttributeName": t.sort_key, "KeyType": "RANGE"},
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": t.index_name,
+                "KeySchema": [
+                    {"AttributeName": t.index_partition_key, "KeyType": "HASH"},
+                    {"AttributeName": t.index_sort_key, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        "Tags": _tag_list(t.tags),
+    }
 
 
 def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
@@ -220,30 +246,7 @@ class Executor:
         res = f"table {t.name}"
         changed = {c.field for c in op.changes}
         if op.action == "create":
-            keys = [t.partition_key, t.sort_key, t.index_partition_key, t.index_sort_key]
-            self.api.call(
-                "dynamodb",
-                "create_table",
-                res,
-                TableName=t.name,
-                BillingMode=t.billing_mode,
-                AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
-                KeySchema=[
-                    {"AttributeName": t.partition_key, "KeyType": "HASH"},
-                    {"AttributeName": t.sort_key, "KeyType": "RANGE"},
-                ],
-                GlobalSecondaryIndexes=[
-                    {
-                        "IndexName": t.index_name,
-                        "KeySchema": [
-                            {"AttributeName": t.index_partition_key, "KeyType": "HASH"},
-                            {"AttributeName": t.index_sort_key, "KeyType": "RANGE"},
-                        ],
-                        "Projection": {"ProjectionType": "ALL"},
-                    }
-                ],
-                Tags=_tag_list(t.tags),
-            )
+            self.api.call("dynamodb", "create_table", res, **create_table_params(t))
             self.api.client("dynamodb").get_waiter("table_exists").wait(
                 TableName=t.name, WaiterConfig={"Delay": 2, "MaxAttempts": 60}
             )

@@ -18,6 +18,8 @@ from moto import mock_aws
 
 from scheduler import contract as C  # noqa: N812 - short, read everywhere
 from scheduler import names
+from scheduler.deploy.executor import create_table_params
+from scheduler.deploy.model import RunsTable
 
 PREFIX = "cronbridge"
 STAGE = "test"
@@ -146,28 +148,8 @@ def create_stack(clients: MotoClients) -> Stack:
     """Create the table (exact contract schema), DLQ and retry group of stage ``test``."""
     ddb = clients.client("dynamodb")
     table = names.runs_table(PREFIX, STAGE)
-    ddb.create_table(
-        TableName=table,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[
-            {"AttributeName": C.TABLE_PK, "KeyType": "HASH"},
-            {"AttributeName": C.TABLE_SK, "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": n, "AttributeType": "S"}
-            for n in (C.TABLE_PK, C.TABLE_SK, C.ATTENTION_PK, C.ATTENTION_SK)
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": C.ATTENTION_INDEX,
-                "KeySchema": [
-                    {"AttributeName": C.ATTENTION_PK, "KeyType": "HASH"},
-                    {"AttributeName": C.ATTENTION_SK, "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
+    # The same CreateTable arguments deploy uses, so these tests see the deployed schema.
+    ddb.create_table(**create_table_params(RunsTable(name=table, arn="")))
     ddb.update_time_to_live(
         TableName=table,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": C.TABLE_TTL_ATTRIBUTE},
