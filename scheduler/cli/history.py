@@ -89,7 +89,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> Result:
     if args.limit < 1:
-        raise UsageError("--limit must be at least 1")
+        raise UsageError("--limit must be at least 1", hint="e.g. --limit 50")
     now = SystemClock().now()
     since = None
     if args.since:

@@ -76,7 +76,9 @@ def run(args: argparse.Namespace) -> Result:
     try:
         now = parse_iso(args.now) if args.now else SystemClock().now()
     except ValueError as exc:
-        raise UsageError(f"--now {args.now!r} is not an ISO time") from exc
+        raise UsageError(
+            f"--now {args.now!r} is not an ISO time", hint="e.g. --now 2026-03-29T06:00:00Z"
+        ) from exc
     ledger = open_ledger(args, require_catalogue=True)
     rows = []
     for job in ledger.catalogue.jobs.values():
