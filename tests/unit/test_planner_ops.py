@@ -155,3 +155,25 @@ def test_first_deploy_plan_renders_like_the_golden(desired: DesiredState) -> Non
         golden.write_text(text)
     assert text == golden.read_text()
     assert "~ function tags" not in text
+
+
+def test_plan_json_keys_are_pinned(desired: DesiredState) -> None:
+    # GIVEN a first-deploy plan WHEN rendered for machines THEN the versioned keys hold
+    empty = Snapshot(owned={}, rules={}, schedules={}, groups=set(), roles={})
+    plan = build_plan(desired, empty, what_to_read(desired, empty, "s"), DeepState(), "s")
+    data = render_json(plan)
+    assert set(data) == {
+        "version",
+        "stage",
+        "changes",
+        "summary",
+        "code_sha256",
+        "unchanged_jobs",
+        "operations",
+    }
+    assert data["version"] == 1 and data["changes"] is True
+    assert set(data["summary"]) == {"create", "update", "delete"}
+    for op in data["operations"]:
+        assert set(op) == {"op", "job", "kind", "action", "resource", "changes"}
+    kinds = {(op["job"], op["op"]) for op in data["operations"]}
+    assert ("heartbeat", "CreateFunction") in kinds and (None, "PutTable") in kinds
