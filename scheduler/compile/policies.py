@@ -96,7 +96,9 @@ def worker_policy(
             {
                 "Sid": "SecretParameters",
                 "Effect": "Allow",
-                "Action": ["ssm:GetParameter"],
+                # The worker reads them in batches (GetParameters is its own IAM action).
+                # SecureStrings under a customer-managed KMS key also need kms:Decrypt.
+                "Action": ["ssm:GetParameter", "ssm:GetParameters"],
                 "Resource": sorted({arns.ssm_parameter(p) for p in ssm_parameters}),
             }
         )

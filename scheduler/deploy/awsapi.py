@@ -57,6 +57,15 @@ class AwsApi:
         except Exception as exc:
             raise AwsCallError.from_exception(exc, _op_name(operation), resource) from exc
 
+    def wait(self, service: str, waiter: str, resource: str, **kwargs: Any) -> None:
+        """A boto3 waiter (at most ~5 minutes); a failure becomes AwsCallError."""
+        try:
+            self.client(service).get_waiter(waiter).wait(
+                **kwargs, WaiterConfig={"Delay": 2, "MaxAttempts": 150}
+            )
+        except Exception as exc:
+            raise AwsCallError.from_exception(exc, f"wait for {waiter}", resource) from exc
+
     def maybe(self, service: str, operation: str, resource: str, **kwargs: Any) -> Any | None:
         """Like ``call`` but None when the resource does not exist."""
         try:

@@ -19,6 +19,8 @@ from scheduler.errors import AwsCallError, CronbridgeError
 
 Progress = Callable[[str], None]
 _ROLE_PROPAGATION_TRIES = 10
+_PITR_TRIES = 10
+_PITR_DELAY = 5.0
 
 
 @dataclass
@@ -122,6 +124,7 @@ class Executor:
                     FunctionName=name,
                     ZipFile=self._code_zip(),
                 )
+                self._wait_function(name, "function_updated_v2")
             case o.UpdateFunctionConfiguration(function=fn):
                 self.api.call(
                     "lambda",
@@ -137,6 +140,7 @@ class Executor:
                     Environment={"Variables": fn.environment},
                     Layers=list(fn.layers),
                 )
+                self._wait_function(fn.name, "function_updated_v2")
             case o.SetConcurrency(function_name=name, reserved=reserved):
                 if reserved is None:
                     self.api.maybe(
@@ -192,11 +196,20 @@ class Executor:
                 self._put_target(op)
             case o.AddPermission():
                 self._add_permission(op)
-            case o.DeleteRule(name=name):
+            case o.DeleteRule(name=name, function_name=kept_function):
                 ids = [t["Id"] for t in self.api.list_targets(name)]
                 if ids:
                     self.api.call("events", "remove_targets", f"rule {name}", Rule=name, Ids=ids)
                 self.api.maybe("events", "delete_rule", f"rule {name}", Name=name)
+                if kept_function:
+                    # A later rule of the same name must not inherit the old grant.
+                    self.api.maybe(
+                        "lambda",
+                        "remove_permission",
+                        f"function {kept_function}",
+                        FunctionName=kept_function,
+                        StatementId=name,
+                    )
             case o.PutSchedule():
                 self._put_schedule(op)
             case o.DeleteSchedule(name=name, group_name=group):
@@ -259,18 +272,40 @@ class Executor:
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": t.ttl_attribute},
             )
         if op.action == "create" or "point_in_time_recovery" in changed:
-            self.api.call(
-                "dynamodb",
-                "update_continuous_backups",
-                res,
-                TableName=t.name,
-                PointInTimeRecoverySpecification={
-                    "PointInTimeRecoveryEnabled": t.point_in_time_recovery
-                },
-            )
+            self._enable_pitr(t, res)
         self.api.call(
             "dynamodb", "tag_resource", res, ResourceArn=t.arn, Tags=_tag_list(t.tags_with_spec)
         )
+
+    def _enable_pitr(self, t: RunsTable, res: str) -> None:
+        # A new table answers ContinuousBackupsUnavailableException for a while after it
+        # turns ACTIVE ("Backups are being enabled"); AWS says to retry. See
+        # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateContinuousBackups.html
+        for attempt in range(_PITR_TRIES):
+            try:
+                self.api.call(
+                    "dynamodb",
+                    "update_continuous_backups",
+                    res,
+                    TableName=t.name,
+                    PointInTimeRecoverySpecification={
+                        "PointInTimeRecoveryEnabled": t.point_in_time_recovery
+                    },
+                )
+                return
+            except AwsCallError as err:
+                if err.code != "ContinuousBackupsUnavailableException" or (
+                    attempt == _PITR_TRIES - 1
+                ):
+                    raise
+                self.api.sleep(_PITR_DELAY)
+
+    def _wait_function(self, name: str, waiter: str) -> None:
+        """Lambda rejects further changes while a function is Pending or updating.
+
+        https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html
+        """
+        self.api.wait("lambda", waiter, f"function {name}", FunctionName=name)
 
     def _put_queue(self, op: o.PutQueue) -> None:
         q = op.queue
@@ -311,6 +346,9 @@ class Executor:
                     Tags=fn.tags,
                     Publish=False,
                 )
+                # A new function is Pending; concurrency, async config and permissions
+                # would be rejected until it is Active.
+                self._wait_function(fn.name, "function_active_v2")
                 return
             except AwsCallError as err:
                 # A just-created role takes seconds to become assumable by Lambda.

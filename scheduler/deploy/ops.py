@@ -307,6 +307,8 @@ class AddPermission(Op):
 class DeleteRule(Op):
     job: str
     name: str
+    # Set when the job's function stays: its invoke permission for this rule goes too.
+    function_name: str | None = None
     action: Action = "delete"
     changes: Changes = ()
     kind: str = "rule"

@@ -366,7 +366,10 @@ def _stale_ops(
         if lr is None or not owns(lr.tags, stage):
             continue  # not ours: never touched
         job = lr.tags.get(contract.TAG_JOB, "")
-        if job in desired.jobs or prune:
+        if job in desired.jobs:
+            kept = desired.jobs[job].function.name
+            out.append(o.DeleteRule(job=job, name=name, function_name=kept))
+        elif prune:
             out.append(o.DeleteRule(job=job, name=name))
     desired_schedules = {s.name for res in desired.jobs.values() for s in res.schedules}
     for name in sorted(snapshot.schedules):

@@ -232,3 +232,65 @@ def test_destroy_keeps_data_unless_include_data(folder: Path, clients: Recorder)
     destroy(True)
     assert "cronbridge-dev-runs" not in boto3.client("dynamodb").list_tables()["TableNames"]
     assert not boto3.client("sqs").list_queues().get("QueueUrls")
+
+
+def test_job_going_from_two_rules_to_one_drops_the_old_grant(
+    folder: Path, clients: Recorder
+) -> None:
+    # GIVEN month-end-close deployed as two rules (day-of-month OR Monday)
+    deploy(folder, clients)
+    lam = boto3.client("lambda")
+    name = "cronbridge-dev-month-end-close"
+
+    def statements() -> set[str]:
+        import json
+
+        policy = json.loads(lam.get_policy(FunctionName=name)["Policy"])
+        return {s["Sid"] for s in policy["Statement"]}
+
+    assert statements() == {f"{name}-1", f"{name}-2"}
+    # WHEN it is narrowed to the 1st of the month only (one rule, no suffix)
+    edit(folder, lambda t: t.replace('schedule: "0 6 1 * MON"', 'schedule: "0 6 1 * *"'))
+    deploy(folder, clients)
+    # THEN only the new rule may invoke it: the two old statements are gone
+    assert statements() == {name}
+    assert not plan(folder, clients, refresh=True).has_changes
+
+
+def test_a_new_table_retries_point_in_time_recovery_until_backups_are_ready() -> None:
+    # GIVEN DynamoDB answering "backups are being enabled" twice, as it does for a new table
+    from botocore.exceptions import ClientError
+
+    from scheduler.deploy import ops as o
+    from scheduler.deploy.awsapi import AwsApi
+    from scheduler.deploy.executor import Executor
+    from scheduler.deploy.model import RunsTable
+
+    calls: list[str] = []
+
+    class Dynamo:
+        def update_continuous_backups(self, **_: Any) -> dict[str, Any]:
+            calls.append("UpdateContinuousBackups")
+            if len(calls) <= 2:
+                error = {"Code": "ContinuousBackupsUnavailableException", "Message": "enabling"}
+                raise ClientError({"Error": error}, "UpdateContinuousBackups")
+            return {}
+
+        def tag_resource(self, **_: Any) -> dict[str, Any]:
+            calls.append("TagResource")
+            return {}
+
+    class Source:
+        def client(self, service: str) -> Any:
+            assert service == "dynamodb"
+            return Dynamo()
+
+    slept: list[float] = []
+    executor = Executor(AwsApi(Source(), sleep=slept.append), code_zip=lambda: b"")
+    table = RunsTable(name="cronbridge-dev-runs", arn="arn:aws:dynamodb:::table/x")
+    changes = (o.Change("point_in_time_recovery", False, True),)
+    # WHEN point-in-time recovery is switched on
+    executor.run(o.PutTable(table=table, action="update", changes=changes))
+    # THEN it was retried with a pause until accepted, then tagged
+    assert calls == ["UpdateContinuousBackups"] * 3 + ["TagResource"]
+    assert len(slept) == 2
