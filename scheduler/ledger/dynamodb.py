@@ -86,7 +86,7 @@ class DynamoRunStore:
         for attempt in range(_CONFLICT_RETRIES):
             try:
                 self._client.transact_write_items(TransactItems=[run_op, lock_op])
-                return ClaimResult(ClaimOutcome.CLAIMED)
+                return ClaimResult(ClaimOutcome.CLAIMED, holds_lock=True)
             except Exception as exc:
                 if _code(exc) != "TransactionCanceledException":
                     raise
@@ -95,7 +95,11 @@ class DynamoRunStore:
                 if codes[0] == "ConditionalCheckFailed":
                     return ClaimResult(ClaimOutcome.DUPLICATE, _item_of(reasons[0]))
                 if codes[1] == "ConditionalCheckFailed":
-                    return ClaimResult(ClaimOutcome.OVERLAP, _item_of(reasons[1]))
+                    if lock.exclusive:
+                        return ClaimResult(ClaimOutcome.OVERLAP, _item_of(reasons[1]))
+                    # A manual/retry/redrive run is never skipped, but it must not take the
+                    # lease from another run either: run without it.
+                    return self._single_claim(run_op)
                 if "TransactionConflict" not in codes or attempt == _CONFLICT_RETRIES - 1:
                     raise
                 # Concurrent deliveries of one slot conflict in the transaction itself;
@@ -166,11 +170,17 @@ class DynamoRunStore:
                 C.TABLE_TTL_ATTRIBUTE: {"N": str(_epoch(lock.lease_until) + _SECONDS_PER_DAY)},
             },
         }
-        if lock.exclusive:
-            put["ConditionExpression"] = "attribute_not_exists(#pk) OR lease_until < :now"
-            put["ExpressionAttributeNames"] = {"#pk": C.TABLE_PK}
-            put["ExpressionAttributeValues"] = {":now": {"N": str(_epoch(now))}}
-            put["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        # Free, expired, or already ours (a retry of the run that holds it). Scheduled fires
+        # that find it taken are SKIPPED; other triggers run without it (see ``claim``).
+        put["ConditionExpression"] = (
+            "attribute_not_exists(#pk) OR lease_until < :now OR holder = :me"
+        )
+        put["ExpressionAttributeNames"] = {"#pk": C.TABLE_PK}
+        put["ExpressionAttributeValues"] = {
+            ":now": {"N": str(_epoch(now))},
+            ":me": {"S": run.run_id},
+        }
+        put["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         return {"Put": put}
 
     def record_skipped(self, run: RunRecord, retention_days: int) -> bool:

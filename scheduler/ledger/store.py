@@ -28,8 +28,9 @@ class LockRequest:
     """The per-job overlap lock taken in the same write as the run item.
 
     ``exclusive`` runs (scheduled fires) fail the claim while another run holds an
-    unexpired lease; others (manual, retry, redrive) take the lock over unconditionally,
-    so a schedule that fires during them is skipped but they themselves never are.
+    unexpired lease. Others (manual, retry, redrive) are never skipped: they take the
+    lease when it is free (or already theirs), and otherwise run without it, so a
+    schedule firing during them is skipped but they never steal another run's lease.
     """
 
     lease_until: datetime
@@ -40,6 +41,7 @@ class LockRequest:
 class ClaimResult:
     outcome: ClaimOutcome
     existing: dict[str, Any] | None = None  # the item that won (run or lock), when known
+    holds_lock: bool = False  # this run took the job's overlap lease (release it at finish)
 
 
 @dataclass(frozen=True)

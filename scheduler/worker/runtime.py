@@ -113,6 +113,7 @@ class _Attempt:
     inp: WorkerInput
     started: datetime
     target_arn: str | None
+    holds_lock: bool = False  # this attempt holds the job's overlap lease
     lock: threading.Lock = field(default_factory=threading.Lock)
     done: threading.Event = field(default_factory=threading.Event)
     finished: bool = False
@@ -231,7 +232,8 @@ class WorkerRuntime:
             holder = (claim.existing or {}).get("holder")
             return self._skip(record, holder, now)
         self.logger.info("run started", extra={"scheduled_for": record.scheduled_for})
-        return self._execute(_Attempt(record, inp, now, target_arn), deadline)
+        state = _Attempt(record, inp, now, target_arn, holds_lock=claim.holds_lock)
+        return self._execute(state, deadline)
 
     def _skip(self, record: RunRecord, holder: str | None, now: datetime) -> dict[str, Any]:
         finished = isoformat_z(now)
@@ -355,7 +357,7 @@ class WorkerRuntime:
             next_attempt_at=isoformat_z(next_at) if next_at else None,
             retention_days=self.config.retention_days,
         )
-        owned = self.ledger.finish(record, finish, release_lock=self.config.overlap == "skip")
+        owned = self.ledger.finish(record, finish, release_lock=state.holds_lock)
         self.metrics.record(record.job, outcome, duration_ms)
         if not owned:
             self.logger.warning("outcome already recorded by another delivery; not overwriting")

@@ -299,6 +299,33 @@ def test_manual_runs_get_their_own_id_and_are_never_skipped(stack: Stack) -> Non
     assert seen == [("manual", summary["run_id"], {"region": "us"})]
 
 
+def test_manual_run_during_a_scheduled_run_does_not_steal_its_lease(stack: Stack) -> None:
+    # GIVEN the 01:00 scheduled run still running (it holds the overlap lease)
+    release = threading.Event()
+    started = threading.Event()
+
+    def blocking(payload: dict[str, Any], ctx: Any) -> None:
+        started.set()
+        release.wait(10)
+
+    first = threading.Thread(
+        target=runtime(stack, blocking).handle, args=(event("schedule_rule.json"),)
+    )
+    first.start()
+    try:
+        assert started.wait(10)
+        # WHEN a manual run starts and finishes meanwhile
+        manual = runtime(stack, lambda p, c: None).handle(event("manual_run.json"))
+        # THEN it ran (manual runs are never skipped) ...
+        assert manual["status"] == "SUCCEEDED"
+        # ... AND the next slot is still skipped: the scheduled run's lease survived
+        nxt = {**event("schedule_rule.json"), "scheduled_time": "2026-03-29T01:01:00Z"}
+        assert runtime(stack, lambda p, c: None).handle(nxt)["status"] == "SKIPPED"
+    finally:
+        release.set()
+        first.join()
+
+
 def test_ctx_exposes_identity_and_virtual_time(stack: Stack) -> None:
     # GIVEN a virtual clock and a 60 s job
     clock = StepClock()
