@@ -172,18 +172,26 @@ class DeadLetterQueue:
     def receive_all(self, limit: int = 1000) -> list[DeadLetter]:
         """Every message (up to ``limit``), left hidden for a short while (see ``release``)."""
         seen: dict[str, DeadLetter] = {}
+        wait = 0
         while len(seen) < limit:
             got = self._call(
                 "receive_message",
                 MaxNumberOfMessages=10,
                 VisibilityTimeout=_LIST_VISIBILITY,
-                WaitTimeSeconds=0,
+                WaitTimeSeconds=wait,
                 AttributeNames=["All"],
                 MessageAttributeNames=["All"],
             ).get("Messages", [])
             fresh = [m for m in got if m["MessageId"] not in seen]
             if not fresh:
-                break
+                if wait:
+                    break
+                # A short poll samples only some SQS servers and may come back empty while
+                # messages remain; only an empty long poll (which asks them all) is final.
+                # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html
+                wait = 1
+                continue
+            wait = 0
             for message in fresh:
                 seen[message["MessageId"]] = decode(message)
         return list(seen.values())

@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scheduler import contract as C  # noqa: N812 - short, read everywhere
-from scheduler.clock import isoformat_z
+from scheduler.clock import isoformat_z, parse_iso
 from scheduler.ledger.codec import from_item, to_attr, to_item
 from scheduler.ledger.model import RunRecord, RunStatus, split_run_id, stamp_of
 from scheduler.ledger.store import ClaimOutcome, ClaimResult, Finish, LockRequest
@@ -245,7 +245,12 @@ class DynamoRunStore:
         expression = "SET " + ", ".join(sets)
         if not finish.status.needs_attention:
             expression += f" REMOVE {C.ATTENTION_PK}, {C.ATTENTION_SK}"
-        expires = _epoch(finish.finished_at) + finish.retention_days * _SECONDS_PER_DAY
+        # A run waiting for a retry must outlive the wait, or TTL could delete it before the
+        # retry arrives (the retry's claim would then find nothing and be dropped).
+        last = finish.finished_at
+        if finish.next_attempt_at:
+            last = max(last, parse_iso(finish.next_attempt_at))
+        expires = _epoch(last) + finish.retention_days * _SECONDS_PER_DAY
         return {
             "TableName": self.table,
             "Key": run_key(run.run_id),

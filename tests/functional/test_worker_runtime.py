@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +189,26 @@ def test_failure_retries_then_dead_with_one_dlq_message(stack: Stack) -> None:
     assert body["scheduled_time"] == "2026-03-29T01:00:00Z"
     assert body["payload"] == {"region": "eu"}
     assert len(body["attempts"]) == 3 and body["last_error"]["type"] == "RuntimeError"
+
+
+def test_a_run_waiting_for_a_long_retry_outlives_its_retention(stack: Stack) -> None:
+    # GIVEN 1-day retention and a first retry 2 days away
+    def boom(payload: dict[str, Any], ctx: Any) -> None:
+        raise RuntimeError("down")
+
+    retry = '{"retries":1,"delay":172800,"backoff":2.0,"max_delay":172800}'
+    rt = runtime(stack, boom, CRONBRIDGE_RETRY=retry, CRONBRIDGE_RETENTION_DAYS="1")
+    # WHEN the first attempt fails
+    assert rt.handle(event("schedule_rule.json"))["status"] == "FAILED"
+    # THEN the item expires a day after the retry is due, not a day after the failure
+    item = stack.ddb.get_item(
+        TableName=stack.table,
+        Key={"pk": {"S": f"JOB#{JOB}"}, "sk": {"S": "RUN#20260329T010000Z"}},
+    )["Item"]
+    run = store(stack).get("nightly-report.20260329T010000Z")
+    assert run is not None and run.next_attempt_at is not None
+    retry_at = datetime.fromisoformat(run.next_attempt_at.replace("Z", "+00:00"))
+    assert int(item["expires_at"]["N"]) >= int(retry_at.timestamp()) + 86400
 
 
 def test_timeout_is_recorded_by_the_watchdog(stack: Stack) -> None:
