@@ -81,7 +81,7 @@ class DynamoRunStore:
     def claim(self, run: RunRecord, lock: LockRequest | None, now: datetime) -> ClaimResult:
         run_op = self._claim_op(run)
         if lock is None:
-            return self._single_claim(run_op)
+            return self._single_claim(run_op, run)
         lock_op = self._lock_op(run, lock, now)
         for attempt in range(_CONFLICT_RETRIES):
             try:
@@ -99,7 +99,7 @@ class DynamoRunStore:
                         return ClaimResult(ClaimOutcome.OVERLAP, _item_of(reasons[1]))
                     # A manual/retry/redrive run is never skipped, but it must not take the
                     # lease from another run either: run without it.
-                    return self._single_claim(run_op)
+                    return self._single_claim(run_op, run)
                 if "TransactionConflict" not in codes or attempt == _CONFLICT_RETRIES - 1:
                     raise
                 # Concurrent deliveries of one slot conflict in the transaction itself;
@@ -107,7 +107,7 @@ class DynamoRunStore:
                 time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
         raise AssertionError("unreachable")
 
-    def _single_claim(self, op: dict[str, Any]) -> ClaimResult:
+    def _single_claim(self, op: dict[str, Any], run: RunRecord) -> ClaimResult:
         ((kind, params),) = op.items()
         call = self._client.put_item if kind == "Put" else self._client.update_item
         try:
@@ -117,7 +117,11 @@ class DynamoRunStore:
             if _code(exc) != "ConditionalCheckFailedException":
                 raise
             item = getattr(exc, "response", {}).get("Item")
-            return ClaimResult(ClaimOutcome.DUPLICATE, from_item(item) if item else None)
+            existing = from_item(item) if item else None
+            if existing and _is_own_claim(existing, run):
+                # botocore resent a write whose response was lost: the claim is ours.
+                return ClaimResult(ClaimOutcome.CLAIMED)
+            return ClaimResult(ClaimOutcome.DUPLICATE, existing)
 
     def _claim_op(self, run: RunRecord) -> dict[str, Any]:
         if run.attempt <= 1:
@@ -368,3 +372,13 @@ def _item_of(reason: dict[str, Any]) -> dict[str, Any] | None:
 
 def _record(item: dict[str, Any]) -> RunRecord:
     return RunRecord.from_json(from_item(item))
+
+
+def _is_own_claim(existing: dict[str, Any], run: RunRecord) -> bool:
+    """The item already claimed by this very invocation (same Lambda request, attempt)."""
+    return (
+        bool(run.request_id)
+        and existing.get("request_id") == run.request_id
+        and existing.get("status") == RunStatus.RUNNING.value
+        and str(existing.get("attempt")) == str(run.attempt)
+    )

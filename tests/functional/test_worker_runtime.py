@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -390,3 +391,27 @@ def test_wrong_job_input_is_rejected(stack: Stack) -> None:
 
     with pytest.raises(InvalidInputError):
         runtime(stack, lambda p, c: None).handle({**event("schedule_rule.json"), "job": "other"})
+
+
+def test_a_resent_claim_of_the_same_invocation_is_still_ours(stack: Stack) -> None:
+    # GIVEN a claim whose write landed but whose response was lost, so botocore resends it
+    from scheduler.ledger import RunRecord
+    from scheduler.ledger.store import ClaimOutcome
+
+    run = RunRecord(
+        run_id="nightly-report.20260329T010000Z",
+        job=JOB,
+        status=RunStatus.RUNNING,
+        trigger="schedule",
+        scheduled_for="2026-03-29T01:00:00Z",
+        attempt=1,
+        started_at="2026-03-29T01:00:01Z",
+        request_id="req-1",
+    )
+    now = datetime(2026, 3, 29, 1, 0, 1, tzinfo=UTC)
+    assert store(stack).claim(run, None, now).outcome is ClaimOutcome.CLAIMED
+    # WHEN the same invocation's write arrives again THEN it is still claimed (not a duplicate)
+    assert store(stack).claim(run, None, now).outcome is ClaimOutcome.CLAIMED
+    # AND another delivery of the slot (another request id) is a duplicate
+    other = replace(run, request_id="req-2")
+    assert store(stack).claim(other, None, now).outcome is ClaimOutcome.DUPLICATE
