@@ -41,7 +41,7 @@ ATTENTION_STATUSES = frozenset(
     {RunStatus.RUNNING, RunStatus.FAILED, RunStatus.TIMED_OUT, RunStatus.DEAD}
 )
 
-# Trim limits keep every item far below DynamoDB's 400 KB even with 21 attempts.
+# Trim limits (UTF-8 bytes) keep every item far below DynamoDB's 400 KB even with 21 attempts.
 MAX_MESSAGE_CHARS = 2_000
 MAX_TRACEBACK_CHARS = 32_000
 MAX_RESULT_CHARS = 4_000
@@ -50,13 +50,21 @@ _STAMP = "%Y%m%dT%H%M%SZ"
 
 
 def trim(text: str, limit: int) -> str:
-    """Keep the head and the tail (where the raising frame is) of an over-long string."""
-    if len(text) <= limit:
+    """Keep the head and the tail (where the raising frame is) of an over-long string.
+
+    ``limit`` counts UTF-8 bytes, as DynamoDB's item limit and SQS's message limit do: a
+    traceback of 4-byte characters must not take four times the room it was given.
+    """
+    data = text.encode("utf-8")
+    if len(data) <= limit:
         return text
-    marker = f"\n... [{len(text) - limit} chars trimmed] ...\n"
+    marker = f"\n... [{len(data) - limit} bytes trimmed] ...\n".encode()
     keep = max(0, limit - len(marker))
     head = keep // 3
-    return text[:head] + marker + text[len(text) - (keep - head) :]
+    # A cut may split a multi-byte character; dropping its fragment keeps valid text.
+    start = data[:head].decode("utf-8", errors="ignore")
+    end = data[len(data) - (keep - head) :].decode("utf-8", errors="ignore")
+    return start + marker.decode() + end
 
 
 def scheduled_run_id(job: str, scheduled: datetime) -> str:

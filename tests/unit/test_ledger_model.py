@@ -52,6 +52,15 @@ def test_trim_keeps_head_and_tail_within_the_limit() -> None:
     assert trim("short", 500) == "short"
 
 
+def test_trim_counts_bytes_not_characters() -> None:
+    # GIVEN 10,000 four-byte characters (40,000 bytes) and a 1,000-byte budget
+    text = "\U0001f600" * 10_000
+    out = trim(text, 1_000)
+    # THEN the result fits the budget in bytes and is still valid text
+    assert len(out.encode("utf-8")) <= 1_000
+    assert out.startswith("\U0001f600") and out.endswith("\U0001f600")
+
+
 def test_codec_round_trips_json_shapes() -> None:
     data = {"s": "x", "i": 3, "f": 1.5, "b": True, "n": None, "l": [1, "a"], "m": {"k": [{}]}}
     assert from_item(to_item(data)) == data
