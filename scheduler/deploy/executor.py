@@ -14,7 +14,7 @@ from typing import Any
 
 from scheduler.deploy import ops as o
 from scheduler.deploy.awsapi import AwsApi
-from scheduler.deploy.model import RunsTable
+from scheduler.deploy.model import Function, RunsTable
 from scheduler.errors import AwsCallError, CronbridgeError
 
 Progress = Callable[[str], None]
@@ -30,6 +30,21 @@ class ApplyResult:
     @property
     def count(self) -> int:
         return len(self.applied)
+
+
+def function_config(fn: Function) -> dict[str, Any]:
+    """The settings CreateFunction and UpdateFunctionConfiguration both take."""
+    return {
+        "FunctionName": fn.name,
+        "Role": fn.role_arn,
+        "Handler": fn.handler,
+        "Runtime": fn.runtime,
+        "Description": fn.description,
+        "Timeout": fn.timeout,
+        "MemorySize": fn.memory_size,
+        "Environment": {"Variables": fn.environment},
+        "Layers": list(fn.layers),
+    }
 
 
 def create_table_params(t: RunsTable) -> dict[str, Any]:
@@ -130,15 +145,7 @@ class Executor:
                     "lambda",
                     "update_function_configuration",
                     f"function {fn.name}",
-                    FunctionName=fn.name,
-                    Role=fn.role_arn,
-                    Handler=fn.handler,
-                    Runtime=fn.runtime,
-                    Description=fn.description,
-                    Timeout=fn.timeout,
-                    MemorySize=fn.memory_size,
-                    Environment={"Variables": fn.environment},
-                    Layers=list(fn.layers),
+                    **function_config(fn),
                 )
                 self._wait_function(fn.name, "function_updated_v2")
             case o.SetConcurrency(function_name=name, reserved=reserved):
@@ -333,16 +340,8 @@ class Executor:
                     "lambda",
                     "create_function",
                     res,
-                    FunctionName=fn.name,
-                    Runtime=fn.runtime,
-                    Role=fn.role_arn,
-                    Handler=fn.handler,
+                    **function_config(fn),
                     Code={"ZipFile": self._code_zip()},
-                    Description=fn.description,
-                    Timeout=fn.timeout,
-                    MemorySize=fn.memory_size,
-                    Environment={"Variables": fn.environment},
-                    Layers=list(fn.layers),
                     Tags=fn.tags,
                     Publish=False,
                 )
