@@ -9,6 +9,25 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_CATALOGUE = REPO_ROOT / "jobs.yaml"
 
+# Every run's JSON carries these keys (issue #4); pinned once, checked by several layers.
+RUN_JSON_KEYS = frozenset(
+    {
+        "run_id",
+        "job",
+        "status",
+        "trigger",
+        "scheduled_for",
+        "attempt",
+        "started_at",
+        "finished_at",
+        "duration_ms",
+        "error",
+        "attempts",
+        "request_id",
+        "result",
+    }
+)
+
 
 @pytest.fixture(autouse=True)
 def _fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:

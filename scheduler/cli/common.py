@@ -79,7 +79,20 @@ def local_endpoint(args: argparse.Namespace) -> tuple[str, str]:
 
 
 def aws_clients(args: argparse.Namespace) -> AwsClients:
-    """Clients for this command: --local wins, then --endpoint-url/--region/--profile."""
+    """Clients for this command: --local wins, then --endpoint-url/--region/--profile.
+
+    Built once per command and kept on ``args``, so a verb that plans and then applies
+    reuses one session, its clients and the account id it looked up.
+    """
+    cached = getattr(args, "_aws_clients", None)
+    if isinstance(cached, AwsClients):
+        return cached
+    clients = _build_clients(args)
+    args._aws_clients = clients
+    return clients
+
+
+def _build_clients(args: argparse.Namespace) -> AwsClients:
     endpoint = getattr(args, "endpoint_url", None)
     if is_local(args):
         endpoint = endpoint or local_endpoint(args)[0]

@@ -26,6 +26,7 @@ from scheduler.deploy.model import (
     Rule,
     Schedule,
     ScheduleGroup,
+    table_key_schema,
 )
 
 TEMPLATE_VERSION = "2010-09-09"
@@ -228,30 +229,7 @@ def _shared(ctx: _Context) -> dict[str, Any]:
             "Metadata": _checkov(_SKIP_TABLE),
             "Properties": {
                 "TableName": table.name,
-                "BillingMode": table.billing_mode,
-                "AttributeDefinitions": [
-                    {"AttributeName": name, "AttributeType": "S"}
-                    for name in (
-                        table.partition_key,
-                        table.sort_key,
-                        table.index_partition_key,
-                        table.index_sort_key,
-                    )
-                ],
-                "KeySchema": [
-                    {"AttributeName": table.partition_key, "KeyType": "HASH"},
-                    {"AttributeName": table.sort_key, "KeyType": "RANGE"},
-                ],
-                "GlobalSecondaryIndexes": [
-                    {
-                        "IndexName": table.index_name,
-                        "KeySchema": [
-                            {"AttributeName": table.index_partition_key, "KeyType": "HASH"},
-                            {"AttributeName": table.index_sort_key, "KeyType": "RANGE"},
-                        ],
-                        "Projection": {"ProjectionType": "ALL"},
-                    }
-                ],
+                **table_key_schema(table),
                 "TimeToLiveSpecification": {
                     "AttributeName": table.ttl_attribute,
                     "Enabled": True,

@@ -14,7 +14,7 @@ from typing import Any
 
 from scheduler.deploy import ops as o
 from scheduler.deploy.awsapi import AwsApi
-from scheduler.deploy.model import Function, RunsTable
+from scheduler.deploy.model import Function, RunsTable, table_key_schema
 from scheduler.errors import AwsCallError, CronbridgeError
 
 Progress = Callable[[str], None]
@@ -48,28 +48,8 @@ def function_config(fn: Function) -> dict[str, Any]:
 
 
 def create_table_params(t: RunsTable) -> dict[str, Any]:
-    """``CreateTable`` arguments for the runs table: the one definition of its key schema."""
-    keys = [t.partition_key, t.sort_key, t.index_partition_key, t.index_sort_key]
-    return {
-        "TableName": t.name,
-        "BillingMode": t.billing_mode,
-        "AttributeDefinitions": [{"AttributeName": k, "AttributeType": "S"} for k in keys],
-        "KeySchema": [
-            {"AttributeName": t.partition_key, "KeyType": "HASH"},
-            {"AttributeName": t.sort_key, "KeyType": "RANGE"},
-        ],
-        "GlobalSecondaryIndexes": [
-            {
-                "IndexName": t.index_name,
-                "KeySchema": [
-                    {"AttributeName": t.index_partition_key, "KeyType": "HASH"},
-                    {"AttributeName": t.index_sort_key, "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        "Tags": _tag_list(t.tags),
-    }
+    """``CreateTable`` arguments for the runs table."""
+    return {"TableName": t.name, **table_key_schema(t), "Tags": _tag_list(t.tags)}
 
 
 def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:

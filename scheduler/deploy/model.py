@@ -79,6 +79,31 @@ class RunsTable(_Specced):
     tags: dict[str, str] = field(default_factory=dict)
 
 
+def table_key_schema(t: RunsTable) -> dict[str, Any]:
+    """The runs table's keys and index, in the shape both CreateTable and CloudFormation's
+    AWS::DynamoDB::Table take: the one definition of what the ledger relies on."""
+    keys = [t.partition_key, t.sort_key, t.index_partition_key, t.index_sort_key]
+    return {
+        "BillingMode": t.billing_mode,
+        "AttributeDefinitions": [{"AttributeName": k, "AttributeType": "S"} for k in keys],
+        "KeySchema": [
+            {"AttributeName": t.partition_key, "KeyType": "HASH"},
+            {"AttributeName": t.sort_key, "KeyType": "RANGE"},
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": t.index_name,
+                "KeySchema": [
+                    {"AttributeName": t.index_partition_key, "KeyType": "HASH"},
+                    {"AttributeName": t.index_sort_key, "KeyType": "RANGE"},
+                ],
+                # The ledger reads whole runs from the index (history across jobs).
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    }
+
+
 @dataclass(frozen=True)
 class DeadLetterQueue(_Specced):
     """The one SQS queue every failure path ends in (SSE on, 14-day retention)."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -252,8 +253,9 @@ def test_timeout_without_retries_is_dead(stack: Stack) -> None:
     assert json.loads(message["Body"])["attempts"][0]["status"] == "TIMED_OUT"
 
 
-def test_overlap_skip_and_lease_expiry(stack: Stack) -> None:
-    # GIVEN the 01:00 run still running (blocked in its handler)
+@contextlib.contextmanager
+def scheduled_run_in_progress(stack: Stack) -> Iterator[None]:
+    """The 01:00 scheduled run, blocked inside its handler until the block exits."""
     release = threading.Event()
     started = threading.Event()
 
@@ -261,20 +263,29 @@ def test_overlap_skip_and_lease_expiry(stack: Stack) -> None:
         started.set()
         release.wait(10)
 
-    rt = runtime(stack, blocking)
-    first = threading.Thread(target=rt.handle, args=(event("schedule_rule.json"),))
+    first = threading.Thread(
+        target=runtime(stack, blocking).handle, args=(event("schedule_rule.json"),)
+    )
     first.start()
-    assert started.wait(10)
-    # WHEN the 01:01 slot fires
-    nxt = {**event("schedule_rule.json"), "scheduled_time": "2026-03-29T01:01:00Z"}
-    summary = runtime(stack, lambda p, c: None).handle(nxt)
-    # THEN it is recorded SKIPPED, naming the run that holds the lock
-    assert summary["status"] == "SKIPPED"
-    skipped = store(stack).get("nightly-report.20260329T010100Z")
-    assert skipped is not None and skipped.status is RunStatus.SKIPPED
-    assert skipped.note is not None and "nightly-report.20260329T010000Z" in skipped.note
-    release.set()
-    first.join()
+    try:
+        assert started.wait(10)
+        yield
+    finally:
+        release.set()
+        first.join()
+
+
+def test_overlap_skip_and_lease_expiry(stack: Stack) -> None:
+    # GIVEN the 01:00 run still running (blocked in its handler)
+    with scheduled_run_in_progress(stack):
+        # WHEN the 01:01 slot fires
+        nxt = {**event("schedule_rule.json"), "scheduled_time": "2026-03-29T01:01:00Z"}
+        summary = runtime(stack, lambda p, c: None).handle(nxt)
+        # THEN it is recorded SKIPPED, naming the run that holds the lock
+        assert summary["status"] == "SKIPPED"
+        skipped = store(stack).get("nightly-report.20260329T010100Z")
+        assert skipped is not None and skipped.status is RunStatus.SKIPPED
+        assert skipped.note is not None and "nightly-report.20260329T010000Z" in skipped.note
     # AND once the first run finished, the next slot runs normally
     nxt2 = {**event("schedule_rule.json"), "scheduled_time": "2026-03-29T01:02:00Z"}
     assert runtime(stack, lambda p, c: None).handle(nxt2)["status"] == "SUCCEEDED"
@@ -323,19 +334,7 @@ def test_manual_runs_get_their_own_id_and_are_never_skipped(stack: Stack) -> Non
 
 def test_manual_run_during_a_scheduled_run_does_not_steal_its_lease(stack: Stack) -> None:
     # GIVEN the 01:00 scheduled run still running (it holds the overlap lease)
-    release = threading.Event()
-    started = threading.Event()
-
-    def blocking(payload: dict[str, Any], ctx: Any) -> None:
-        started.set()
-        release.wait(10)
-
-    first = threading.Thread(
-        target=runtime(stack, blocking).handle, args=(event("schedule_rule.json"),)
-    )
-    first.start()
-    try:
-        assert started.wait(10)
+    with scheduled_run_in_progress(stack):
         # WHEN a manual run starts and finishes meanwhile
         manual = runtime(stack, lambda p, c: None).handle(event("manual_run.json"))
         # THEN it ran (manual runs are never skipped) ...
@@ -343,9 +342,6 @@ def test_manual_run_during_a_scheduled_run_does_not_steal_its_lease(stack: Stack
         # ... AND the next slot is still skipped: the scheduled run's lease survived
         nxt = {**event("schedule_rule.json"), "scheduled_time": "2026-03-29T01:01:00Z"}
         assert runtime(stack, lambda p, c: None).handle(nxt)["status"] == "SKIPPED"
-    finally:
-        release.set()
-        first.join()
 
 
 def test_ctx_exposes_identity_and_virtual_time(stack: Stack) -> None:

@@ -9,6 +9,7 @@ import pytest
 from scheduler.ledger import RunRecord, RunStatus, new_run_id, scheduled_run_id, split_run_id, trim
 from scheduler.ledger.codec import from_item, to_item
 from scheduler.ledger.query import consecutive_failures, parse_since
+from tests.conftest import RUN_JSON_KEYS
 
 T = datetime(2026, 3, 29, 1, 0, 42, 123000, tzinfo=UTC)
 
@@ -70,21 +71,7 @@ def test_record_json_round_trip_and_pinned_keys() -> None:
     record = run(RunStatus.FAILED)
     data = record.to_json()
     assert RunRecord.from_json(data) == record
-    assert {
-        "run_id",
-        "job",
-        "status",
-        "trigger",
-        "scheduled_for",
-        "attempt",
-        "started_at",
-        "finished_at",
-        "duration_ms",
-        "error",
-        "attempts",
-        "request_id",
-        "result",
-    } <= set(data)
+    assert set(data) >= RUN_JSON_KEYS
 
 
 def test_parse_since() -> None:
