@@ -21,6 +21,7 @@ PURE = [
     "scheduler.cli.validate",
     "scheduler.cli.list_jobs",
     "scheduler.cli.next_fires",
+    "scheduler.health",
 ]
 WORKER_FORBIDDEN = ["pydantic", "yaml", "croniter", "scheduler.catalogue", "scheduler.schedule"]
 

@@ -1,0 +1,77 @@
+"""Job health, as ``cronbridge status`` and ``cronbridge ui`` both show it: one source.
+
+Health, in order of precedence:
+DISABLED (``enabled: false``); LATE (the first fire time after the newest scheduled run
+passed more than the job's ``grace`` ago with nothing recorded); FAILING (the newest
+finished runs failed, counted back to the last success); OK otherwise. A job with no
+scheduled run yet is OK: without a deploy time, "never ran" cannot be told from "new".
+
+``job_health`` is pure (a job, its newest runs, an instant); ``recent_runs`` is the one
+read it needs, through an injected ``RunStore`` (one Query per job). No boto3 and no CLI
+imports here, so the CLI and the web UI can both build on it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from scheduler.clock import isoformat_z, parse_iso
+from scheduler.ledger.model import RunRecord
+from scheduler.ledger.query import consecutive_failures
+
+if TYPE_CHECKING:
+    from scheduler.ledger.store import RunStore
+
+RECENT_RUNS = 20
+"""How many of a job's newest runs health looks at (one Query page)."""
+
+HEALTHS = ("OK", "LATE", "FAILING", "DISABLED")
+UNHEALTHY = frozenset({"LATE", "FAILING"})
+"""Healths that make ``status`` exit 1."""
+
+
+def recent_runs(store: RunStore, job: str) -> list[RunRecord]:
+    """The runs ``job_health`` needs for ``job``: its newest, newest first (one Query)."""
+    return list(itertools.islice(store.history(job, page_size=RECENT_RUNS), RECENT_RUNS))
+
+
+def job_health(job: Any, runs: list[RunRecord], now: datetime) -> dict[str, Any]:
+    """The status row of one job (a catalogue ``Job``) from its newest runs. Pure.
+
+    Keys: ``job``, ``enabled``, ``health``, ``last_run`` (``run_id``, ``status``,
+    ``started_at``, or None), ``next_fire``, ``consecutive_failures``, ``missed_fire``.
+    """
+    from scheduler.schedule import next_fire_times, parse_schedule
+
+    schedule = parse_schedule(job.schedule, allow_at=True)
+    upcoming = next_fire_times(schedule, timezone=job.timezone, after=now, count=1)
+    failures = consecutive_failures(runs)
+    last = runs[0] if runs else None
+    last_scheduled = next((r for r in runs if r.trigger == "schedule"), None)
+    missed = None
+    if last_scheduled is not None:
+        after = parse_iso(last_scheduled.scheduled_for).replace(second=0) + timedelta(seconds=1)
+        due = next_fire_times(schedule, timezone=job.timezone, after=after, count=1)
+        if due and due[0] + timedelta(seconds=job.grace) < now:
+            missed = due[0]
+    if not job.enabled:
+        health = "DISABLED"
+    elif missed is not None:
+        health = "LATE"
+    elif failures:
+        health = "FAILING"
+    else:
+        health = "OK"
+    return {
+        "job": job.name,
+        "enabled": job.enabled,
+        "health": health,
+        "last_run": None
+        if last is None
+        else {"run_id": last.run_id, "status": last.status.value, "started_at": last.started_at},
+        "next_fire": isoformat_z(upcoming[0]) if upcoming and job.enabled else None,
+        "consecutive_failures": failures,
+        "missed_fire": isoformat_z(missed) if missed else None,
+    }

@@ -1,0 +1,136 @@
+"""Job health rules (``scheduler.health``), shared by ``status`` and ``ui``. Pure, no moto."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from scheduler.catalogue import Job, RetryPolicy
+from scheduler.health import RECENT_RUNS, UNHEALTHY, job_health, recent_runs
+from scheduler.ledger import RunRecord, RunStatus
+
+NOW = datetime(2026, 3, 29, 1, 20, tzinfo=UTC)
+
+
+def make_job(**fields: Any) -> Job:
+    base: dict[str, Any] = {
+        "name": "tick",
+        "description": "",
+        "schedule": "*/5 * * * *",
+        "timezone": "UTC",
+        "handler": "jobs.x:run",
+        "payload": {},
+        "enabled": True,
+        "timeout": 60,
+        "memory": 256,
+        "retries": RetryPolicy(),
+        "overlap": "skip",
+        "env": {},
+        "tags": {},
+        "backend": "rules",
+        "reserved_concurrency": None,
+        "retention_days": 30,
+        "grace": 300,
+    }
+    base.update(fields)
+    return Job(**base)
+
+
+def run(minute: str, status: RunStatus, trigger: str = "schedule") -> RunRecord:
+    stamp = f"2026-03-29T{minute}:00Z"
+    return RunRecord(
+        run_id=f"tick.{stamp}",
+        job="tick",
+        status=status,
+        trigger=trigger,
+        scheduled_for=stamp,
+        attempt=1,
+        started_at=stamp,
+    )
+
+
+def test_a_job_with_no_runs_is_ok_and_shows_its_next_fire() -> None:
+    # GIVEN a job that never ran WHEN its health is taken
+    row = job_health(make_job(), [], NOW)
+    # THEN it is OK (new cannot be told from never-ran) with the next 5-minute fire
+    assert row["health"] == "OK"
+    assert row["last_run"] is None
+    assert row["next_fire"] == "2026-03-29T01:25:00Z"
+    assert row["consecutive_failures"] == 0 and row["missed_fire"] is None
+
+
+def test_a_fire_past_its_grace_with_no_run_is_late() -> None:
+    # GIVEN the newest scheduled run was 01:05 WHEN taken at 01:20 (01:10 + 300 s < 01:20)
+    row = job_health(make_job(), [run("01:05", RunStatus.SUCCEEDED)], NOW)
+    # THEN the job is LATE, naming the missed fire
+    assert row["health"] == "LATE" and row["missed_fire"] == "2026-03-29T01:10:00Z"
+
+
+def test_a_fire_within_its_grace_is_not_late() -> None:
+    # GIVEN the newest scheduled run was 01:15 WHEN taken at 01:20 (01:20 not past grace)
+    row = job_health(make_job(), [run("01:15", RunStatus.SUCCEEDED)], NOW)
+    assert row["health"] == "OK"
+    assert row["last_run"] == {
+        "run_id": "tick.2026-03-29T01:15:00Z",
+        "status": "SUCCEEDED",
+        "started_at": "2026-03-29T01:15:00Z",
+    }
+
+
+def test_failures_since_the_last_success_make_a_job_failing() -> None:
+    # GIVEN two failures (a dead and a timed out) after a success, and a skip in between
+    runs = [
+        run("01:15", RunStatus.DEAD),
+        run("01:12", RunStatus.SKIPPED),
+        run("01:10", RunStatus.TIMED_OUT),
+        run("01:05", RunStatus.SUCCEEDED),
+        run("01:00", RunStatus.FAILED),
+    ]
+    row = job_health(make_job(), runs, NOW)
+    # THEN it is FAILING with the two failures counted back to the success
+    assert row["health"] == "FAILING" and row["consecutive_failures"] == 2
+
+
+def test_late_wins_over_failing_and_disabled_wins_over_both() -> None:
+    runs = [run("01:05", RunStatus.FAILED)]
+    assert job_health(make_job(), runs, NOW)["health"] == "LATE"
+    disabled = job_health(make_job(enabled=False), runs, NOW)
+    assert disabled["health"] == "DISABLED" and disabled["next_fire"] is None
+
+
+def test_manual_runs_do_not_count_as_the_last_scheduled_fire() -> None:
+    # GIVEN a manual run at 01:18 after the last scheduled run at 01:05
+    runs = [run("01:18", RunStatus.SUCCEEDED, trigger="manual"), run("01:05", RunStatus.SUCCEEDED)]
+    # THEN the 01:10 slot is still missed
+    assert job_health(make_job(), runs, NOW)["health"] == "LATE"
+
+
+@pytest.mark.parametrize(
+    ("health", "unhealthy"), [("OK", False), ("LATE", True), ("FAILING", True), ("DISABLED", False)]
+)
+def test_only_late_and_failing_are_unhealthy(health: str, unhealthy: bool) -> None:
+    assert (health in UNHEALTHY) is unhealthy
+
+
+class CountingStore:
+    """A RunStore stand-in recording how ``recent_runs`` reads."""
+
+    def __init__(self, runs: list[RunRecord]) -> None:
+        self.runs = runs
+        self.calls: list[tuple[str, int]] = []
+
+    def history(self, job: str, *, page_size: int = 50, **_: Any) -> Iterator[RunRecord]:
+        self.calls.append((job, page_size))
+        yield from self.runs
+
+
+def test_recent_runs_reads_one_page_of_the_newest_runs() -> None:
+    # GIVEN a job with more runs than health looks at
+    store = CountingStore([run("01:05", RunStatus.SUCCEEDED)] * (RECENT_RUNS + 5))
+    # WHEN its recent runs are read
+    runs = recent_runs(store, "tick")  # type: ignore[arg-type]
+    # THEN one page of RECENT_RUNS is asked for and no more are taken
+    assert store.calls == [("tick", RECENT_RUNS)] and len(runs) == RECENT_RUNS
