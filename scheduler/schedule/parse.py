@@ -17,9 +17,11 @@ from typing import NamedTuple
 
 from scheduler.schedule import fields as fld
 from scheduler.schedule.model import (
+    ALL_DAYS,
     ALL_HOURS,
     ALL_MINUTES,
     ALL_MONTHS,
+    ALL_WEEKDAYS,
     ALL_YEARS,
     MONTH_NAMES,
     YEAR_MAX,
@@ -102,11 +104,10 @@ def _standard(source: str, body: str, dialect: str) -> Schedule:
             )
     minute, hour, dom, month, dow = parts
     months = fld.parse_values(fld.MONTH, month)
-    # POSIX rule: a day field written exactly "*" is unrestricted; anything else restricts
-    # it, so "*/2" or "1-31" plus a weekday means "either matches" (Vixie cron would treat
-    # "*/2" as unrestricted, but that reading cannot be expressed in AWS at all).
     days_of_month = None if dom == "*" else fld.parse_values(fld.DAY_OF_MONTH, dom)
     days_of_week = None if dow == "*" else fld.parse_values(fld.STD_DAY_OF_WEEK, dow)
+    if dom.startswith("*") or dow.startswith("*"):
+        days_of_month, days_of_week = _star_days(body, days_of_month, days_of_week)
     if days_of_month is not None and days_of_week is None:
         _check_days_exist(days_of_month, months)
     return Schedule(
@@ -119,6 +120,39 @@ def _standard(source: str, body: str, dialect: str) -> Schedule:
         days_of_month=days_of_month,
         days_of_week=days_of_week,
     )
+
+
+def _star_days(
+    body: str, dom: frozenset[int] | None, dow: frozenset[int] | None
+) -> tuple[frozenset[int] | None, frozenset[int] | None]:
+    """Vixie cron and cronie: when either day field starts with "*" (so "*/2" too), a day
+    must match both fields (AND), not either (OR) as when both are written without "*".
+
+    A field that still covers every day then restricts nothing, so the other one alone
+    decides and AWS can express it. Two genuinely restricted fields joined by AND cannot
+    be written as EventBridge cron (one day field must be "?"), so the expression is
+    rejected rather than deployed with another meaning. Vixie's rule: a day field whose
+    first character is "*" sets DOM_STAR / DOW_STAR, and then the day matches only if
+    both bit sets match (cron.c, find_jobs; cronie keeps the same rule).
+    """
+    if dom == ALL_DAYS:
+        dom = None
+    if dow == ALL_WEEKDAYS:
+        dow = None
+    if dom is None or dow is None:
+        return dom, dow
+    minute, hour, dom_text, month, dow_text = body.split()
+    either = " ".join((minute, hour, _unstar(dom_text, "1-31"), month, _unstar(dow_text, "0-6")))
+    raise ScheduleError(
+        f"day-of-month {dom_text!r} and day-of-week {dow_text!r}: with a day field starting "
+        f"with '*', cron runs only on days matching both, which AWS cannot express",
+        hint=f"to run on days matching either field write {either!r}; to run only on days "
+        f"matching both, schedule one field and check the other in the handler",
+    )
+
+
+def _unstar(text: str, full: str) -> str:
+    return full + text[1:] if text.startswith("*") else text
 
 
 def _check_days_exist(days: frozenset[int], months: frozenset[int]) -> None:

@@ -55,7 +55,12 @@ TRANSLATIONS = [
     # standard OR semantics -> two expressions, day-of-month first
     ("0 2 1 * MON", ("cron(0 2 1 * ? *)", "cron(0 2 ? * MON *)")),
     ("0 0 13 * 5", ("cron(0 0 13 * ? *)", "cron(0 0 ? * FRI *)")),
-    ("0 0 */2 * 1", ("cron(0 0 1/2 * ? *)", "cron(0 0 ? * MON *)")),
+    # written without a leading '*', both day fields OR (cron's rule) -> two rules
+    ("0 0 1-31/2 * 1", ("cron(0 0 1/2 * ? *)", "cron(0 0 ? * MON *)")),
+    # a day field starting with '*' makes cron AND them; a full other field drops out
+    ("0 0 */2 * 0-6", ("cron(0 0 1/2 * ? *)",)),
+    ("0 0 1-5 * */1", ("cron(0 0 1-5 * ? *)",)),
+    ("0 0 * * */2", ("cron(0 0 ? * SUN,TUE,THU,SAT *)",)),
     ("0 0 1-31 * MON", ("cron(0 0 * * ? *)",)),
     ("0 0 1 * 0-6", ("cron(0 0 * * ? *)",)),
     ("15 6 1,15 JAN-MAR SAT,SUN", ("cron(15 6 1,15 1-3 ? *)", "cron(15 6 ? 1-3 SUN,SAT *)")),

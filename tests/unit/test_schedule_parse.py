@@ -97,11 +97,61 @@ def test_star_fields_are_full_sets() -> None:
     assert not s.dow_restricted
 
 
-def test_standard_day_fields_restricted_unless_exactly_star() -> None:
-    # POSIX reading: "*/2" restricts, so with a weekday it ORs (documented in parse.py).
-    s = parse_schedule("0 0 */2 * MON")
+def test_standard_day_fields_without_star_both_restrict() -> None:
+    # Neither day field starts with '*': both restrict and cron ORs them.
+    s = parse_schedule("0 0 1-31/2 * MON")
     assert s.dom_restricted
     assert s.dow_restricted
+
+
+# Vixie cron and cronie: a day field starting with '*' makes the day rule an AND. A field
+# that still covers every day then restricts nothing; two real restrictions are refused.
+STAR_DAYS = [
+    # text, days_of_month, days_of_week
+    ("0 0 */2 * 0-6", frozenset(range(1, 32, 2)), None),
+    ("0 0 */2 * *", frozenset(range(1, 32, 2)), None),
+    ("0 0 */1 * MON", None, frozenset({1})),
+    ("0 0 * * 1-5", None, frozenset({1, 2, 3, 4, 5})),
+    ("0 0 1-31 * */1", None, None),
+    ("0 0 * * */2", None, frozenset({0, 2, 4, 6})),
+]
+
+
+@pytest.mark.parametrize(("text", "dom", "dow"), STAR_DAYS)
+def test_star_day_field_ands_the_day_fields(
+    text: str, dom: frozenset[int] | None, dow: frozenset[int] | None
+) -> None:
+    # GIVEN a standard cron whose day field starts with '*'
+    # WHEN parsed THEN the day sets mean what cron runs (AND), one field at most
+    s = parse_schedule(text)
+    assert (s.days_of_month, s.days_of_week) == (dom, dow)
+
+
+STAR_DAYS_REFUSED = [
+    # text, the either-day rewrite the hint offers
+    ("0 0 */2 * 1", "'0 0 1-31/2 * 1'"),
+    ("0 0 */2 * MON-FRI", "'0 0 1-31/2 * MON-FRI'"),
+    ("0 0 1 * */2", "'0 0 1 * 0-6/2'"),
+    ("0 0 */2 * */3", "'0 0 1-31/2 * 0-6/3'"),
+    ("30 6 */10,15 * sun", "'30 6 1-31/10,15 * sun'"),
+]
+
+
+@pytest.mark.parametrize(("text", "rewrite"), STAR_DAYS_REFUSED)
+def test_star_day_and_of_two_restrictions_is_refused(text: str, rewrite: str) -> None:
+    # GIVEN a standard cron that cron reads as "days matching both" (e.g. odd days that are
+    # Mondays), which no EventBridge cron can express (one day field must be '?')
+    # WHEN parsed THEN it is refused, naming both fields, never silently OR-ed
+    with pytest.raises(ScheduleError) as info:
+        parse_schedule(text)
+    message, hint = info.value.message, info.value.hint or ""
+    assert message.startswith("day-of-month ") and "day-of-week" in message
+    assert "cron runs only on days matching both" in message
+    # AND the hint gives the exact either-day expression, and the both-days alternative
+    assert rewrite in hint and "check the other in the handler" in hint
+    # AND the offered rewrite is itself accepted, with cron's OR meaning
+    either = parse_schedule(rewrite.strip("'"))
+    assert either.dom_restricted and either.dow_restricted
 
 
 def test_at_form_only_when_allowed() -> None:
