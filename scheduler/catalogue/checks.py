@@ -8,7 +8,6 @@ Pure: no AWS, no user code executed.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -21,10 +20,10 @@ from scheduler.schedule import (
     parse_schedule,
     to_aws_expressions,
 )
+from scheduler.target_input import MAX_TARGET_INPUT, target_input
 
 Finding = tuple[str | None, str, str | None]
 
-MAX_TARGET_INPUT = 8192  # EventBridge target Input / InputTemplate limit, in characters
 SECRET_KEY_RE = re.compile(r"PASSWORD|SECRET|TOKEN|PASSWD|API_?KEY|PRIVATE_?KEY", re.IGNORECASE)
 ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SECRET_REFERENCE_PREFIX = "ssm:"
@@ -65,7 +64,7 @@ def check_job(name: str, job: dict[str, Any], root: Path) -> list[Finding]:
         found = handler_problem(root, handler)
         if found:
             findings.append(("handler", found[0], found[1]))
-    findings += _check_payload(name, job.get("payload") or {})
+    findings += _check_payload(name, job)
     findings += _check_env(job.get("env") or {})
     findings += _check_tags(job.get("tags") or {})
     return findings
@@ -95,24 +94,11 @@ def _check_schedule(job: dict[str, Any]) -> list[Finding]:
     return findings
 
 
-def target_input_preview(name: str, payload: dict[str, Any]) -> str:
-    """The largest target input deploy writes for this job (placeholders included)."""
-    return json.dumps(
-        {
-            "job": name,
-            "trigger": "schedule",
-            "scheduled_time": "<aws.scheduler.scheduled-time>",
-            "event_id": "<aws.scheduler.execution-id>",
-            "payload": payload,
-        },
-        separators=(",", ":"),
-        sort_keys=True,
-    )
-
-
-def _check_payload(name: str, payload: dict[str, Any]) -> list[Finding]:
+def _check_payload(name: str, job: dict[str, Any]) -> list[Finding]:
+    backend = job.get("backend") or "rules"
     try:
-        size = len(target_input_preview(name, payload))
+        # The exact string deploy writes on the target, measured as AWS counts it.
+        size = len(target_input(backend, name, job.get("payload") or {}))
     except (TypeError, ValueError) as exc:
         return [
             (

@@ -7,12 +7,10 @@ tags from ``scheduler.contract``, so deploy, worker and CLI agree on them. Secre
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
 
-from scheduler import contract, names
+from scheduler import contract, names, target_input
 from scheduler.catalogue import Catalogue, Job
 from scheduler.compile import policies
 from scheduler.compile.arns import Arns
@@ -210,7 +208,7 @@ def _job(
                 description=description,
                 target_arn=function_arn,
                 role_arn=shared.scheduler_role.arn,
-                input=_scheduler_input(job),
+                input=target_input.scheduler_input(job.name, job.payload),
                 retry_policy=DELIVERY_RETRY,
                 dead_letter_arn=shared.queue.arn,
             )
@@ -233,8 +231,8 @@ def _job(
                     rule_name=rule_name,
                     target_id="worker",
                     arn=function_arn,
-                    input_paths={"time": "$.time", "id": "$.id"},
-                    input_template=_rule_input_template(job),
+                    input_paths=dict(target_input.RULE_INPUT_PATHS),
+                    input_template=target_input.rule_input_template(job.name, job.payload),
                     retry_policy=DELIVERY_RETRY,
                     dead_letter_arn=shared.queue.arn,
                 ),
@@ -269,30 +267,6 @@ def _environment(
     }
     # Platform variables win: the worker must see the contract, whatever the user wrote.
     return {**job.env, **platform}
-
-
-def _rule_input_template(job: Job) -> str:
-    """EventBridge substitutes <time>/<id>, quoting strings itself (they stay unquoted here).
-    https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html"""
-    return (
-        f'{{"job": {json.dumps(job.name)}, "trigger": "schedule", "scheduled_time": <time>, '
-        f'"event_id": <id>, "payload": {_json(job.payload)}}}'
-    )
-
-
-def _scheduler_input(job: Job) -> str:
-    body: dict[str, Any] = {
-        "job": job.name,
-        "trigger": "schedule",
-        "scheduled_time": "<aws.scheduler.scheduled-time>",
-        "event_id": "<aws.scheduler.execution-id>",
-        "payload": job.payload,
-    }
-    return _json(body)
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(", ", ": "))
 
 
 def _clip(text: str, limit: int) -> str:

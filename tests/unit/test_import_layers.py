@@ -47,3 +47,11 @@ def test_worker_entry_import_path_is_lean() -> None:
     assert bad == set()
     # boto3 itself is loaded lazily, with the first client
     assert "boto3" not in loaded
+
+
+def test_catalogue_checks_load_no_deploy_or_compile_code() -> None:
+    # The payload size check shares scheduler.target_input with the compiler, not the
+    # compiler itself: validating a catalogue loads no deploy engine.
+    loaded = loaded_after_import("scheduler.catalogue")
+    assert "scheduler.target_input" in loaded
+    assert not {m for m in loaded if m.startswith(("scheduler.deploy", "scheduler.compile"))}
