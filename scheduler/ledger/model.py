@@ -209,13 +209,5 @@ class RunRecord:
         )
 
 
-def error_summary(exc: BaseException, traceback_text: str | None = None) -> dict[str, str]:
-    """``{type, message[, traceback]}`` of an exception, trimmed to fit an item."""
-    out = {"type": type(exc).__name__, "message": trim(str(exc), MAX_MESSAGE_CHARS)}
-    if traceback_text:
-        out["traceback"] = trim(traceback_text, MAX_TRACEBACK_CHARS)
-    return out
-
-
 def now_iso(moment: datetime) -> str:
     return isoformat_z(moment)

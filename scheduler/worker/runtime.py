@@ -19,23 +19,18 @@ Must not import pydantic, yaml, croniter, boto3 or the catalogue (cold start).
 
 from __future__ import annotations
 
-import json
 import threading
-import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from scheduler import contract as C  # noqa: N812 - short, read everywhere
-from scheduler.clock import Clock, isoformat_z, parse_iso
+from scheduler.clock import Clock, isoformat_z
 from scheduler.dlq.sender import DeadLetterSender, dead_run_message
 from scheduler.ledger.model import (
-    MAX_RESULT_CHARS,
     Attempt,
     RunRecord,
     RunStatus,
-    error_summary,
     new_run_id,
     scheduled_run_id,
     split_run_id,
@@ -43,8 +38,10 @@ from scheduler.ledger.model import (
 from scheduler.ledger.store import ClaimOutcome, Finish, LockRequest, RunStore
 from scheduler.worker.config import WorkerConfig
 from scheduler.worker.context import JobContext
+from scheduler.worker.inputs import InvalidInputError, WorkerInput
 from scheduler.worker.loader import HandlerFn
 from scheduler.worker.retry import RetryScheduler, retry_schedule_name
+from scheduler.worker.summaries import current_traceback, error_summary, result_summary
 
 HandlerLoader = Callable[[str], HandlerFn]
 
@@ -56,53 +53,6 @@ class MetricsSink(Protocol):
 class NullMetrics:
     def record(self, job: str, outcome: RunStatus, duration_ms: int) -> None:
         return None
-
-
-class InvalidInputError(ValueError):
-    """The event is not a cronbridge worker input (raised: Lambda's destination keeps it)."""
-
-
-@dataclass(frozen=True)
-class WorkerInput:
-    job: str
-    trigger: str
-    scheduled_time: datetime
-    payload: dict[str, Any]
-    event_id: str | None = None
-    run_id: str | None = None
-    attempt: int = 1
-    redrive_of: str | None = None
-
-    @classmethod
-    def parse(cls, event: Mapping[str, Any], now: datetime) -> WorkerInput:
-        if not isinstance(event, Mapping):
-            raise InvalidInputError(
-                f"worker input must be a JSON object, got {type(event).__name__}"
-            )
-        trigger = str(event.get("trigger") or "schedule")
-        if trigger not in C.TRIGGERS:
-            raise InvalidInputError(f"unknown trigger {trigger!r}; expected one of {C.TRIGGERS}")
-        payload = event.get("payload") or {}
-        if not isinstance(payload, dict):
-            raise InvalidInputError("payload must be a JSON object")
-        raw_time = event.get("scheduled_time")
-        try:
-            scheduled = parse_iso(str(raw_time)) if raw_time else now
-        except ValueError as exc:
-            raise InvalidInputError(f"scheduled_time {raw_time!r} is not ISO-8601") from exc
-        attempt = int(event.get("attempt") or 1)
-        if trigger == "retry" and (attempt < 2 or not event.get("run_id")):
-            raise InvalidInputError("a retry input needs run_id and attempt >= 2")
-        return cls(
-            job=str(event.get("job") or ""),
-            trigger=trigger,
-            scheduled_time=scheduled,
-            payload=payload,
-            event_id=event.get("event_id"),
-            run_id=event.get("run_id"),
-            attempt=attempt,
-            redrive_of=event.get("redrive_of"),
-        )
 
 
 @dataclass
@@ -119,19 +69,6 @@ class _Attempt:
     finished: bool = False
     summary: dict[str, Any] = field(default_factory=dict)
     failure: BaseException | None = None
-
-
-def result_summary(value: Any) -> Any:
-    """The handler's return value as small JSON (trimmed), or None."""
-    if value is None:
-        return None
-    try:
-        text = json.dumps(value, default=str, allow_nan=False)
-    except (TypeError, ValueError):
-        text = json.dumps(repr(value))
-    if len(text) > MAX_RESULT_CHARS:
-        return {"truncated": True, "preview": text[:MAX_RESULT_CHARS]}
-    return json.loads(text)
 
 
 def _bind(logger: Any, keys: dict[str, Any]) -> None:
@@ -302,7 +239,9 @@ class WorkerRuntime:
             handler = self.handler_loader(self.config.handler)
             value = handler(state.inp.payload, ctx)
         except BaseException as exc:  # the job's failure, whatever it is, is data
-            self._conclude(state, RunStatus.FAILED, error_summary(exc, traceback.format_exc()))
+            # The summaries never raise (a hostile __str__ included): an exception here
+            # would leave the attempt to the watchdog, which would call it TIMED_OUT.
+            self._conclude(state, RunStatus.FAILED, error_summary(exc, current_traceback()))
         else:
             self._conclude(state, RunStatus.SUCCEEDED, None, result_summary(value))
 
@@ -473,3 +412,6 @@ class WorkerRuntime:
             "attempt": record.attempt,
             "status": status,
         }
+
+
+__all__ = ["InvalidInputError", "WorkerInput", "WorkerRuntime", "result_summary"]
