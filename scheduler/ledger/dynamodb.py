@@ -93,18 +93,22 @@ class DynamoRunStore:
                 reasons = _reasons(exc)
                 codes = [r.get("Code") for r in reasons] + ["None", "None"]
                 if codes[0] == "ConditionalCheckFailed":
-                    return ClaimResult(ClaimOutcome.DUPLICATE, _item_of(reasons[0]))
+                    existing = _item_of(reasons[0])
+                    if existing and _is_own_claim(existing, run):
+                        # botocore resent a transaction whose response was lost: ours.
+                        return ClaimResult(ClaimOutcome.CLAIMED, holds_lock=True)
+                    return ClaimResult(ClaimOutcome.DUPLICATE, existing)
                 if codes[1] == "ConditionalCheckFailed":
                     if lock.exclusive:
                         return ClaimResult(ClaimOutcome.OVERLAP, _item_of(reasons[1]))
                     # A manual/retry/redrive run is never skipped, but it must not take the
                     # lease from another run either: run without it.
                     return self._single_claim(run_op, run)
-                if "TransactionConflict" not in codes or attempt == _CONFLICT_RETRIES - 1:
+                if not _retryable(codes) or attempt == _CONFLICT_RETRIES - 1:
                     raise
                 # Concurrent deliveries of one slot conflict in the transaction itself;
                 # back off briefly and let the condition checks decide on the next try.
-                time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+                _backoff(attempt)
         raise AssertionError("unreachable")
 
     def _single_claim(self, op: dict[str, Any], run: RunRecord) -> ClaimResult:
@@ -219,20 +223,24 @@ class DynamoRunStore:
                 except Exception as exc:
                     if _code(exc) != "TransactionCanceledException":
                         raise
-                    codes = [r.get("Code") for r in _reasons(exc)] + ["None", "None"]
+                    reasons = _reasons(exc)
+                    codes = [r.get("Code") for r in reasons] + ["None", "None"]
                     if codes[0] == "ConditionalCheckFailed":
-                        return False  # someone (the watchdog, a zombie) already finished it
+                        # Someone (the watchdog, a zombie) already finished it - or we did,
+                        # and botocore resent the transaction after losing its response.
+                        return _is_own_finish(_item_of(reasons[0]), run, finish)
                     if codes[1] == "ConditionalCheckFailed":
                         break  # our lease expired and was taken over: leave the lock alone
-                    if "TransactionConflict" not in codes or attempt == _CONFLICT_RETRIES - 1:
+                    if not _retryable(codes) or attempt == _CONFLICT_RETRIES - 1:
                         raise
-                    time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+                    _backoff(attempt)
         try:
             self._client.update_item(**update)
             return True
         except Exception as exc:
             if _code(exc) == "ConditionalCheckFailedException":
-                return False
+                item = getattr(exc, "response", {}).get("Item")
+                return _is_own_finish(from_item(item) if item else None, run, finish)
             raise
 
     def _finish_update(self, run: RunRecord, finish: Finish) -> dict[str, Any]:
@@ -279,6 +287,10 @@ class DynamoRunStore:
                 ":running": {"S": RunStatus.RUNNING.value},
                 ":n": {"N": str(run.attempt)},
             },
+            # On a failed condition DynamoDB returns the item as it is, so a resent write
+            # (botocore retrying after a lost response) is told apart from a lost race
+            # without a read.
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
 
     def _run_item(self, run: RunRecord, retention_days: int | None) -> dict[str, Any]:
@@ -372,6 +384,34 @@ def _item_of(reason: dict[str, Any]) -> dict[str, Any] | None:
 
 def _record(item: dict[str, Any]) -> RunRecord:
     return RunRecord.from_json(from_item(item))
+
+
+def _retryable(codes: list[Any]) -> bool:
+    """A cancelled transaction worth retrying: a conflict, or DynamoDB throttling an item.
+
+    ``ThrottlingError`` is a cancellation reason of its own (not a throttling exception
+    botocore would retry): https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+    """
+    return "TransactionConflict" in codes or "ThrottlingError" in codes
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+
+
+def _is_own_finish(existing: dict[str, Any] | None, run: RunRecord, finish: Finish) -> bool:
+    """The item already carries exactly this attempt's final write (a resent request)."""
+    if not existing:
+        return False
+    attempts = existing.get("attempts") or []
+    last = attempts[-1] if attempts else {}
+    return (
+        existing.get("status") == finish.status.value
+        and str(existing.get("attempt")) == str(run.attempt)
+        and existing.get("finished_at") == isoformat_z(finish.finished_at)
+        and str(last.get("attempt")) == str(run.attempt)
+        and last.get("request_id") == finish.attempt.request_id
+    )
 
 
 def _is_own_claim(existing: dict[str, Any], run: RunRecord) -> bool:

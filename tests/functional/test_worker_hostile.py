@@ -16,7 +16,7 @@ from tests.functional.conftest import Stack, function_arn
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 JOB = "nightly-report"
 
-HOSTILE = '''
+HOSTILE = """
 class Unprintable:
     def __str__(self):
         raise RuntimeError("no str for you")
@@ -38,7 +38,7 @@ def returns_nested_unprintable(payload, ctx):
 
 def raises_unprintable(payload, ctx):
     raise HostileError("boom")
-'''
+"""
 
 
 def invoke_entry(
