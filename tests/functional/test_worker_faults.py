@@ -35,10 +35,11 @@ def lose_first_responses(client: Any) -> list[str]:
     resent: list[str] = []
 
     def hook(response: Any, attempts: int, operation: Any, **_: Any) -> int | None:
-        if operation.name in WRITES and attempts == 1 and response is not None:
-            if response[0].status_code == 200:  # applied, but "the connection dropped"
-                resent.append(operation.name)
-                return 0  # retry now, as botocore does after a read timeout
+        applied = response is not None and response[0].status_code == 200
+        if operation.name in WRITES and attempts == 1 and applied:
+            # DynamoDB applied it, but "the connection dropped": botocore resends at once
+            resent.append(operation.name)
+            return 0
         return None
 
     client.meta.events.register_first("needs-retry.dynamodb", hook)
