@@ -47,3 +47,12 @@ TRIGGERS = ("schedule", "manual", "retry", "redrive")
 
 # Worker-owned retries: Lambda's own async retries are off (0) so every attempt is ours.
 LAMBDA_ASYNC_RETRIES = 0
+
+# --- Worker timing ----------------------------------------------------------------------------
+# The watchdog records TIMED_OUT at least this long before the function's deadline, so its
+# own writes (outcome, retry schedule, dead letter) finish before Lambda kills the process.
+# A job's timeout must exceed it (``validate`` says so).
+WATCHDOG_MIN_MARGIN_SECONDS = 3
+WATCHDOG_MAX_MARGIN_SECONDS = 5
+# "minute" (AWS: EventBridge Scheduler's at() has minute precision) | "second" (local mode)
+ENV_RETRY_PRECISION = "CRONBRIDGE_RETRY_PRECISION"

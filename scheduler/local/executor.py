@@ -106,6 +106,8 @@ def child_environment(
         }
     )
     env.setdefault(contract.ENV_FUNCTION_ARN, info.arn)
+    # The local ticker fires one-time schedules to the second (AWS: to the minute).
+    env.setdefault(contract.ENV_RETRY_PRECISION, "second")
     return env
 
 

@@ -304,6 +304,8 @@ class Simulation:
         if info.name not in self._runtimes:
             env = dict(info.env)
             env.setdefault(contract.ENV_FUNCTION_ARN, info.arn)
+            # The simulated ticker fires one-time schedules to the second (AWS: the minute).
+            env.setdefault(contract.ENV_RETRY_PRECISION, "second")
             self._runtimes[info.name] = build_runtime(
                 env,
                 clients=self.clients,

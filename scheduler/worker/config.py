@@ -54,6 +54,9 @@ class WorkerConfig:
     retry_group: str = ""
     retry_role_arn: str = ""
     function_arn: str | None = None
+    # "minute" on AWS (EventBridge Scheduler's at() fires within its minute); local mode
+    # sets "second" so a 10 s demo retry stays 10 s.
+    retry_precision: str = "minute"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> WorkerConfig:
@@ -80,4 +83,5 @@ class WorkerConfig:
             retry_group=env.get(C.ENV_RETRY_GROUP, ""),
             retry_role_arn=env.get(C.ENV_RETRY_ROLE_ARN, ""),
             function_arn=env.get(C.ENV_FUNCTION_ARN) or None,
+            retry_precision=env.get(C.ENV_RETRY_PRECISION) or "minute",
         )

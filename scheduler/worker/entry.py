@@ -44,18 +44,41 @@ class ClientSource:
         raise NotImplementedError
 
 
-class LazyClient:
-    """Defers building a boto3 client until the first API call through it."""
+# The watchdog has ``WATCHDOG_MIN_MARGIN_SECONDS`` for its calls, so they must fail fast
+# rather than sit in botocore's defaults (60 s read timeout, 5 attempts in standard mode).
+WORKER_CONNECT_TIMEOUT = 1.0
+WORKER_READ_TIMEOUT = 2.0
+WORKER_MAX_ATTEMPTS = 2  # total, the first try included
 
-    def __init__(self, source: Any, service: str) -> None:
-        self._source = source
-        self._service = service
-        self._client: Any = None
 
-    def __getattr__(self, name: str) -> Any:
-        if self._client is None:
-            self._client = self._source.client(self._service)
-        return getattr(self._client, name)
+def worker_client_config() -> Any:
+    from botocore.config import Config
+
+    return Config(
+        connect_timeout=WORKER_CONNECT_TIMEOUT,
+        read_timeout=WORKER_READ_TIMEOUT,
+        retries={"mode": "standard", "total_max_attempts": WORKER_MAX_ATTEMPTS},
+    )
+
+
+class WorkerClients:
+    """boto3 clients for the worker: short timeouts, few attempts, one session, cached."""
+
+    def __init__(self, region: str | None = None) -> None:
+        self.region = region
+        self._session: Any = None
+        self._clients: dict[str, Any] = {}
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            if self._session is None:
+                import boto3
+
+                self._session = boto3.session.Session()
+            self._clients[service] = self._session.client(
+                service, region_name=self.region, config=worker_client_config()
+            )
+        return self._clients[service]
 
 
 class PowertoolsMetrics:
@@ -114,9 +137,10 @@ def build_runtime(
     """
     config = WorkerConfig.from_env(env)
     if clients is None:
-        from scheduler.awsclients import AwsClients
-
-        clients = AwsClients(region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"))
+        clients = WorkerClients(region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"))
+    # Built now (the first invocation of a container, not at import): the watchdog's calls
+    # must not spend its margin building a client while the deadline approaches.
+    ddb, sqs, scheduler = (clients.client(s) for s in ("dynamodb", "sqs", "scheduler"))
     dead_letter_arn = (
         queue_arn_from_url(config.dlq_url, config.function_arn)
         if config.dlq_url and config.function_arn
@@ -124,10 +148,10 @@ def build_runtime(
     )
     return WorkerRuntime(
         clock=clock or SystemClock(),
-        ledger=DynamoRunStore(LazyClient(clients, "dynamodb"), config.table),
-        dlq_sender=SqsDeadLetterSender(LazyClient(clients, "sqs"), config.dlq_url),
+        ledger=DynamoRunStore(ddb, config.table),
+        dlq_sender=SqsDeadLetterSender(sqs, config.dlq_url),
         retry_scheduler=SchedulerRetryScheduler(
-            LazyClient(clients, "scheduler"),
+            scheduler,
             config.retry_group,
             config.retry_role_arn,
             dead_letter_arn,

@@ -37,6 +37,12 @@ def at_expression(moment: datetime) -> str:
     return f"at({utc.strftime('%Y-%m-%dT%H:%M:%S')})"
 
 
+def ceil_to_minute(moment: datetime) -> datetime:
+    """The first whole minute at or after ``moment``."""
+    floor = moment.replace(second=0, microsecond=0)
+    return floor if floor == moment else floor + timedelta(minutes=1)
+
+
 def queue_arn_from_url(queue_url: str, function_arn: str) -> str | None:
     """The DLQ's ARN from its URL (account + name) and the function ARN (partition, region)."""
     parts = queue_url.rstrip("/").split("/")

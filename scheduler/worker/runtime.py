@@ -6,27 +6,29 @@ loader, config, logger, metrics), so the Lambda entry, the local child-process e
 and the in-process simulator (virtual clock) all drive the very same code.
 
 Time comes only from the ``Clock``: the deadline is fixed once from the Lambda context's
-remaining time (or the configured timeout), and the watchdog is a ``clock.start_timer``
-that marks the attempt TIMED_OUT ``margin`` seconds before it. The handler runs in a daemon
-thread while the invocation's thread waits for "handler done OR watchdog fired", so after a
-timeout the invocation *returns* (instead of being killed by Lambda, which would also send
-an on-failure record to the DLQ). The abandoned thread's late result loses the ledger's
-conditional write. Handled failures never raise out of ``handle``; only a broken platform
-(ledger/DLQ unreachable, garbage input) does, which Lambda's on-failure destination catches.
+remaining time (or the configured timeout), and the watchdog (``scheduler.worker.watchdog``)
+marks the attempt TIMED_OUT ``margin`` seconds before it, so after a timeout the invocation
+*returns* (instead of being killed by Lambda, which would also send an on-failure record to
+the DLQ). The outcome path (write, retry, dead letter) is ``scheduler.worker.outcome``.
+Handled failures never raise out of ``handle``; only a broken platform (ledger/DLQ
+unreachable, garbage input) does, which Lambda's on-failure destination catches.
+
+A delivery that finds its slot's attempt still RUNNING past that attempt's lease (start +
+timeout + grace) knows the worker in it died: it concludes that attempt (retry or dead
+letter, as any failure), and a retry delivery then claims the run itself.
 
 Must not import pydantic, yaml, croniter, boto3 or the catalogue (cold start).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
-from scheduler.clock import Clock, isoformat_z
-from scheduler.dlq.sender import DeadLetterSender, dead_run_message
+from scheduler.clock import Clock, isoformat_z, parse_iso
+from scheduler.dlq.sender import DeadLetterSender
 from scheduler.ledger.model import (
     Attempt,
     RunRecord,
@@ -35,40 +37,24 @@ from scheduler.ledger.model import (
     scheduled_run_id,
     split_run_id,
 )
-from scheduler.ledger.store import ClaimOutcome, Finish, LockRequest, RunStore
+from scheduler.ledger.store import ClaimOutcome, ClaimResult, LockRequest, RunStore
 from scheduler.worker.config import WorkerConfig
 from scheduler.worker.context import JobContext
 from scheduler.worker.inputs import InvalidInputError, WorkerInput
 from scheduler.worker.loader import HandlerFn
-from scheduler.worker.retry import RetryScheduler, retry_schedule_name
+from scheduler.worker.outcome import (
+    AttemptRef,
+    MetricsSink,
+    NullMetrics,
+    Outcomes,
+    lease_expires,
+    summary,
+)
+from scheduler.worker.retry import RetryScheduler
 from scheduler.worker.summaries import current_traceback, error_summary, result_summary
+from scheduler.worker.watchdog import AttemptState, margin_for, race
 
 HandlerLoader = Callable[[str], HandlerFn]
-
-
-class MetricsSink(Protocol):
-    def record(self, job: str, outcome: RunStatus, duration_ms: int) -> None: ...
-
-
-class NullMetrics:
-    def record(self, job: str, outcome: RunStatus, duration_ms: int) -> None:
-        return None
-
-
-@dataclass
-class _Attempt:
-    """One in-flight attempt: who finishes it first (handler or watchdog) wins."""
-
-    record: RunRecord
-    inp: WorkerInput
-    started: datetime
-    target_arn: str | None
-    holds_lock: bool = False  # this attempt holds the job's overlap lease
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    done: threading.Event = field(default_factory=threading.Event)
-    finished: bool = False
-    summary: dict[str, Any] = field(default_factory=dict)
-    failure: BaseException | None = None
 
 
 def _bind(logger: Any, keys: dict[str, Any]) -> None:
@@ -103,14 +89,20 @@ class WorkerRuntime:
 
         self.clock = clock
         self.ledger = ledger
-        self.dlq_sender = dlq_sender
-        self.retry_scheduler = retry_scheduler
         self.handler_loader = handler_loader
         self.config = config
         self.logger = logger if logger is not None else logging.getLogger("cronbridge.worker")
-        self.metrics = metrics or NullMetrics()
         self.threaded = threaded
         self.watchdog_margin = watchdog_margin
+        self.outcomes = Outcomes(
+            clock,
+            ledger,
+            dlq_sender,
+            retry_scheduler,
+            config,
+            self.logger,
+            metrics or NullMetrics(),
+        )
 
     # --- the invocation -------------------------------------------------------------------
     def handle(self, event: Mapping[str, Any], lambda_context: Any = None) -> dict[str, Any]:
@@ -123,9 +115,7 @@ class WorkerRuntime:
         remaining_ms = self._remaining_ms(lambda_context)
         deadline = now + timedelta(milliseconds=remaining_ms)
         request_id = getattr(lambda_context, "aws_request_id", None)
-        target_arn = self.config.function_arn or getattr(
-            lambda_context, "invoked_function_arn", None
-        )
+        target_arn = self._target_arn(lambda_context)
         record = RunRecord(
             run_id=run_id,
             job=job,
@@ -146,6 +136,29 @@ class WorkerRuntime:
         finally:
             _unbind(self.logger)
 
+    def reconcile(
+        self,
+        run_id: str,
+        *,
+        request_id: str | None,
+        outcome: RunStatus,
+        reason: str,
+        target_arn: str | None = None,
+    ) -> dict[str, Any] | None:
+        """Conclude run ``run_id`` if the attempt made by ``request_id`` is still RUNNING.
+
+        For whoever knows that attempt's worker is gone (the local executor reaping a dead
+        child, the reader of a Lambda on-failure record). None when there is no such run.
+        """
+        run = self.ledger.get(run_id)
+        if run is None:
+            return None
+        if request_id is not None and run.request_id != request_id:
+            return summary(run, "LOST")  # a later attempt (or another delivery) owns it now
+        return self.outcomes.reconcile(
+            run, outcome=outcome, reason=reason, target_arn=target_arn or self._target_arn(None)
+        )
+
     def _claim_and_run(
         self,
         record: RunRecord,
@@ -162,15 +175,50 @@ class WorkerRuntime:
             )
         claim = self.ledger.claim(record, lock, now)
         if claim.outcome is ClaimOutcome.DUPLICATE:
-            existing = (claim.existing or {}).get("status")
-            self.logger.info("duplicate delivery ignored", extra={"existing_status": existing})
-            return self._summary(record, "DUPLICATE")
+            abandoned = self._abandoned(claim, now)
+            if abandoned is None:
+                existing = (claim.existing or {}).get("status")
+                self.logger.info("duplicate delivery ignored", extra={"existing_status": existing})
+                return summary(record, "DUPLICATE")
+            concluded = self._conclude_abandoned(abandoned, now, target_arn)
+            if inp.trigger != "retry" or concluded.get("status") == RunStatus.DEAD.value:
+                return summary(record, "RECONCILED")
+            # This retry was the dead attempt's successor: it may now claim the run itself.
+            claim = self.ledger.claim(record, lock, now)
+            if claim.outcome is ClaimOutcome.DUPLICATE:
+                return summary(record, "DUPLICATE")
         if claim.outcome is ClaimOutcome.OVERLAP:
             holder = (claim.existing or {}).get("holder")
             return self._skip(record, holder, now)
         self.logger.info("run started", extra={"scheduled_for": record.scheduled_for})
-        state = _Attempt(record, inp, now, target_arn, holds_lock=claim.holds_lock)
-        return self._execute(state, deadline)
+        ref = AttemptRef(record, inp.trigger, now, target_arn, holds_lock=claim.holds_lock)
+        return self._execute(AttemptState(ref, inp), deadline)
+
+    def _abandoned(self, claim: ClaimResult, now: datetime) -> RunRecord | None:
+        """The run that blocked the claim, if its attempt is RUNNING past its lease."""
+        existing = claim.existing or {}
+        if existing.get("status") != RunStatus.RUNNING.value or "run_id" not in existing:
+            return None
+        try:
+            started = parse_iso(str(existing.get("started_at")))
+        except ValueError:
+            return None
+        if lease_expires(started, self.config.timeout) >= now:
+            return None
+        return RunRecord.from_json(existing)
+
+    def _conclude_abandoned(
+        self, run: RunRecord, now: datetime, target_arn: str | None
+    ) -> dict[str, Any]:
+        expired = lease_expires(run.started_dt, self.config.timeout)
+        reason = (
+            f"attempt {run.attempt} (request {run.request_id}) was still RUNNING at "
+            f"{isoformat_z(now)}, past its lease ({isoformat_z(expired)}); its worker died "
+            "without recording an outcome"
+        )
+        return self.outcomes.reconcile(
+            run, outcome=RunStatus.TIMED_OUT, reason=reason, target_arn=target_arn
+        )
 
     def _skip(self, record: RunRecord, holder: str | None, now: datetime) -> dict[str, Any]:
         finished = isoformat_z(now)
@@ -194,46 +242,36 @@ class WorkerRuntime:
         )
         self.ledger.record_skipped(skipped, self.config.retention_days)
         self.logger.info("run skipped: previous run still running", extra={"holder": holder})
-        return self._summary(skipped, RunStatus.SKIPPED.value)
+        return summary(skipped, RunStatus.SKIPPED.value)
 
-    def _execute(self, state: _Attempt, deadline: datetime) -> dict[str, Any]:
+    # --- the attempt --------------------------------------------------------------------------
+    def _execute(self, state: AttemptState, deadline: datetime) -> dict[str, Any]:
         available = (deadline - self.clock.now()).total_seconds()
-        margin = self._margin(available)
+        margin = margin_for(available, self.watchdog_margin)
+        record = state.ref.record
         ctx = JobContext(
-            job=state.record.job,
-            run_id=state.record.run_id,
+            job=record.job,
+            run_id=record.run_id,
             scheduled_time=state.inp.scheduled_time,
-            attempt=state.record.attempt,
+            attempt=record.attempt,
             trigger=state.inp.trigger,
             deadline=deadline - timedelta(seconds=margin),
             logger=self.logger,
-            request_id=state.record.request_id,
+            request_id=record.request_id,
             stage=self.config.stage,
             clock=self.clock,
         )
-        timer = self.clock.start_timer(
-            max(0.0, available - margin), lambda: self._on_timeout(state, margin)
+        return race(
+            state,
+            self.clock,
+            run=lambda: self._run_handler(state, ctx),
+            on_timeout=lambda: self._on_timeout(state, margin),
+            timeout_after=available - margin,
+            threaded=self.threaded,
+            name=f"cronbridge-{record.run_id}",
         )
-        try:
-            if self.threaded:
-                worker = threading.Thread(
-                    target=self._run_handler,
-                    args=(state, ctx),
-                    daemon=True,
-                    name=f"cronbridge-{state.record.run_id}",
-                )
-                worker.start()
-                state.done.wait()
-            else:
-                self._run_handler(state, ctx)
-                state.done.wait()
-        finally:
-            timer.cancel()
-        if state.failure is not None:
-            raise state.failure
-        return state.summary
 
-    def _run_handler(self, state: _Attempt, ctx: JobContext) -> None:
+    def _run_handler(self, state: AttemptState, ctx: JobContext) -> None:
         _bind(self.logger, self._keys(state))
         try:
             handler = self.handler_loader(self.config.handler)
@@ -241,134 +279,22 @@ class WorkerRuntime:
         except BaseException as exc:  # the job's failure, whatever it is, is data
             # The summaries never raise (a hostile __str__ included): an exception here
             # would leave the attempt to the watchdog, which would call it TIMED_OUT.
-            self._conclude(state, RunStatus.FAILED, error_summary(exc, current_traceback()))
+            error = error_summary(exc, current_traceback())
+            state.conclude(lambda: self.outcomes.record(state.ref, RunStatus.FAILED, error, None))
         else:
-            self._conclude(state, RunStatus.SUCCEEDED, None, result_summary(value))
+            result = result_summary(value)
+            state.conclude(
+                lambda: self.outcomes.record(state.ref, RunStatus.SUCCEEDED, None, result)
+            )
 
-    def _on_timeout(self, state: _Attempt, margin: float) -> None:
+    def _on_timeout(self, state: AttemptState, margin: float) -> None:
         _bind(self.logger, self._keys(state))
         error = {
             "type": "TimeoutError",
             "message": f"no result {margin:.1f}s before the {self.config.timeout}s deadline; "
             "the watchdog recorded the attempt as TIMED_OUT",
         }
-        self._conclude(state, RunStatus.TIMED_OUT, error)
-
-    def _conclude(
-        self, state: _Attempt, outcome: RunStatus, error: dict[str, str] | None, result: Any = None
-    ) -> None:
-        with state.lock:
-            if state.finished:
-                return  # the other path (watchdog or handler) already recorded it
-            state.finished = True
-        try:
-            state.summary = self._record_outcome(state, outcome, error, result)
-        except BaseException as exc:
-            state.failure = exc
-        finally:
-            state.done.set()
-
-    # --- outcome ----------------------------------------------------------------------------
-    def _record_outcome(
-        self, state: _Attempt, outcome: RunStatus, error: dict[str, str] | None, result: Any
-    ) -> dict[str, Any]:
-        record = state.record
-        finished = self.clock.now()
-        duration_ms = max(0, int((finished - state.started).total_seconds() * 1000))
-        attempt = Attempt(
-            attempt=record.attempt,
-            trigger=state.inp.trigger,
-            status=outcome,
-            started_at=record.started_at,
-            finished_at=isoformat_z(finished),
-            duration_ms=duration_ms,
-            request_id=record.request_id,
-            error={k: v for k, v in error.items() if k != "traceback"} if error else None,
-        )
-        status, next_at, error = self._next_step(state, outcome, finished, error)
-        finish = Finish(
-            status=status,
-            attempt=attempt,
-            finished_at=finished,
-            duration_ms=duration_ms,
-            error=error,
-            result=result,
-            next_attempt_at=isoformat_z(next_at) if next_at else None,
-            retention_days=self.config.retention_days,
-        )
-        owned = self.ledger.finish(record, finish, release_lock=state.holds_lock)
-        self.metrics.record(record.job, outcome, duration_ms)
-        if not owned:
-            self.logger.warning("outcome already recorded by another delivery; not overwriting")
-            return self._summary(record, "LOST")
-        log = self.logger.info if outcome is RunStatus.SUCCEEDED else self.logger.error
-        log(
-            f"run {status.value.lower()}",
-            extra={"outcome": outcome.value, "duration_ms": duration_ms, "error": error},
-        )
-        if status is RunStatus.DEAD:
-            self._dead_letter(record, error)
-        return self._summary(replace(record, status=status), status.value)
-
-    def _next_step(
-        self,
-        state: _Attempt,
-        outcome: RunStatus,
-        finished: datetime,
-        error: dict[str, str] | None,
-    ) -> tuple[RunStatus, datetime | None, dict[str, str] | None]:
-        """(run status, next attempt time, error): retry if allowed and armed, else DEAD."""
-        if outcome is RunStatus.SUCCEEDED:
-            return RunStatus.SUCCEEDED, None, None
-        record = state.record
-        if record.attempt > self.config.retry.retries:
-            return RunStatus.DEAD, None, error
-        if not (state.target_arn and self.config.retry_group):
-            self.logger.error("cannot arm a retry: no function ARN or retry group configured")
-            return RunStatus.DEAD, None, error
-        next_attempt = record.attempt + 1
-        at = finished + timedelta(seconds=self.config.retry.delay_before(record.attempt))
-        retry_input: dict[str, Any] = {
-            "job": record.job,
-            "trigger": "retry",
-            "run_id": record.run_id,
-            "attempt": next_attempt,
-            "scheduled_time": record.scheduled_for,
-            "payload": state.inp.payload,
-        }
-        if record.redrive_of:
-            retry_input["redrive_of"] = record.redrive_of
-        try:
-            # Armed BEFORE the ledger write: the name is deterministic and the retry's own
-            # claim is conditional, so a spare schedule is harmless while a missing one
-            # would strand the run as FAILED forever.
-            self.retry_scheduler.schedule_retry(
-                name=retry_schedule_name(record.job, next_attempt, record.run_id),
-                at=at,
-                target_arn=state.target_arn,
-                payload=retry_input,
-            )
-        except Exception as exc:
-            self.logger.exception("arming the retry failed; the run is dead")
-            note = f"{(error or {}).get('message', '')} (retry could not be scheduled: {exc})"
-            return RunStatus.DEAD, None, {**(error or {}), "message": note}
-        return outcome, at, error
-
-    def _dead_letter(self, record: RunRecord, error: dict[str, str] | None) -> None:
-        # The DEAD write above was conditional, so only this process reaches here: one
-        # message. Reading the item back (rare path) gives the full attempts list.
-        stored = self.ledger.get(record.run_id)
-        attempts = [a.to_json() for a in stored.attempts] if stored else []
-        message = dead_run_message(
-            job=record.job,
-            run_id=record.run_id,
-            scheduled_time=record.scheduled_for,
-            payload=record.payload,
-            attempts=attempts,
-            last_error=error,
-            stage=self.config.stage,
-        )
-        self.dlq_sender.send(message)
+        state.conclude(lambda: self.outcomes.record(state.ref, RunStatus.TIMED_OUT, error, None))
 
     # --- helpers ----------------------------------------------------------------------------
     def _run_id(self, inp: WorkerInput, now: datetime) -> str:
@@ -383,35 +309,32 @@ class WorkerRuntime:
             raise InvalidInputError(f"run id {run_id!r} belongs to job {run_job!r}")
         return run_id
 
+    def _target_arn(self, lambda_context: Any) -> str | None:
+        return self.config.function_arn or getattr(lambda_context, "invoked_function_arn", None)
+
     def _remaining_ms(self, lambda_context: Any) -> int:
         getter = getattr(lambda_context, "get_remaining_time_in_millis", None)
         if callable(getter):
             return int(getter())
         return self.config.timeout * 1000
 
-    def _margin(self, available: float) -> float:
-        if self.watchdog_margin is not None:
-            return self.watchdog_margin
-        # Enough to write the ledger and arm a retry, but not a big bite of short jobs.
-        return min(5.0, max(0.5, 0.1 * available))
-
     @staticmethod
-    def _keys(state: _Attempt) -> dict[str, Any]:
-        return {
-            "job": state.record.job,
-            "run_id": state.record.run_id,
-            "attempt": state.record.attempt,
-            "trigger": state.inp.trigger,
-        }
-
-    @staticmethod
-    def _summary(record: RunRecord, status: str) -> dict[str, Any]:
+    def _keys(state: AttemptState) -> dict[str, Any]:
+        record = state.ref.record
         return {
             "job": record.job,
             "run_id": record.run_id,
             "attempt": record.attempt,
-            "status": status,
+            "trigger": state.inp.trigger,
         }
 
 
-__all__ = ["InvalidInputError", "WorkerInput", "WorkerRuntime", "result_summary"]
+__all__ = [
+    "HandlerLoader",
+    "InvalidInputError",
+    "MetricsSink",
+    "NullMetrics",
+    "WorkerInput",
+    "WorkerRuntime",
+    "result_summary",
+]
