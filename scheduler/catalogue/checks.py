@@ -64,6 +64,7 @@ def check_job(name: str, job: dict[str, Any], root: Path) -> list[Finding]:
         found = handler_problem(root, handler)
         if found:
             findings.append(("handler", found[0], found[1]))
+    findings += _check_timeout(job.get("timeout"))
     findings += _check_payload(name, job)
     findings += _check_env(job.get("env") or {})
     findings += _check_tags(job.get("tags") or {})
@@ -92,6 +93,21 @@ def _check_schedule(job: dict[str, Any]) -> list[Finding]:
         except ScheduleError as exc:
             findings.append(("schedule", exc.message, exc.hint or SCHEDULE_FORMS_HINT))
     return findings
+
+
+def _check_timeout(timeout: Any) -> list[Finding]:
+    """The worker's watchdog keeps a few seconds before the deadline for its own writes."""
+    margin = contract.WATCHDOG_MIN_MARGIN_SECONDS
+    if isinstance(timeout, int) and 0 < timeout <= margin:
+        return [
+            (
+                "timeout",
+                f"{timeout} s leaves the handler no time: the worker records a timeout "
+                f"{margin} s before the deadline",
+                f"use timeout: {margin + 2} or more",
+            )
+        ]
+    return []
 
 
 def _check_payload(name: str, job: dict[str, Any]) -> list[Finding]:

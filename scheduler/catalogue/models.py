@@ -23,7 +23,7 @@ class RetryPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     retries: Annotated[int, Field(ge=0, le=20, description="attempts after the first")] = 2
-    delay: Annotated[int, Field(ge=1, le=86400, description="seconds before the 1st retry")] = 30
+    delay: Annotated[int, Field(ge=1, le=86400, description="seconds before the 1st retry")] = 60
     backoff: Annotated[float, Field(ge=1.0, le=10.0, description="delay multiplier")] = 2.0
     max_delay: Annotated[int, Field(ge=1, le=86400, description="cap on one delay, s")] = 900
 

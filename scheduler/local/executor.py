@@ -34,8 +34,12 @@ from scheduler.local.emulator import child_preexec
 from scheduler.local.events import RunEvent, events_from_record
 from scheduler.local.ticker import Firing
 
-# Grace after the deadline before SIGKILL, for the child to be reaped (not for work).
-KILL_GRACE_SECONDS = 0.0
+# Grace after the deadline before SIGKILL: the worker's watchdog concludes the attempt a
+# few seconds before the deadline and returns, but the child still has to write its result
+# and exit. Killing it exactly at the deadline turned a handled timeout into a "crash" with
+# an extra on-failure record per attempt. Lambda's own kill is not this kind, but there the
+# watchdog's return ends the invocation at once.
+KILL_GRACE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -130,9 +134,11 @@ class ProcessExecutor:
         emit: EventSink,
         read_record: RecordReader,
         sqs: Any = None,
+        clients: Any = None,
         python: str = sys.executable,
     ) -> None:
         self._sqs = sqs
+        self._clients = clients  # a ``client(service)`` source; enables reconciliation
         self._functions = functions
         self._endpoint_url = endpoint_url
         self._region = region
@@ -192,18 +198,65 @@ class ProcessExecutor:
                 "log_group_name": f"/aws/lambda/{info.name}",
             },
         }
-        outcome, killed = self._spawn(info, spec)
-        if killed or (outcome is not None and not outcome.get("ok", True)):
-            # As on AWS: an unhandled error or a timeout of an async invoke with 0 retries
-            # goes to the function's OnFailure destination (our DLQ).
-            self._on_failure(info, event, request_id, outcome, killed)
+        outcome, killed, exit_code = self._spawn(info, spec)
         record = self._read_record(info, started.run_id) if started.run_id else None
+        crashed = killed or outcome is None or not outcome.get("ok", True)
+        if crashed and _abandoned_by(record, started, request_id):
+            record = self._reconcile(info, started, request_id, killed, exit_code) or record
+        if crashed and not _concluded(record, started, request_id):
+            # As on AWS: an unhandled error or a timeout of an async invoke with 0 retries
+            # goes to the function's OnFailure destination (our DLQ). When the attempt was
+            # concluded (by its watchdog, or reconciled just above) the record is consumed
+            # at once, as the reconciler does on AWS: one run, one dead letter.
+            self._on_failure(info, event, request_id, outcome, killed)
         events = events_from_record(
             started, record, outcome=outcome, killed=killed, now=self._clock.now()
         )
         for item in events:
             self._emit(item)
         return [started, *events]
+
+    def _reconcile(
+        self,
+        info: FunctionInfo,
+        started: RunEvent,
+        request_id: str,
+        killed: bool,
+        exit_code: int | None,
+    ) -> Any:
+        """Conclude the attempt the dead child left RUNNING; the run as it is now."""
+        with self._lock:
+            stopping = self._stopping
+        if self._clients is None or started.run_id is None or stopping:
+            return None  # on shutdown the run stays RUNNING; its lease recovers it later
+        from scheduler.ledger import RunStatus
+        from scheduler.worker.entry import build_runtime
+        from scheduler.worker.runtime import NullMetrics
+
+        if killed:
+            outcome = RunStatus.TIMED_OUT
+            reason = (
+                f"the worker was killed {KILL_GRACE_SECONDS:.0f}s after the function's "
+                f"{info.timeout}s deadline without recording an outcome (a handler holding "
+                "the GIL, or a hung interpreter)"
+            )
+        else:
+            outcome = RunStatus.FAILED
+            reason = f"the worker process exited (code {exit_code}) without recording an outcome"
+        env = child_environment(
+            info, endpoint_url=self._endpoint_url, region=self._region, code_root=self._code_root
+        )
+        runtime = build_runtime(
+            env, clients=self._clients, clock=self._clock, log=_QUIET, metrics=NullMetrics()
+        )
+        runtime.reconcile(
+            started.run_id,
+            request_id=request_id,
+            outcome=outcome,
+            reason=reason,
+            target_arn=info.arn,
+        )
+        return self._read_record(info, started.run_id)
 
     def _on_failure(
         self,
@@ -239,7 +292,7 @@ class ProcessExecutor:
 
     def _spawn(
         self, info: FunctionInfo, spec: dict[str, Any]
-    ) -> tuple[dict[str, Any] | None, bool]:
+    ) -> tuple[dict[str, Any] | None, bool, int | None]:
         env = child_environment(
             info, endpoint_url=self._endpoint_url, region=self._region, code_root=self._code_root
         )
@@ -263,7 +316,9 @@ class ProcessExecutor:
             with self._lock:
                 self._children[process.pid] = process
             try:
-                process.communicate(json.dumps(spec).encode(), timeout=info.timeout)
+                process.communicate(
+                    json.dumps(spec).encode(), timeout=info.timeout + KILL_GRACE_SECONDS
+                )
             except subprocess.TimeoutExpired:
                 killed = True
                 _kill_group(process)
@@ -271,9 +326,9 @@ class ProcessExecutor:
                 with self._lock:
                     self._children.pop(process.pid, None)
         try:
-            return json.loads(result_path.read_text(encoding="utf-8")), killed
+            return json.loads(result_path.read_text(encoding="utf-8")), killed, process.returncode
         except (OSError, ValueError):
-            return None, killed
+            return None, killed, process.returncode
         finally:
             result_path.unlink(missing_ok=True)
 
@@ -311,6 +366,33 @@ def destination_record(
         },
         "responsePayload": payload,
     }
+
+
+def _abandoned_by(record: Any, started: RunEvent, request_id: str) -> bool:
+    """The run is still RUNNING the attempt this (now dead) invocation claimed."""
+    return (
+        record is not None
+        and record.status.value == "RUNNING"
+        and record.attempt == started.attempt
+        and record.request_id == request_id
+    )
+
+
+def _concluded(record: Any, started: RunEvent, request_id: str) -> bool:
+    """The ledger holds an outcome for the attempt this invocation claimed."""
+    if record is None:
+        return False
+    return any(a.attempt == started.attempt and a.request_id == request_id for a in record.attempts)
+
+
+class _QuietLogger:
+    """The reconciler's logger in the platform process: its lines are the run events."""
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: None
+
+
+_QUIET = _QuietLogger()
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

@@ -252,6 +252,7 @@ class LocalPlatform:
             emit=self._emit,
             read_record=read_record,
             sqs=clients.client("sqs"),
+            clients=clients,
         )
 
     def _loop(self, clients: AwsClients, executor: ProcessExecutor) -> None:

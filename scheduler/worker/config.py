@@ -18,7 +18,7 @@ from scheduler.errors import CronbridgeError
 @dataclass(frozen=True)
 class RetrySettings:
     retries: int = 0
-    delay: int = 30
+    delay: int = 60
     backoff: float = 2.0
     max_delay: int = 900
 
@@ -34,7 +34,7 @@ class RetrySettings:
         data = json.loads(text)
         return cls(
             retries=int(data.get("retries", 0)),
-            delay=int(data.get("delay", 30)),
+            delay=int(data.get("delay", 60)),
             backoff=float(data.get("backoff", 2.0)),
             max_delay=int(data.get("max_delay", 900)),
         )

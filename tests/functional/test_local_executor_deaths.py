@@ -1,0 +1,140 @@
+"""Workers that die mid-run under the local executor (`local up`'s): every run concludes.
+
+A child killed by the executor after its deadline (a handler holding the GIL), one that
+exits without a word (``os._exit``), and one whose handler merely hangs (its watchdog
+concludes it) must each end with exactly one outcome for the attempt and, with no retries
+left, exactly one dead-letter message.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from scheduler.awsclients import AwsClients
+from scheduler.catalogue import load_catalogue
+from scheduler.clock import SystemClock
+from scheduler.deploy.engine import apply_catalogue
+from scheduler.ledger import DynamoRunStore, RunStatus
+from scheduler.local.emulator import Emulator
+from scheduler.local.events import RunEvent
+from scheduler.local.executor import FunctionDirectory, FunctionInfo, ProcessExecutor
+from scheduler.local.ticker import Firing, Ticker
+from tests.functional.test_local_executor import emulator  # noqa: F401 - the fixture
+
+HANDLERS = '''
+import os, re, time
+
+def exits(payload, ctx):
+    os._exit(9)  # no finally, no outcome: like SIGKILL or the OOM killer
+
+def holds_gil(payload, ctx):
+    # sre holds the GIL while it backtracks, so the watchdog thread never runs
+    re.match(r"(a+)+$", "a" * 64 + "b")
+
+def hangs(payload, ctx):
+    time.sleep(120)  # releases the GIL: the watchdog concludes the attempt
+'''
+
+JOBS = """
+version: 1
+defaults: {timeout: 5, retries: 0}
+jobs:
+  exits: {schedule: rate(1 minute), handler: deathjobs:exits}
+  holds-gil: {schedule: rate(1 minute), handler: deathjobs:holds_gil}
+  hangs: {schedule: rate(1 minute), handler: deathjobs:hangs}
+"""
+
+
+def deploy(tmp_path: Path, emulator: Emulator) -> AwsClients:  # noqa: F811
+    (tmp_path / "deathjobs.py").write_text(HANDLERS)
+    (tmp_path / "jobs.yaml").write_text(textwrap.dedent(JOBS))
+    clients = AwsClients(region="us-east-1", endpoint_url=emulator.endpoint_url)
+    apply_catalogue(load_catalogue(tmp_path / "jobs.yaml"), "dev", clients, layers=())
+    return clients
+
+
+def firings_now(clients: AwsClients) -> dict[str, Firing]:
+    fired: list[Firing] = []
+    start = datetime.now(UTC).replace(second=0, microsecond=0)
+    ticker = Ticker(
+        clients,
+        prefix="cronbridge",
+        stage="dev",
+        clock=SystemClock(),
+        fire=fired.append,
+        start=start - timedelta(minutes=1),
+    )
+    ticker.refresh()
+    ticker.fire_due(start)
+    return {f.function_name.removeprefix("cronbridge-dev-"): f for f in fired}
+
+
+def dead_letters(clients: AwsClients) -> list[dict[str, Any]]:
+    sqs = clients.client("sqs")
+    url = sqs.get_queue_url(QueueName="cronbridge-dev-dead-letter")["QueueUrl"]
+    out: list[dict[str, Any]] = []
+    while batch := sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=60
+    ).get("Messages", []):
+        out.extend(json.loads(m["Body"]) for m in batch)
+    return out
+
+
+def test_every_dying_worker_concludes_its_run_with_one_dead_letter(
+    tmp_path: Path,
+    emulator: Emulator,  # noqa: F811
+) -> None:
+    # GIVEN three deployed 5 s jobs without retries: one exits, one holds the GIL, one hangs
+    clients = deploy(tmp_path, emulator)
+    store = DynamoRunStore(clients.client("dynamodb"), "cronbridge-dev-runs")
+    events: list[RunEvent] = []
+
+    def read_record(_info: FunctionInfo, run_id: str) -> Any:
+        return store.get(run_id)
+
+    executor = ProcessExecutor(
+        FunctionDirectory(clients.client("lambda")),
+        endpoint_url=emulator.endpoint_url,
+        region="us-east-1",
+        code_root=tmp_path,
+        log_dir=tmp_path / "logs",
+        clock=SystemClock(),
+        emit=events.append,
+        read_record=read_record,
+        sqs=clients.client("sqs"),
+        clients=clients,
+    )
+    firings = firings_now(clients)
+    # WHEN the local executor runs each slot
+    runs = {}
+    for job in ("exits", "holds-gil", "hangs"):
+        emitted = executor.run(firings[job])
+        runs[job] = emitted[0].run_id
+    # THEN every run is DEAD (no retries left), none left RUNNING
+    records = {job: store.get(run_id or "") for job, run_id in runs.items()}
+    for job, record in records.items():
+        assert record is not None, job
+        assert record.status is RunStatus.DEAD, (job, record.status)
+        assert len(record.attempts) == 1, job  # exactly one outcome for the one attempt
+    exits, gil, hangs = records["exits"], records["holds-gil"], records["hangs"]
+    assert exits is not None and gil is not None and hangs is not None
+    assert exits.attempts[0].status is RunStatus.FAILED
+    assert gil.attempts[0].status is RunStatus.TIMED_OUT
+    assert hangs.attempts[0].status is RunStatus.TIMED_OUT
+    assert (exits.error or {}).get("type") == "WorkerDied"
+    assert (gil.error or {}).get("type") == "WorkerDied"
+    assert (hangs.error or {}).get("type") == "TimeoutError"  # its own watchdog's
+    # AND the queue holds exactly one dead letter per run, all the worker's own kind
+    letters = dead_letters(clients)
+    assert sorted(m.get("run_id", "?") for m in letters) == sorted(
+        r.run_id for r in records.values() if r is not None
+    )
+    # AND the printed events say what happened: one outcome, then dead, per run
+    kinds = {job: [e.kind for e in events if e.run_id == runs[job]] for job in runs}
+    assert kinds["exits"] == ["started", "failed", "dead"]
+    assert kinds["holds-gil"] == ["started", "timed out", "dead"]
+    assert kinds["hangs"] == ["started", "timed out", "dead"]
