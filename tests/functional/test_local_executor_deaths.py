@@ -25,7 +25,7 @@ from scheduler.local.executor import FunctionDirectory, FunctionInfo, ProcessExe
 from scheduler.local.ticker import Firing, Ticker
 from tests.functional.test_local_executor import emulator  # noqa: F401 - the fixture
 
-HANDLERS = '''
+HANDLERS = """
 import os, re, time
 
 def exits(payload, ctx):
@@ -37,7 +37,7 @@ def holds_gil(payload, ctx):
 
 def hangs(payload, ctx):
     time.sleep(120)  # releases the GIL: the watchdog concludes the attempt
-'''
+"""
 
 JOBS = """
 version: 1
