@@ -69,7 +69,7 @@ def test_validate_accepts_exactly_what_compiles_within_the_limit(
 
     # WHEN validated THEN the one that compiles to exactly 8,192 characters passes
     code, data = _validate(capsys, _write(tmp_path / "fits", backend, fits))
-    assert (code, data) == (0, {"valid": True, "errors": []})
+    assert (code, data) == (0, {"valid": True, "errors": [], "warnings": []})
 
     # AND one character more is refused, with the compiled length in the message
     code, data = _validate(capsys, _write(tmp_path / "big", backend, too_big))
