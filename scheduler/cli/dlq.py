@@ -1,8 +1,11 @@
 """``cronbridge dlq list | redrive MESSAGE_ID|--all | purge --yes``: the dead-letter queue.
 
 Every message is decoded whatever its shape (the worker's dead runs, Lambda on-failure
-records, EventBridge delivery failures; see ``scheduler.dlq.queue``). Redrive starts a new
-run per message (trigger ``redrive``, ``redrive_of`` = the dead run) and then deletes it.
+records, EventBridge delivery failures; see ``scheduler.dlq.queue``). Redrive starts a run
+per message and then deletes it: a dead run or crash gets a new run (trigger ``redrive``,
+``redrive_of`` = the dead run); an undelivered scheduled slot is delivered again as that
+slot's scheduled run, its input rebuilt from the rule's live target. This module wires the
+invoker and the rule reader in; ``scheduler.dlq`` imports neither.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from scheduler.cli.history import Ledger, open_ledger
 from scheduler.cli.output import Result, table
 from scheduler.clock import SystemClock
 from scheduler.dlq.queue import DeadLetter, DeadLetterQueue, redrive
+from scheduler.dlq.undelivered import RuleInputRebuilder
 from scheduler.errors import AwsCallError, CronbridgeError, UsageError
 from scheduler.invoke import make_invoker
 
@@ -46,7 +50,8 @@ def open_queue(ledger: Ledger) -> DeadLetterQueue:
         url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
     except Exception as exc:
         raise AwsCallError.from_exception(exc, "sqs:GetQueueUrl", queue_name) from exc
-    return DeadLetterQueue(sqs, url)
+    known_jobs = set(ledger.catalogue.jobs) if ledger.catalogue is not None else None
+    return DeadLetterQueue(sqs, url, known_jobs)
 
 
 def run(args: argparse.Namespace) -> Result:
@@ -81,7 +86,7 @@ def _redrive(args: argparse.Namespace, ledger: Ledger, queue: DeadLetterQueue) -
             f"no message {args.message_id} in the dead-letter queue",
             hint="list them with `cronbridge dlq list`",
         )
-    unusable = [x for x in chosen if not x.job]
+    unusable = [x for x in chosen if not x.job and x.event is None]
     if unusable:
         queue.release(chosen)
         raise CronbridgeError(
@@ -89,7 +94,17 @@ def _redrive(args: argparse.Namespace, ledger: Ledger, queue: DeadLetterQueue) -
             hint="inspect it with `cronbridge dlq list --json`, then `dlq purge` if it is junk",
         )
     invoker = make_invoker(ledger.clients, ledger.prefix, ledger.stage, common.is_local(args))
-    started = redrive(queue, chosen, invoker, SystemClock().now())
+    payloads = (
+        {name: job.payload for name, job in ledger.catalogue.jobs.items()}
+        if ledger.catalogue is not None
+        else None
+    )
+    rebuild = RuleInputRebuilder(ledger.clients.client("events"), payloads)
+    try:
+        started = redrive(queue, chosen, invoker, SystemClock().now(), rebuild)
+    except CronbridgeError:
+        queue.release(chosen)  # nothing was started: leave every message for later
+        raise
     text = "\n".join(f"redrove {s['message_id']}: started {s['run_id']}" for s in started)
     return Result(data=started, text=text or "the dead-letter queue is empty")
 

@@ -5,29 +5,50 @@ Three shapes reach the one queue and decode to one ``DeadLetter``:
 1. ``dead-run``: the worker's own message after the last attempt failed (body has ``kind``).
 2. ``lambda-failure``: Lambda's async on-failure destination record (``requestPayload`` is
    the original worker input; ``responsePayload`` the crash) - the worker itself crashed.
-3. ``delivery-failure``: EventBridge/Scheduler could not deliver to the function (body is
-   the original input; ``ERROR_CODE``/``ERROR_MESSAGE``/``RULE_ARN`` message attributes).
+3. ``delivery-failure``: EventBridge/Scheduler could not deliver to the function
+   (``ERROR_CODE``/``ERROR_MESSAGE`` and ``RULE_ARN`` or ``SCHEDULE_ARN`` message
+   attributes). A schedule's body is the input it would have delivered; a rule's body is
+   the raw scheduled event (see ``scheduler.dlq.undelivered``).
 
 Listing is non-destructive: received messages are made visible again at once. moto lacks
 ``start_message_move_task``, and a redrive here means *re-running the job* anyway, so
-redrive = invoke a new run linked to the dead one, then delete the message.
+redrive = invoke, then delete the message. A dead run or a crash is re-run as a new run
+linked to the dead one; an undelivered scheduled slot is delivered again as that slot's
+scheduled run, so the worker's exactly-once key still holds (a slot that ran is skipped).
+The invoker is handed in by the CLI: this package never imports ``scheduler.invoke``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from scheduler.clock import isoformat_z, parse_iso
 from scheduler.dlq.sender import DEAD_RUN_KIND
+from scheduler.dlq.undelivered import (
+    is_scheduled_event,
+    job_from_function_arn,
+    job_from_rule_name,
+    rule_name_of,
+    slot_of,
+)
 from scheduler.errors import AwsCallError
-from scheduler.invoke import Invoker
 from scheduler.ledger.model import new_run_id, scheduled_run_id
 
 _LIST_VISIBILITY = 30  # seconds messages stay hidden while we page through the queue
+
+
+class Starter(Protocol):
+    """Starts a run without waiting (``scheduler.invoke.Invoker`` fits; given by the CLI)."""
+
+    def start(self, job: str, worker_input: dict[str, Any]) -> None: ...
+
+
+# (event, rule ARN, target ARN, job or None) -> the worker input the rule would have sent.
+RebuildInput = Callable[[Mapping[str, Any], str, str | None, str | None], dict[str, Any]]
 
 
 @dataclass
@@ -39,12 +60,15 @@ class DeadLetter:
     run_id: str | None
     trigger: str | None
     scheduled_time: str | None
-    payload: dict[str, Any]
+    payload: dict[str, Any] | None  # None: not in the message (a rule's raw event)
     attempts: int
     error: dict[str, str] | None
     sent_at: str | None
     source: str | None = None
     raw: Any = field(default=None, repr=False)
+    target_arn: str | None = None
+    # A rule's undelivered scheduled event (the message body), rebuilt into input on redrive.
+    event: dict[str, Any] | None = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -75,8 +99,12 @@ def _attr(message: dict[str, Any], name: str) -> str | None:
     return value.get("StringValue") if isinstance(value, dict) else None
 
 
-def decode(message: dict[str, Any]) -> DeadLetter:
-    """One SQS message (as ``receive_message`` returns it) as a ``DeadLetter``."""
+def decode(message: dict[str, Any], known_jobs: Collection[str] | None = None) -> DeadLetter:
+    """One SQS message (as ``receive_message`` returns it) as a ``DeadLetter``.
+
+    ``known_jobs`` (the catalogue's job names, when at hand) settles which job a rule
+    named ``<prefix>-<stage>-x-1`` belongs to if the message names no target function.
+    """
     try:
         body: Any = json.loads(message.get("Body") or "null")
     except ValueError:
@@ -128,6 +156,24 @@ def decode(message: dict[str, Any]) -> DeadLetter:
             **base,
         )
     error_code = _attr(message, "ERROR_CODE")
+    if is_scheduled_event(body):
+        rule_arn = _attr(message, "RULE_ARN") or str((body.get("resources") or [""])[0])
+        target_arn = _attr(message, "TARGET_ARN")
+        return DeadLetter(
+            kind="delivery-failure",
+            job=job_from_function_arn(target_arn)
+            or job_from_rule_name(rule_name_of(rule_arn), known_jobs),
+            run_id=None,
+            trigger="schedule",
+            scheduled_time=slot_of(body),
+            payload=None,
+            attempts=0,
+            error={"type": error_code or "", "message": _attr(message, "ERROR_MESSAGE") or ""},
+            source=rule_arn or None,
+            target_arn=target_arn,
+            event=dict(body),
+            **base,
+        )
     if isinstance(body, dict) and (error_code or "job" in body):
         return DeadLetter(
             kind="delivery-failure" if error_code else "unknown",
@@ -143,6 +189,7 @@ def decode(message: dict[str, Any]) -> DeadLetter:
             source=_attr(message, "RULE_ARN")
             or _attr(message, "SCHEDULE_ARN")
             or _attr(message, "TARGET_ARN"),
+            target_arn=_attr(message, "TARGET_ARN"),
             **base,
         )
     return DeadLetter(
@@ -159,9 +206,12 @@ def decode(message: dict[str, Any]) -> DeadLetter:
 
 
 class DeadLetterQueue:
-    def __init__(self, sqs_client: Any, queue_url: str) -> None:
+    def __init__(
+        self, sqs_client: Any, queue_url: str, known_jobs: Collection[str] | None = None
+    ) -> None:
         self._client = sqs_client
         self.url = queue_url
+        self._known_jobs = known_jobs
 
     def _call(self, operation: str, **kwargs: Any) -> Any:
         try:
@@ -193,7 +243,7 @@ class DeadLetterQueue:
                 continue
             wait = 0
             for message in fresh:
-                seen[message["MessageId"]] = decode(message)
+                seen[message["MessageId"]] = decode(message, self._known_jobs)
         return list(seen.values())
 
     def release(self, letters: Iterable[DeadLetter]) -> None:
@@ -222,8 +272,22 @@ class DeadLetterQueue:
         return int(attrs.get("ApproximateNumberOfMessages", 0))
 
 
-def redrive_input(letter: DeadLetter, now: datetime) -> dict[str, Any]:
-    """The worker input that re-runs a dead letter as a new run linked to the dead one."""
+def redrive_input(
+    letter: DeadLetter, now: datetime, rebuild: RebuildInput | None = None
+) -> dict[str, Any]:
+    """The worker input that re-runs a dead letter.
+
+    An undelivered scheduled slot is delivered again as that slot's scheduled run (the
+    worker's exactly-once key dedupes it if the slot ran after all); anything else starts
+    a new run linked to the dead one.
+    """
+    if letter.event is not None:
+        if rebuild is None or not letter.source:
+            raise ValueError(f"message {letter.message_id} is a rule's undelivered event")
+        return rebuild(letter.event, letter.source, letter.target_arn, letter.job)
+    raw = letter.raw if isinstance(letter.raw, dict) else {}
+    if letter.kind == "delivery-failure" and letter.job and raw.get("trigger") == "schedule":
+        return dict(raw)  # a schedule's undelivered input, verbatim
     if not letter.job:
         raise ValueError(f"message {letter.message_id} names no job; cannot redrive it")
     worker_input: dict[str, Any] = {
@@ -231,7 +295,7 @@ def redrive_input(letter: DeadLetter, now: datetime) -> dict[str, Any]:
         "trigger": "redrive",
         "run_id": new_run_id(letter.job, now),
         "scheduled_time": letter.scheduled_time or isoformat_z(now),
-        "payload": letter.payload,
+        "payload": letter.payload or {},
     }
     linked = letter.linked_run_id()
     if linked:
@@ -240,19 +304,31 @@ def redrive_input(letter: DeadLetter, now: datetime) -> dict[str, Any]:
 
 
 def redrive(
-    queue: DeadLetterQueue, letters: list[DeadLetter], invoker: Invoker, now: datetime
+    queue: DeadLetterQueue,
+    letters: list[DeadLetter],
+    invoker: Starter,
+    now: datetime,
+    rebuild: RebuildInput | None = None,
 ) -> list[dict[str, Any]]:
-    """Start a new run per letter, then delete the letter; returns what was started."""
+    """Start a run per letter, then delete the letter; returns what was started.
+
+    Every input is built before the first run starts, so a letter that cannot be
+    redriven stops the whole command with nothing started and nothing deleted.
+    """
+    inputs = [(letter, redrive_input(letter, now, rebuild)) for letter in letters]
     started = []
-    for letter in letters:
-        worker_input = redrive_input(letter, now)
-        invoker.start(letter.job or "", worker_input)
-        queue.delete(letter)  # only after the new run was handed off
+    for letter, worker_input in inputs:
+        job = str(worker_input["job"])
+        invoker.start(job, worker_input)
+        queue.delete(letter)  # only after the run was handed off
+        scheduled = worker_input.get("trigger") == "schedule"
         started.append(
             {
                 "message_id": letter.message_id,
-                "job": letter.job,
-                "run_id": worker_input["run_id"],
+                "job": job,
+                "run_id": scheduled_run_id(job, parse_iso(str(worker_input["scheduled_time"])))
+                if scheduled
+                else worker_input["run_id"],
                 "redrive_of": worker_input.get("redrive_of"),
             }
         )

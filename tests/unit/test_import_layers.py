@@ -55,3 +55,9 @@ def test_catalogue_checks_load_no_deploy_or_compile_code() -> None:
     loaded = loaded_after_import("scheduler.catalogue")
     assert "scheduler.target_input" in loaded
     assert not {m for m in loaded if m.startswith(("scheduler.deploy", "scheduler.compile"))}
+
+
+def test_dlq_gets_its_invoker_injected() -> None:
+    # scheduler.dlq sits below the CLI: redrive is handed an invoker, never imports one.
+    for module in ("scheduler.dlq.queue", "scheduler.dlq.undelivered"):
+        assert "scheduler.invoke" not in loaded_after_import(module)
