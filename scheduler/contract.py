@@ -12,6 +12,9 @@ from __future__ import annotations
 TAG_MANAGED_BY = "cronbridge:managed-by"  # value: MANAGED_BY_VALUE
 MANAGED_BY_VALUE = "cronbridge"
 TAG_STAGE = "cronbridge:stage"
+# The catalogue's prefix: two catalogues with different prefixes may share an account,
+# region and stage, and must never take each other's resources for their own.
+TAG_PREFIX = "cronbridge:prefix"
 TAG_JOB = "cronbridge:job"  # absent on shared resources (table, queue, roles, groups)
 TAG_SPEC_HASH = "cronbridge:spec"  # fingerprint of the desired spec, read back by plan
 
@@ -29,6 +32,11 @@ ENV_RETENTION_DAYS = "CRONBRIDGE_RETENTION_DAYS"
 ENV_RETRY_GROUP = "CRONBRIDGE_RETRY_GROUP"  # scheduler group for one-time retry schedules
 ENV_RETRY_ROLE_ARN = "CRONBRIDGE_RETRY_ROLE_ARN"  # role EventBridge Scheduler assumes
 ENV_FUNCTION_ARN = "CRONBRIDGE_FUNCTION_ARN"  # optional; else taken from the Lambda context
+
+# --- Markers on EventBridge Scheduler schedules (which take no tags) ----------------------
+# Deploy only deletes a schedule that carries the marker it writes: job schedules' description
+# starts with "cronbridge <stage> <job>", retry schedules' with RETRY_DESCRIPTION_PREFIX.
+RETRY_DESCRIPTION_PREFIX = "cronbridge retry of "
 
 # --- Runs table key schema ----------------------------------------------------------------
 TABLE_PK = "pk"

@@ -72,9 +72,13 @@ def run(args: argparse.Namespace) -> Result:
 def apply_and_report(args: argparse.Namespace, ctx: PlanContext, question: str) -> Result:
     plan = ctx.plan
     if not plan.has_changes:
-        return Result(data={**render_json(plan), "applied": 0}, text=lambda: render_text(plan))
+        data = {**render_json(plan), "applied": 0, "skipped": []}
+        return Result(data=data, text=lambda: render_text(plan))
     sys.stderr.write(render_text(plan) + "\n")
     confirm(args, question)
     result = apply_plan(ctx, common.aws_clients(args), progress=progress)
-    text = f"stage {plan.stage}: applied {result.count} changes"
-    return Result(data={**render_json(plan), "applied": result.count}, text=text)
+    lines = [f"stage {plan.stage}: applied {result.count} changes"]
+    # Deletes a fresh read showed are not ours: left alone, and said so.
+    lines += [f"skipped (not ours): {s}" for s in result.skipped]
+    data = {**render_json(plan), "applied": result.count, "skipped": list(result.skipped)}
+    return Result(data=data, text="\n".join(lines))

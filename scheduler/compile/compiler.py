@@ -65,7 +65,11 @@ def compile_catalogue(
     prefix = catalogue.prefix
     arns = Arns(account_id=account_id, region=region, partition=partition)
     layer_arns = tuple(layers) if layers is not None else (powertools_layer_arn(region, partition),)
-    ownership = {contract.TAG_MANAGED_BY: contract.MANAGED_BY_VALUE, contract.TAG_STAGE: stage}
+    ownership = {
+        contract.TAG_MANAGED_BY: contract.MANAGED_BY_VALUE,
+        contract.TAG_STAGE: stage,
+        contract.TAG_PREFIX: prefix,
+    }
     shared = _shared(catalogue, stage, arns, ownership)
     jobs = {
         name: _job(

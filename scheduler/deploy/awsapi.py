@@ -92,14 +92,23 @@ class AwsApi:
     def account_id(self) -> str:
         return str(self.call("sts", "get_caller_identity", "caller identity")["Account"])
 
-    def tagged_resources(self, tags: dict[str, str]) -> dict[str, dict[str, str]]:
+    def tagged_resources(
+        self, tags: dict[str, str], resource_types: list[str] | None = None
+    ) -> dict[str, dict[str, str]]:
         """ARN -> tags of every resource carrying all ``tags`` (tagging API, paged).
 
-        Paged by tags (500 a page, the maximum) rather than resources: moto pages by tag
-        count whatever is asked, and AWS still caps a page at 100 resources.
+        A HINT only: the tagging API is eventually consistent, also returns resources that
+        were tagged once and are gone, and is empty on some emulators (LocalStack). Callers
+        confirm existence with each service's own read.
+
+        Paged by tags, 500 a page (the maximum; a page never splits a resource): our
+        resources carry about six tags, so that is some 80 resources a page, close to
+        ResourcesPerPage's cap of 100, and moto, which pages by tag count whatever is
+        asked, pages the same way instead of at its default of 100 tags.
         https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/API_GetResources.html
         """
         filters = [{"Key": k, "Values": [v]} for k, v in sorted(tags.items())]
+        extra: dict[str, Any] = {"ResourceTypeFilters": resource_types} if resource_types else {}
         found = {}
         for item in self.pages(
             "resourcegroupstaggingapi",
@@ -107,10 +116,60 @@ class AwsApi:
             "tagged resources",
             "ResourceTagMappingList",
             TagFilters=filters,
-            ResourcesPerPage=100,
+            TagsPerPage=500,
+            **extra,
         ):
             found[item["ResourceARN"]] = {t["Key"]: t["Value"] for t in item.get("Tags", [])}
         return found
+
+    def list_functions(self, prefix: str) -> dict[str, dict[str, Any]]:
+        """Name -> configuration of every function whose name starts with ``prefix``.
+
+        Lambda's own listing (50 a page, the maximum) is the authority on what exists;
+        ListFunctions has no name filter, so the prefix is applied here.
+        https://docs.aws.amazon.com/lambda/latest/api/API_ListFunctions.html
+        """
+        return {
+            f["FunctionName"]: f
+            for f in self.pages(
+                "lambda",
+                "list_functions",
+                f"functions {prefix}*",
+                "Functions",
+                PaginationConfig={"PageSize": 50},
+            )
+            if str(f.get("FunctionName", "")).startswith(prefix)
+        }
+
+    def table_summary(self, name: str) -> dict[str, Any] | None:
+        """DescribeTable alone: does the table exist, and in which status."""
+        out = self.maybe("dynamodb", "describe_table", f"table {name}", TableName=name)
+        return None if out is None else dict(out["Table"])
+
+    def function_tags(self, name: str) -> dict[str, str] | None:
+        """The function's own tags (GetFunction), None when it does not exist."""
+        out = self.get_function(name)
+        return None if out is None else dict(out.get("Tags") or {})
+
+    def table_tags(self, name: str) -> dict[str, str] | None:
+        table = self.table_summary(name)
+        if table is None or table.get("TableStatus") == "DELETING":
+            return None
+        out = self.maybe(
+            "dynamodb", "list_tags_of_resource", f"table {name}", ResourceArn=table["TableArn"]
+        )
+        return None if out is None else {t["Key"]: t["Value"] for t in out.get("Tags", [])}
+
+    def queue_tags(self, name: str) -> dict[str, str] | None:
+        url = self.queue_url(name)
+        if url is None:
+            return None
+        out = self.maybe("sqs", "list_queue_tags", f"queue {name}", QueueUrl=url)
+        return None if out is None else dict(out.get("Tags") or {})
+
+    def role_tags(self, name: str) -> dict[str, str] | None:
+        role = self.get_role(name)
+        return None if role is None else {t["Key"]: t["Value"] for t in role.get("Tags", [])}
 
     def list_rules(self, prefix: str) -> list[dict[str, Any]]:
         return list(

@@ -7,6 +7,7 @@ emulator gets exactly the deploy that AWS gets. Clients are handed in (anything 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -20,6 +21,7 @@ from scheduler.deploy import ops as o
 from scheduler.deploy.awsapi import AwsApi, ClientSource
 from scheduler.deploy.executor import ApplyResult, Executor
 from scheduler.deploy.model import DesiredState
+from scheduler.deploy.ownership import Owner
 from scheduler.deploy.planner import DeepState, ReadRequest, build_plan, what_to_read
 
 Progress = Callable[[str], None]
@@ -73,10 +75,13 @@ def plan_catalogue(
         )  # fmt: skip
     zip_bytes = code if code is not None else (b"" if destroy else _code(catalogue))
     sha = code_sha256(zip_bytes)
-    snapshot = live.scan(api, desired, roles)
+    snapshot = live.scan(api, desired, roles, destroy=destroy)
     request = what_to_read(desired, snapshot, sha, refresh=refresh, prune=prune or destroy)
     if destroy:
+        # Deleting needs each resource's own tags, read from its own service.
         request.shared |= {"jobs_group", "retry_group"}
+        if include_data:
+            request.shared |= {"table", "queue"}
     deep = deep_read(api, desired, snapshot, request)
     plan = build_plan(
         desired, snapshot, request, deep, sha, prune=prune, destroy=destroy,
@@ -124,13 +129,18 @@ def deep_read(
         deep.jobs[name] = job
     for rule_name in request.stray_rules:
         deep.stray_rules[rule_name] = live.read_rule(api, rule_name, "worker")
+    for function_name in request.stray_functions:
+        deep.stray_functions[function_name] = live.read_function(api, function_name)
+    for group, name in request.stray_schedules:
+        deep.stray_schedules[(group, name)] = api.get_schedule(name, group)
     return deep
 
 
 def apply_plan(
     ctx: PlanContext, clients: ClientSource, *, progress: Progress | None = None
 ) -> ApplyResult:
-    executor = Executor(AwsApi(clients), cache(lambda: ctx.code))
+    owner = Owner(ctx.desired.prefix, ctx.desired.stage)
+    executor = Executor(AwsApi(clients), cache(lambda: ctx.code), owner=owner)
     return executor.apply(ctx.plan, progress)
 
 
@@ -151,6 +161,37 @@ def apply_catalogue(
         catalogue, stage, clients, prune=prune, layers=layers, region=region, code=code
     )
     return apply_plan(ctx, clients, progress=progress)
+
+
+def remaining_after_destroy(
+    catalogue: Catalogue,
+    stage: str,
+    clients: ClientSource,
+    *,
+    include_data: bool = False,
+    region: str | None = None,
+    tries: int = 4,
+    delay: float = 5.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[str]:
+    """What of the stage still exists after a destroy, read again from each service.
+
+    Empty means destroyed. Re-planning the destroy is the check: it finds resources with
+    Lambda's, EventBridge's, Scheduler's, IAM's, DynamoDB's and SQS's own reads, never the
+    tagging API. A deleted SQS queue can still answer for up to 60 s, so leftovers (but
+    not refusals, which no wait changes) are re-read a few times before giving up.
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteQueue.html
+    """
+    for attempt in range(tries):
+        ctx = plan_catalogue(
+            catalogue, stage, clients, destroy=True, include_data=include_data, code=b"",
+            layers=(), region=region,
+        )  # fmt: skip
+        left = [f"{op.kind} {op.resource}" for op in ctx.plan.ops]
+        if not left or attempt + 1 == tries:
+            return left + list(ctx.plan.refusals)
+        sleep(delay)
+    return []
 
 
 def _account_id(api: AwsApi, roles: dict[str, dict[str, Any] | None]) -> str:

@@ -14,7 +14,9 @@ from typing import Any
 
 from scheduler.deploy import ops as o
 from scheduler.deploy.awsapi import AwsApi
+from scheduler.deploy.executor_guard import DELETE_OPS, DeleteGuard
 from scheduler.deploy.model import Function, RunsTable, table_key_schema
+from scheduler.deploy.ownership import Owner
 from scheduler.errors import AwsCallError, CronbridgeError
 
 Progress = Callable[[str], None]
@@ -26,6 +28,8 @@ _PITR_DELAY = 5.0
 @dataclass
 class ApplyResult:
     applied: list[o.Op] = field(default_factory=list)
+    # Deletes skipped because a fresh read showed the resource is not ours: "what: why".
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -57,14 +61,27 @@ def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
 
 
 class Executor:
-    def __init__(self, api: AwsApi, code_zip: Callable[[], bytes]) -> None:
+    def __init__(
+        self, api: AwsApi, code_zip: Callable[[], bytes], *, owner: Owner | None = None
+    ) -> None:
         self.api = api
         self._code_zip = code_zip
+        self._owner = owner
 
     def apply(self, plan: o.Plan, progress: Progress | None = None) -> ApplyResult:
         result = ApplyResult()
         total = len(plan.ops)
+        owner = self._owner or Owner(plan.prefix, plan.stage)
+        guard = DeleteGuard(self.api, owner)
         for i, op in enumerate(plan.ops, 1):
+            if isinstance(op, DELETE_OPS):
+                # Re-checked on a fresh read from the resource's own service, right now.
+                reason = guard.refusal(op)
+                if reason:
+                    result.skipped.append(f"{op.kind} {op.resource}: {reason}")
+                    if progress:
+                        progress(f"[{i}/{total}] {op.describe()}: SKIPPED, {reason}")
+                    continue
             self.run(op)
             result.applied.append(op)
             if progress:

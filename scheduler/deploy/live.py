@@ -1,9 +1,12 @@
 """Read what a stage actually has in AWS, cheaply first and deeply only where needed.
 
-``scan`` makes a fixed handful of paged listing calls (tagging API, list_rules,
-list_schedules, list_schedule_groups, get_role) whatever the number of jobs; the planner
-decides from it which resources look unchanged (spec fingerprint in the ``cronbridge:spec``
-tag matches) and asks for deep reads of the rest only. Deep reads rebuild the same model
+``scan`` makes a fixed handful of paged listing calls (list_functions, list_rules,
+list_schedules, list_schedule_groups, get_role, describe_table, get_queue_url, and the
+tagging API for fingerprints) whatever the number of jobs. Existence always comes from the
+service's own read; the tagging API (eventually consistent, lists deleted resources, empty
+on LocalStack) only supplies fingerprint hints. The planner decides from it which
+resources look unchanged (spec fingerprint in the ``cronbridge:spec`` tag matches) and
+asks for deep reads of the rest only. Deep reads rebuild the same model
 dataclasses compile produces, so the planner diffs like with like. No decisions here, and
 no writes.
 """
@@ -29,24 +32,40 @@ from scheduler.deploy.model import (
     Target,
 )
 
+# Resource types whose fingerprint (``cronbridge:spec`` tag) the cheap scan takes as a hint.
+HINT_TYPES = ["lambda:function", "dynamodb:table", "sqs:queue"]
+
 
 @dataclass
 class Snapshot:
-    """The cheap read: what exists, what this stage owns, and the fingerprints it carries."""
+    """The cheap read: what exists (each service's own listing) and fingerprint hints.
 
-    owned: dict[str, dict[str, str]]  # ARN -> tags, for everything tagged with this stage
+    ``hints`` comes from the tagging API, which may lag, list deleted resources, or be empty
+    (LocalStack): it only lets an existing resource skip its deep read, never proves that
+    something exists or is ours.
+    """
+
+    hints: dict[str, dict[str, str]]  # ARN -> tags (tagging API)
+    functions: dict[str, dict[str, Any]]  # function name -> ListFunctions entry (<base>-*)
     rules: dict[str, dict[str, Any]]  # rule name -> list_rules entry (prefix-filtered)
     schedules: dict[str, dict[str, Any]]  # schedule name -> list_schedules entry (jobs group)
     groups: set[str]
     roles: dict[str, dict[str, Any] | None]  # role name -> get_role (None: absent)
-    calls_note: str = ""
+    table: dict[str, Any] | None = None  # DescribeTable's Table, None when absent
+    queue_url: str | None = None
+    # Only read by destroy: schedule name -> list_schedules entry in the retry group.
+    retry_schedules: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def owned_tags(self, arn: str) -> dict[str, str] | None:
-        return self.owned.get(arn)
+    def hint_tags(self, arn: str) -> dict[str, str] | None:
+        return self.hints.get(arn)
 
 
 def scan(
-    api: AwsApi, desired: DesiredState, roles: dict[str, dict[str, Any] | None] | None = None
+    api: AwsApi,
+    desired: DesiredState,
+    roles: dict[str, dict[str, Any] | None] | None = None,
+    *,
+    destroy: bool = False,
 ) -> Snapshot:
     """``roles``: get_role results already read by the caller (name -> role or None)."""
     base = f"{desired.prefix}-{desired.stage}"
@@ -57,14 +76,23 @@ def scan(
         if shared.jobs_group.name in groups
         else {}
     )
+    retry_schedules = (
+        {s["Name"]: s for s in api.list_schedules(shared.retry_group.name)}
+        if destroy and shared.retry_group.name in groups
+        else {}
+    )
     return Snapshot(
-        owned=api.tagged_resources(desired.ownership_tags),
+        hints=api.tagged_resources(desired.ownership_tags, HINT_TYPES),
+        functions=api.list_functions(f"{base}-"),
         rules={r["Name"]: r for r in api.list_rules(f"{base}-")},
         schedules=schedules,
         groups=groups,
         roles=roles
         if roles is not None
         else {r.name: api.get_role(r.name) for r in (shared.worker_role, shared.scheduler_role)},
+        table=api.table_summary(shared.table.name),
+        queue_url=api.queue_url(shared.queue.name),
+        retry_schedules=retry_schedules,
     )
 
 
@@ -74,14 +102,6 @@ def tag_list_to_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
 
 def without_spec(tags: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in tags.items() if k != contract.TAG_SPEC_HASH}
-
-
-def owns(tags: dict[str, str] | None, stage: str) -> bool:
-    return bool(
-        tags
-        and tags.get(contract.TAG_MANAGED_BY) == contract.MANAGED_BY_VALUE
-        and tags.get(contract.TAG_STAGE) == stage
-    )
 
 
 # --- Deep reads, rebuilt as model objects ----------------------------------------------
@@ -249,7 +269,7 @@ def read_table(api: AwsApi, desired: RunsTable) -> RunsTable | None:
         index_sort_key=index_keys.get("RANGE", ""),
         billing_mode=(t.get("BillingModeSummary") or {}).get("BillingMode", "PROVISIONED"),
         point_in_time_recovery=t["_pitr"].get("PointInTimeRecoveryStatus") == "ENABLED",
-        tags=without_spec(t["_tags"]),
+        tags=dict(t["_tags"]),  # with the spec tag: the planner compares it
     )
 
 
@@ -267,7 +287,7 @@ def read_queue(api: AwsApi, desired: DeadLetterQueue) -> DeadLetterQueue | None:
         message_retention_seconds=int(attrs.get("MessageRetentionPeriod", 345600)),
         sqs_managed_sse=attrs.get("SqsManagedSseEnabled", "false") == "true",
         policy=json.loads(attrs["Policy"]) if attrs.get("Policy") else {},
-        tags=without_spec(dict(q["tags"])),
+        tags=dict(q["tags"]),  # with the spec tag: the planner compares it
     )
 
 
@@ -289,7 +309,7 @@ def read_role(api: AwsApi, desired: Role, listed: dict[str, Any] | None) -> Role
         trust_policy=dict(trust),
         policy_name=desired.policy_name,
         policy_document=api.role_policy(desired.name, desired.policy_name) or {},
-        tags=without_spec(tag_list_to_dict(role.get("Tags"))),
+        tags=tag_list_to_dict(role.get("Tags")),  # with the spec tag: the planner compares it
     )
 
 
@@ -298,7 +318,7 @@ def read_group(api: AwsApi, desired: ScheduleGroup) -> ScheduleGroup | None:
     if tags is None:
         return None
     return ScheduleGroup(
-        name=desired.name, arn=desired.arn, purpose=desired.purpose, tags=without_spec(tags)
+        name=desired.name, arn=desired.arn, purpose=desired.purpose, tags=dict(tags)
     )
 
 

@@ -354,6 +354,10 @@ class Plan:
     code_sha256: str
     unchanged_jobs: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    prefix: str = ""
+    # What the plan will not do although asked (e.g. delete a group holding foreign
+    # schedules); a destroy with refusals fails after applying the rest.
+    refusals: tuple[str, ...] = ()
 
     @property
     def has_changes(self) -> bool:

@@ -6,22 +6,25 @@ only those are deep-read. ``build_plan`` diffs the deep reads field by field. Or
 shared resources first (roles before functions, the queue before targets), then each job
 (function, async config, rules/targets/permissions or schedules, and last the fingerprint
 tag, so an interrupted job still looks changed), then deletions of pruned jobs, then (on
-destroy) shared deletions. Resources without this stage's ownership tags are never touched:
-a name clash with one stops the plan.
+destroy) shared deletions (planner_prune.py). What exists comes from each service's own
+listing; the tagging API's fingerprints are hints that only let a resource skip its deep
+read. Resources this stage does not own (ownership.py) are never touched: a name clash
+with one stops the plan.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from scheduler import contract
 from scheduler.deploy import ops as o
-from scheduler.deploy.live import DeepJob, LiveRule, Snapshot, owns
-from scheduler.deploy.model import DesiredState, JobResources, Role
+from scheduler.deploy import planner_prune as prune_ops
+from scheduler.deploy.live import DeepJob, LiveFunction, LiveRule, Snapshot, without_spec
+from scheduler.deploy.model import DesiredState, JobResources, Role, Schedule
+from scheduler.deploy.ownership import Owner
 from scheduler.errors import CronbridgeError
 
 SHARED_KEYS = ("table", "queue", "worker_role", "scheduler_role", "jobs_group", "retry_group")
@@ -41,8 +44,10 @@ class ReadRequest:
     jobs: set[str] = field(default_factory=set)
     # Listed rules that are not desired: deep-read (tags) to learn whether we own them.
     stray_rules: list[str] = field(default_factory=list)
-    # Owned functions of jobs no longer in the catalogue: job -> function name.
-    stray_functions: dict[str, str] = field(default_factory=dict)
+    # Listed functions named <base>-* that are not desired: deep-read (tags) for ownership.
+    stray_functions: list[str] = field(default_factory=list)
+    # Listed schedules that are not desired: (group, name), deep-read for their markers.
+    stray_schedules: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -50,10 +55,17 @@ class DeepState:
     shared: dict[str, Any] = field(default_factory=dict)  # key -> model object or None
     jobs: dict[str, DeepJob] = field(default_factory=dict)
     stray_rules: dict[str, LiveRule | None] = field(default_factory=dict)
+    stray_functions: dict[str, LiveFunction | None] = field(default_factory=dict)
+    # (group, name) -> GetSchedule answer (None: gone meanwhile)
+    stray_schedules: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
 
 
 def base_of(desired: DesiredState) -> str:
     return f"{desired.prefix}-{desired.stage}"
+
+
+def owner_of(desired: DesiredState) -> Owner:
+    return Owner(desired.prefix, desired.stage)
 
 
 def _spec_tag(tags: dict[str, str] | None) -> str | None:
@@ -63,10 +75,13 @@ def _spec_tag(tags: dict[str, str] | None) -> str | None:
 def _shared_spec(desired: DesiredState, snapshot: Snapshot, key: str) -> tuple[bool, str | None]:
     """(exists cheaply, spec tag) of one shared resource from the snapshot."""
     s = desired.shared
-    if key in ("table", "queue"):
-        arn = s.table.arn if key == "table" else s.queue.arn
-        tags = snapshot.owned_tags(arn)
-        return tags is not None, _spec_tag(tags)
+    if key == "table":
+        # Existence from DynamoDB itself; the fingerprint from the tagging API is a hint.
+        exists = snapshot.table is not None and snapshot.table.get("TableStatus") != "DELETING"
+        return exists, _spec_tag(snapshot.hint_tags(s.table.arn)) if exists else None
+    if key == "queue":
+        exists = snapshot.queue_url is not None
+        return exists, _spec_tag(snapshot.hint_tags(s.queue.arn)) if exists else None
     if key in ("worker_role", "scheduler_role"):
         role: Role = getattr(s, key)
         listed = snapshot.roles.get(role.name)
@@ -80,8 +95,12 @@ def _shared_spec(desired: DesiredState, snapshot: Snapshot, key: str) -> tuple[b
 
 
 def job_looks_unchanged(res: JobResources, snapshot: Snapshot, code_sha256: str) -> bool:
-    tags = snapshot.owned_tags(res.function.arn)
-    if _spec_tag(tags) != res.spec_hash(code_sha256):
+    # Lambda's own listing says the function exists with this code; the tagging API's
+    # fingerprint (a hint, possibly stale or missing) says nothing else changed.
+    listed_fn = snapshot.functions.get(res.function.name)
+    if listed_fn is None or listed_fn.get("CodeSha256") != code_sha256:
+        return False
+    if _spec_tag(snapshot.hint_tags(res.function.arn)) != res.spec_hash(code_sha256):
         return False
     for rule in res.rules:
         listed = snapshot.rules.get(rule.name)
@@ -120,12 +139,16 @@ def what_to_read(
         # read afterwards decide ownership.
         if rule_name not in desired_rules and str(listed.get("Description", "")).startswith(marker):
             req.stray_rules.append(rule_name)
-    for arn, tags in snapshot.owned.items():
-        job = tags.get(contract.TAG_JOB)
-        if ":function:" in arn and job and job not in desired.jobs:
-            req.stray_functions[job] = arn.rsplit(":", 1)[-1]
-    if not prune:
-        req.stray_functions = {}
+    if prune:
+        wanted = {res.function.name for res in desired.jobs.values()}
+        req.stray_functions = sorted(n for n in snapshot.functions if n not in wanted)
+    wanted_schedules = {s.name for res in desired.jobs.values() for s in res.schedules}
+    jobs_group = desired.shared.jobs_group.name
+    req.stray_schedules = [
+        (jobs_group, n) for n in sorted(snapshot.schedules) if n not in wanted_schedules
+    ]
+    retry_group = desired.shared.retry_group.name
+    req.stray_schedules += [(retry_group, n) for n in sorted(snapshot.retry_schedules)]
     return req
 
 
@@ -191,18 +214,29 @@ def build_plan(
     destroy: bool = False,
     include_data: bool = False,
 ) -> o.Plan:
-    stage = desired.stage
+    owner = owner_of(desired)
     plan: list[o.Op] = []
     if not destroy:
         plan += _shared_ops(desired, snapshot, request, deep)
     for name, res in desired.jobs.items():
         if name in request.jobs:
-            plan += _job_ops(res, deep.jobs.get(name, DeepJob()), code_sha256, stage)
-    plan += _stale_ops(desired, snapshot, request, deep, prune=prune or destroy)
+            plan += _job_ops(res, deep.jobs.get(name, DeepJob()), code_sha256, owner)
+    stale = prune_ops.stale_ops(desired, deep, prune=prune or destroy)
+    plan += stale.ops
+    refusals = list(stale.refusals)
     if destroy:
-        plan += _destroy_shared(desired, snapshot, deep, include_data=include_data)
+        shared = prune_ops.destroy_shared(desired, snapshot, deep, include_data=include_data)
+        plan += shared.ops
+        refusals += shared.refusals
     unchanged = tuple(n for n in desired.jobs if n not in {op.job for op in plan})
-    return o.Plan(stage=stage, ops=tuple(plan), code_sha256=code_sha256, unchanged_jobs=unchanged)
+    return o.Plan(
+        stage=desired.stage,
+        prefix=desired.prefix,
+        ops=tuple(plan),
+        code_sha256=code_sha256,
+        unchanged_jobs=unchanged,
+        refusals=tuple(refusals),
+    )
 
 
 def _shared_ops(
@@ -219,11 +253,14 @@ def _shared_ops(
         if have is None:
             out.append(_put_shared(key, want, "create", ()))
             continue
-        if not owns(have.tags, desired.stage):
+        if not owner_of(desired).owns(have.tags, want.name):
             raise _conflict(key.replace("_", " "), want.name, desired.stage)
+        # The fingerprint read from the resource itself (not the tagging API's hint, which
+        # may be empty or stale): a matching one means no phantom re-tag.
+        spec = _spec_tag(have.tags)
+        have = dataclasses.replace(have, tags=without_spec(have.tags))
         skip = {"arn", "url"}
         changes = diff(have, want, [f.name for f in dataclasses.fields(want) if f.name not in skip])
-        _exists, spec = _shared_spec(desired, snapshot, key)
         if not changes and spec != want.spec_hash and key not in ("jobs_group", "retry_group"):
             changes = (o.Change(f"tags.{contract.TAG_SPEC_HASH}", spec, want.spec_hash),)
         if changes:
@@ -241,14 +278,15 @@ def _put_shared(key: str, want: Any, action: o.Action, changes: o.Changes) -> o.
     return o.PutScheduleGroup(group=want, action=action, changes=changes)
 
 
-def _job_ops(res: JobResources, live: DeepJob, code_sha256: str, stage: str) -> list[o.Op]:
+def _job_ops(res: JobResources, live: DeepJob, code_sha256: str, owner: Owner) -> list[o.Op]:
+    stage = owner.stage
     job, fn = res.job, res.function
     out: list[o.Op] = []
     have = live.function
     if have is None:
         out.append(o.CreateFunction(job=job, function=fn))
     else:
-        if not owns(have.raw_tags, stage):
+        if not owner.owns(have.raw_tags, fn.name):
             raise _conflict("function", fn.name, stage)
         if have.code_sha256 != code_sha256:
             out.append(
@@ -289,7 +327,7 @@ def _job_ops(res: JobResources, live: DeepJob, code_sha256: str, stage: str) -> 
                 o.AddPermission(job=job, permission=rule.permission),
             ]
             continue
-        if not owns(lr.tags, stage):
+        if not owner.owns(lr.tags, rule.name):
             raise _conflict("rule", rule.name, stage)
         rchanges = diff(lr, rule, ("schedule_expression", "state", "description", "tags"))
         if rchanges:
@@ -322,6 +360,8 @@ def _job_ops(res: JobResources, live: DeepJob, code_sha256: str, stage: str) -> 
         ls = live.schedules.get(sched.name)
         if ls is None:
             out.append(o.PutSchedule(job=job, schedule=sched))
+        elif not owner.owns_schedule(schedule_as_read(ls), sched.group_name):
+            raise _conflict("schedule", f"{sched.group_name}/{sched.name}", stage)
         elif ls != sched:
             out.append(
                 o.PutSchedule(job=job, schedule=sched, action="update", changes=diff(ls, sched))
@@ -342,68 +382,10 @@ def _job_ops(res: JobResources, live: DeepJob, code_sha256: str, stage: str) -> 
     return out
 
 
-def _schedule_job(desired: DesiredState, name: str) -> str | None:
-    """Which desired job a schedule name belongs to (``<base>-<job>`` or ``-<n>``)."""
-    base = base_of(desired) + "-"
-    for job in desired.jobs:
-        if re.fullmatch(re.escape(base + job) + r"(-\d+)?", name):
-            return job
-    return None
-
-
-def _stale_ops(
-    desired: DesiredState,
-    snapshot: Snapshot,
-    request: ReadRequest,
-    deep: DeepState,
-    *,
-    prune: bool,
-) -> list[o.Op]:
-    """Rules/schedules no longer desired, and (pruning) functions of removed jobs."""
-    out: list[o.Op] = []
-    stage = desired.stage
-    for name, lr in deep.stray_rules.items():
-        if lr is None or not owns(lr.tags, stage):
-            continue  # not ours: never touched
-        job = lr.tags.get(contract.TAG_JOB, "")
-        if job in desired.jobs:
-            kept = desired.jobs[job].function.name
-            out.append(o.DeleteRule(job=job, name=name, function_name=kept))
-        elif prune:
-            out.append(o.DeleteRule(job=job, name=name))
-    desired_schedules = {s.name for res in desired.jobs.values() for s in res.schedules}
-    for name in sorted(snapshot.schedules):
-        if name in desired_schedules:
-            continue
-        owner = _schedule_job(desired, name)
-        if owner is not None or prune:
-            out.append(
-                o.DeleteSchedule(
-                    job=owner or name, name=name, group_name=desired.shared.jobs_group.name
-                )
-            )
-    for job, function_name in sorted(request.stray_functions.items()):
-        out.append(o.DeleteFunction(job=job, function_name=function_name))
-    return out
-
-
-def _destroy_shared(
-    desired: DesiredState, snapshot: Snapshot, deep: DeepState, *, include_data: bool
-) -> list[o.Op]:
-    out: list[o.Op] = []
-    s = desired.shared
-    for group in (s.jobs_group, s.retry_group):
-        have = deep.shared.get("jobs_group" if group is s.jobs_group else "retry_group")
-        if have is not None and owns(have.tags, desired.stage):
-            out.append(o.DeleteScheduleGroup(name=group.name))
-    for role in (s.scheduler_role, s.worker_role):
-        listed = snapshot.roles.get(role.name)
-        tags = None if listed is None else {t["Key"]: t["Value"] for t in listed.get("Tags", [])}
-        if owns(tags, desired.stage):
-            out.append(o.DeleteRole(name=role.name, policy_name=role.policy_name))
-    if include_data:
-        if owns(snapshot.owned_tags(s.table.arn), desired.stage):
-            out.append(o.DeleteTable(name=s.table.name))
-        if owns(snapshot.owned_tags(s.queue.arn), desired.stage):
-            out.append(o.DeleteQueue(name=s.queue.name))
-    return out
+def schedule_as_read(s: Schedule) -> dict[str, Any]:
+    """A deep-read schedule in GetSchedule's shape, for ``Owner.owns_schedule``."""
+    return {
+        "Name": s.name,
+        "Description": s.description,
+        "Target": {"Arn": s.target_arn, "RoleArn": s.role_arn, "Input": s.input},
+    }

@@ -40,9 +40,14 @@ def _created_detail(op: o.Op) -> str:
             return ""
 
 
+def _refusals(plan: o.Plan) -> list[str]:
+    return [f"  ! refused: {r}" for r in plan.refusals]
+
+
 def render_text(plan: o.Plan) -> str:
     if not plan.ops:
-        return f"stage {plan.stage}: no changes ({len(plan.unchanged_jobs)} jobs up to date)"
+        head = f"stage {plan.stage}: no changes ({len(plan.unchanged_jobs)} jobs up to date)"
+        return "\n".join([head, *_refusals(plan)])
     lines = []
     for group, ops in _groups(plan).items():
         lines.append(f"{group}:")
@@ -60,6 +65,7 @@ def render_text(plan: o.Plan) -> str:
                 if op.action == "create" and ch.old is None:
                     continue  # the detail above says what is created
                 lines.append(f"      {ch.field}: {_short(ch.old)} -> {_short(ch.new)}")
+    lines += _refusals(plan)
     counts = summary(plan)
     lines.append(
         f"stage {plan.stage}: {counts['create']} to create, {counts['update']} to update, "
@@ -83,6 +89,8 @@ def render_json(plan: o.Plan) -> dict[str, Any]:
         "summary": summary(plan),
         "code_sha256": plan.code_sha256,
         "unchanged_jobs": list(plan.unchanged_jobs),
+        # What the plan will not do although asked (a destroy with any fails).
+        "refusals": list(plan.refusals),
         "operations": [
             {
                 "op": type(op).__name__,

@@ -15,6 +15,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from scheduler import contract
+
 
 class RetryScheduler(Protocol):
     def schedule_retry(
@@ -97,7 +99,7 @@ class SchedulerRetryScheduler:
                 group=self.group,
                 at=at,
                 target=target,
-                description=f"cronbridge retry of {payload.get('run_id')}",
+                description=f"{contract.RETRY_DESCRIPTION_PREFIX}{payload.get('run_id')}",
             )
         except Exception as exc:
             code = getattr(exc, "response", {}).get("Error", {}).get("Code")

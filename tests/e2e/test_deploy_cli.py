@@ -61,3 +61,32 @@ def test_aws_error_is_one_line(catalogue: Path, capsys: pytest.CaptureFixture[st
     err = capsys.readouterr().err
     assert code == 1
     assert err.startswith("error: ") and "Traceback" not in err
+
+
+def test_destroy_refuses_a_group_with_a_hand_made_schedule(
+    endpoint: str, catalogue: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import boto3
+
+    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", endpoint]
+    # GIVEN the sample deployed, and a schedule made by hand in the stage's jobs group
+    assert main(["deploy", *aws, "--yes"]) == 0
+    kw = {"endpoint_url": endpoint, "region_name": "us-east-1"}
+    fn = boto3.client("lambda", **kw).get_function(FunctionName="cronbridge-dev-heartbeat")
+    sched = boto3.client("scheduler", **kw)
+    sched.create_schedule(
+        Name="hand-made",
+        GroupName="cronbridge-dev",
+        ScheduleExpression="rate(1 hour)",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": fn["Configuration"]["FunctionArn"], "RoleArn": fn["Configuration"]["Role"]},
+    )
+    capsys.readouterr()
+    # WHEN destroying the stage
+    code = main(["destroy", *aws, "--yes"])
+    # THEN it exits 1 naming the schedule it kept, which still exists, in its group
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "not fully destroyed" in err and "hand-made" in err and "Traceback" not in err
+    left = sched.list_schedules(GroupName="cronbridge-dev")["Schedules"]
+    assert [s["Name"] for s in left] == ["hand-made"]

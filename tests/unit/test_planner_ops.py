@@ -56,12 +56,19 @@ def _converged_snapshot(d: DesiredState, sha: str) -> Snapshot:
         }
         for r in (d.shared.worker_role, d.shared.scheduler_role)
     }
+    functions = {
+        res.function.name: {"FunctionName": res.function.name, "CodeSha256": sha}
+        for res in d.jobs.values()
+    }
     return Snapshot(
-        owned=owned,
+        hints=owned,
+        functions=functions,
         rules=rules,
         schedules=schedules,
         groups={d.shared.jobs_group.name, d.shared.retry_group.name},
         roles=roles,
+        table={"TableName": d.shared.table.name, "TableStatus": "ACTIVE"},
+        queue_url=d.shared.queue.url,
     )
 
 
@@ -118,7 +125,7 @@ def test_new_code_reads_every_job_and_updates_code_then_stamps(desired: DesiredS
 def test_unowned_function_with_our_name_is_a_conflict(desired: DesiredState) -> None:
     snap = _converged_snapshot(desired, "sha")
     res = desired.jobs["heartbeat"]
-    del snap.owned[res.function.arn]
+    del snap.hints[res.function.arn]
     req = what_to_read(desired, snap, "sha")
     assert req.jobs == {"heartbeat"}
     foreign = LiveFunction(
@@ -133,19 +140,44 @@ def test_unowned_function_with_our_name_is_a_conflict(desired: DesiredState) -> 
 
 
 def test_owned_function_of_removed_job_is_pruned_only_with_prune(desired: DesiredState) -> None:
+    # GIVEN Lambda lists a function of a job no longer in the catalogue
     snap = _converged_snapshot(desired, "sha")
-    arn = "arn:aws:lambda:us-east-1:123456789012:function:cronbridge-dev-gone"
-    snap.owned[arn] = {**desired.ownership_tags, contract.TAG_JOB: "gone"}
+    snap.functions["cronbridge-dev-gone"] = {"FunctionName": "cronbridge-dev-gone"}
     req = what_to_read(desired, snap, "sha")
-    plan = build_plan(desired, snap, req, DeepState(), "sha")
+    # THEN it is deep-read (its own tags decide), and deleted only when owned
+    assert req.stray_functions == ["cronbridge-dev-gone"]
+    fn = desired.jobs["heartbeat"].function
+    gone = dataclasses.replace(fn, name="cronbridge-dev-gone")
+    ours = LiveFunction(gone, "sha", {**desired.ownership_tags, contract.TAG_JOB: "gone"})
+    plan = build_plan(desired, snap, req, DeepState(stray_functions={gone.name: ours}), "sha")
     assert [op.describe() for op in plan.ops] == ["delete function cronbridge-dev-gone"]
     req = what_to_read(desired, snap, "sha", prune=False)
+    assert req.stray_functions == []
     assert build_plan(desired, snap, req, DeepState(), "sha", prune=False).ops == ()
+
+
+def test_function_of_another_prefix_or_untagged_is_never_pruned(desired: DesiredState) -> None:
+    # GIVEN stray functions: one tagged with another prefix, one with no tags, one from
+    # before the prefix tag existed (managed-by + stage only) with our name
+    snap = _converged_snapshot(desired, "sha")
+    fn = desired.jobs["heartbeat"].function
+    other = {**desired.ownership_tags, contract.TAG_PREFIX: "other"}
+    legacy = {k: v for k, v in desired.ownership_tags.items() if k != contract.TAG_PREFIX}
+    strays = {
+        "cronbridge-dev-other": LiveFunction(fn, "sha", other),
+        "cronbridge-dev-bare": LiveFunction(fn, "sha", {}),
+        "cronbridge-dev-legacy": LiveFunction(fn, "sha", legacy),
+    }
+    req = what_to_read(desired, snap, "sha")
+    # WHEN planning a prune
+    plan = build_plan(desired, snap, req, DeepState(stray_functions=strays), "sha")
+    # THEN only the legacy one, ours by name, is deleted
+    assert [op.describe() for op in plan.ops] == ["delete function cronbridge-dev-legacy"]
 
 
 def test_first_deploy_plan_renders_like_the_golden(desired: DesiredState) -> None:
     # GIVEN an empty account WHEN the sample catalogue is planned
-    empty = Snapshot(owned={}, rules={}, schedules={}, groups=set(), roles={})
+    empty = Snapshot(hints={}, functions={}, rules={}, schedules={}, groups=set(), roles={})
     request = what_to_read(desired, empty, "sha-1")
     plan = build_plan(desired, empty, request, DeepState(), "sha-1")
     # THEN the text a reviewer reads is pinned: creates say what they make, tags fold in
@@ -159,7 +191,7 @@ def test_first_deploy_plan_renders_like_the_golden(desired: DesiredState) -> Non
 
 def test_plan_json_keys_are_pinned(desired: DesiredState) -> None:
     # GIVEN a first-deploy plan WHEN rendered for machines THEN the versioned keys hold
-    empty = Snapshot(owned={}, rules={}, schedules={}, groups=set(), roles={})
+    empty = Snapshot(hints={}, functions={}, rules={}, schedules={}, groups=set(), roles={})
     plan = build_plan(desired, empty, what_to_read(desired, empty, "s"), DeepState(), "s")
     data = render_json(plan)
     assert set(data) == {
@@ -170,6 +202,7 @@ def test_plan_json_keys_are_pinned(desired: DesiredState) -> None:
         "code_sha256",
         "unchanged_jobs",
         "operations",
+        "refusals",
     }
     assert data["version"] == 1 and data["changes"] is True
     assert set(data["summary"]) == {"create", "update", "delete"}
