@@ -61,6 +61,9 @@ LAMBDA_ASYNC_RETRIES = 0
 # own writes (outcome, retry schedule, dead letter) finish before Lambda kills the process.
 # A job's timeout must exceed it (``validate`` says so).
 WATCHDOG_MIN_MARGIN_SECONDS = 3
+# An attempt still RUNNING this long past start + the job's timeout lost its worker (killed,
+# out of memory): a redelivery or retry may conclude it, and ``status`` calls the job STUCK.
+ATTEMPT_LEASE_GRACE_SECONDS = 60
 WATCHDOG_MAX_MARGIN_SECONDS = 5
 # "minute" (AWS: EventBridge Scheduler's at() has minute precision) | "second" (local mode)
 ENV_RETRY_PRECISION = "CRONBRIDGE_RETRY_PRECISION"

@@ -1,14 +1,17 @@
 """Job health, as ``cronbridge status`` and ``cronbridge ui`` both show it: one source.
 
 Health, in order of precedence:
-DISABLED (``enabled: false``); LATE (the first fire time after the newest scheduled run
-passed more than the job's ``grace`` ago with nothing recorded); FAILING (the newest
-finished runs failed, counted back to the last success); OK otherwise. A job with no
-scheduled run yet is OK: without a deploy time, "never ran" cannot be told from "new".
+DISABLED (``enabled: false``); STUCK (a run is still RUNNING past its attempt's lease,
+start + the job's ``timeout`` + a grace: its worker died without recording an outcome);
+LATE (the first fire time after the newest scheduled run passed more than the job's
+``grace`` ago with nothing recorded); FAILING (the newest finished runs failed, counted
+back to the last success); OK otherwise. A job with no scheduled run yet is OK: without a
+deploy time, "never ran" cannot be told from "new".
 
-``job_health`` is pure (a job, its newest runs, an instant); ``recent_runs`` is the one
-read it needs, through an injected ``RunStore`` (one Query per job). No boto3 and no CLI
-imports here, so the CLI and the web UI can both build on it.
+``job_health`` is pure (a job, its newest runs, an instant); ``recent_runs`` is the read
+it needs, through an injected ``RunStore``: one Query per job, plus the job's "last
+scheduled run" marker (two GetItems) only when manual runs filled that whole page. No
+boto3 and no CLI imports here, so the CLI and the web UI can both build on it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from scheduler.clock import isoformat_z, parse_iso
-from scheduler.ledger.model import RunRecord
+from scheduler.contract import ATTEMPT_LEASE_GRACE_SECONDS
+from scheduler.ledger.model import RunRecord, RunStatus
 from scheduler.ledger.query import consecutive_failures
 
 if TYPE_CHECKING:
@@ -27,21 +31,31 @@ if TYPE_CHECKING:
 RECENT_RUNS = 20
 """How many of a job's newest runs health looks at (one Query page)."""
 
-HEALTHS = ("OK", "LATE", "FAILING", "DISABLED")
-UNHEALTHY = frozenset({"LATE", "FAILING"})
+HEALTHS = ("OK", "STUCK", "LATE", "FAILING", "DISABLED")
+UNHEALTHY = frozenset({"STUCK", "LATE", "FAILING"})
 """Healths that make ``status`` exit 1."""
 
 
 def recent_runs(store: RunStore, job: str) -> list[RunRecord]:
-    """The runs ``job_health`` needs for ``job``: its newest, newest first (one Query)."""
-    return list(itertools.islice(store.history(job, page_size=RECENT_RUNS), RECENT_RUNS))
+    """The runs ``job_health`` needs for ``job``: its newest, newest first (one Query).
+
+    When the page holds no scheduled run (say 20 manual runs since the scheduler died), the
+    job's newest scheduled run is appended from its marker, so LATE still shows.
+    """
+    runs = list(itertools.islice(store.history(job, page_size=RECENT_RUNS), RECENT_RUNS))
+    if len(runs) == RECENT_RUNS and not any(r.trigger == "schedule" for r in runs):
+        last = store.last_scheduled(job)
+        if last is not None:
+            runs.append(last)
+    return runs
 
 
 def job_health(job: Any, runs: list[RunRecord], now: datetime) -> dict[str, Any]:
     """The status row of one job (a catalogue ``Job``) from its newest runs. Pure.
 
     Keys: ``job``, ``enabled``, ``health``, ``last_run`` (``run_id``, ``status``,
-    ``started_at``, or None), ``next_fire``, ``consecutive_failures``, ``missed_fire``.
+    ``started_at``, or None), ``next_fire``, ``consecutive_failures``, ``missed_fire``,
+    ``stuck_run`` (the run RUNNING past its lease, or None).
     """
     from scheduler.schedule import next_fire_times, parse_schedule
 
@@ -56,8 +70,11 @@ def job_health(job: Any, runs: list[RunRecord], now: datetime) -> dict[str, Any]
         due = next_fire_times(schedule, timezone=job.timezone, after=after, count=1)
         if due and due[0] + timedelta(seconds=job.grace) < now:
             missed = due[0]
+    stuck = next((r for r in runs if _is_stuck(r, job.timeout, now)), None)
     if not job.enabled:
         health = "DISABLED"
+    elif stuck is not None:
+        health = "STUCK"
     elif missed is not None:
         health = "LATE"
     elif failures:
@@ -74,4 +91,16 @@ def job_health(job: Any, runs: list[RunRecord], now: datetime) -> dict[str, Any]
         "next_fire": isoformat_z(upcoming[0]) if upcoming and job.enabled else None,
         "consecutive_failures": failures,
         "missed_fire": isoformat_z(missed) if missed else None,
+        "stuck_run": stuck.run_id if stuck else None,
     }
+
+
+def _is_stuck(run: RunRecord, timeout: int, now: datetime) -> bool:
+    if run.status is not RunStatus.RUNNING:
+        return False
+    try:
+        started = parse_iso(run.started_at)
+    except ValueError:
+        return False
+    lease = timedelta(seconds=timeout + ATTEMPT_LEASE_GRACE_SECONDS)
+    return started + lease < now

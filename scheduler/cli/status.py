@@ -1,4 +1,4 @@
-"""``cronbridge status``: one health row per job; exit 1 if any job is LATE or FAILING.
+"""``cronbridge status``: one health row per job; exit 1 if any job is STUCK, LATE or FAILING.
 
 The health rules live in ``scheduler.health`` (shared with ``cronbridge ui``); this verb
 reads each job's newest runs (one Query per job), renders the rows and sets the exit code.
@@ -19,7 +19,9 @@ from scheduler.errors import UsageError
 from scheduler.health import UNHEALTHY, job_health, recent_runs
 
 NAME = "status"
-HELP = "health of every job (OK, LATE, FAILING, DISABLED); exit 1 if any is LATE/FAILING"
+HELP = (
+    "health of every job (OK, STUCK, LATE, FAILING, DISABLED); exit 1 if any is STUCK/LATE/FAILING"
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -59,9 +61,17 @@ def render(rows: list[dict[str, Any]], now: datetime) -> str:
             r["last_run"]["status"] if r["last_run"] else "-",
             r["next_fire"] or "-",
             r["consecutive_failures"],
-            r["health"] + (f" (missed {r['missed_fire']})" if r["missed_fire"] else ""),
+            _health_text(r),
         ]
         for r in rows
     ]
     headers = ["JOB", "ENABLED", "LAST RUN", "LAST STATUS", "NEXT FIRE", "FAILURES", "HEALTH"]
     return table(headers, body)
+
+
+def _health_text(row: dict[str, Any]) -> str:
+    if row.get("stuck_run"):
+        return f"{row['health']} ({row['stuck_run']} RUNNING past its timeout)"
+    if row["missed_fire"]:
+        return f"{row['health']} (missed {row['missed_fire']})"
+    return str(row["health"])

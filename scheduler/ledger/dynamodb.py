@@ -6,6 +6,8 @@ Item layout (keys from ``scheduler.contract``):
   ``<stamp>`` is the scheduled minute (or trigger time), so one job's history newest first
   is one Query with ``ScanIndexForward=False``, and ``--since`` is a key condition.
 * lock item  ``pk=JOB#<job>  sk=LOCK`` - the overlap lease: holder run id + ``lease_until``.
+* marker     ``pk=JOB#<job>  sk=LAST_SCHEDULED`` - the newest scheduled slot's run id, put
+  in the same transaction as that slot's claim, so health finds it past any manual runs.
 * sparse GSI ``attention``: ``att_pk=RUNS``, ``att_sk=<started_at>#<run_id>`` is present
   only while a run is RUNNING/FAILED/TIMED_OUT/DEAD, so "what needs attention since T
   across jobs" is one Query. (One index partition is fine at cron rates: a GSI partition
@@ -41,6 +43,7 @@ from scheduler.ledger.store import ClaimOutcome, ClaimResult, Finish, LockReques
 
 ATTENTION_PARTITION = "RUNS"
 LOCK_SK = "LOCK"
+LAST_SCHEDULED_SK = "LAST_SCHEDULED"  # the job's newest scheduled slot: run_id, scheduled_for
 _RUN_PREFIX = "RUN#"
 _RUN_HIGH = "RUN#~"  # '~' sorts after every character a stamp or hex suffix uses
 _CONFLICT_RETRIES = 6
@@ -80,13 +83,17 @@ class DynamoRunStore:
     # --- writes (worker) -----------------------------------------------------------------
     def claim(self, run: RunRecord, lock: LockRequest | None, now: datetime) -> ClaimResult:
         run_op = self._claim_op(run)
-        if lock is None:
+        # A scheduled slot's first claim also moves the job's "last scheduled run" marker
+        # (same request, so still two writes per run), which ``status`` reads when manual
+        # runs have pushed every scheduled run out of its one-page Query.
+        marker = [self._marker_op(run)] if _is_slot_claim(run) else []
+        if lock is None and not marker:
             return self._single_claim(run_op, run)
-        lock_op = self._lock_op(run, lock, now)
+        lock_ops = [self._lock_op(run, lock, now)] if lock is not None else []
         for attempt in range(_CONFLICT_RETRIES):
             try:
-                self._client.transact_write_items(TransactItems=[run_op, lock_op])
-                return ClaimResult(ClaimOutcome.CLAIMED, holds_lock=True)
+                self._client.transact_write_items(TransactItems=[run_op, *lock_ops, *marker])
+                return ClaimResult(ClaimOutcome.CLAIMED, holds_lock=lock is not None)
             except Exception as exc:
                 if _code(exc) != "TransactionCanceledException":
                     raise
@@ -96,9 +103,9 @@ class DynamoRunStore:
                     existing = _item_of(reasons[0])
                     if existing and _is_own_claim(existing, run):
                         # botocore resent a transaction whose response was lost: ours.
-                        return ClaimResult(ClaimOutcome.CLAIMED, holds_lock=True)
+                        return ClaimResult(ClaimOutcome.CLAIMED, holds_lock=lock is not None)
                     return ClaimResult(ClaimOutcome.DUPLICATE, existing)
-                if codes[1] == "ConditionalCheckFailed":
+                if lock is not None and codes[1] == "ConditionalCheckFailed":
                     if lock.exclusive:
                         return ClaimResult(ClaimOutcome.OVERLAP, _item_of(reasons[1]))
                     # A manual/retry/redrive run is never skipped, but it must not take the
@@ -165,6 +172,15 @@ class DynamoRunStore:
                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
             }
         }
+
+    def _marker_op(self, run: RunRecord) -> dict[str, Any]:
+        item = {
+            C.TABLE_PK: {"S": job_pk(run.job)},
+            C.TABLE_SK: {"S": LAST_SCHEDULED_SK},
+            "run_id": {"S": run.run_id},
+            "scheduled_for": {"S": run.scheduled_for},
+        }
+        return {"Put": {"TableName": self.table, "Item": item}}
 
     def _lock_op(self, run: RunRecord, lock: LockRequest, now: datetime) -> dict[str, Any]:
         put: dict[str, Any] = {
@@ -316,6 +332,16 @@ class DynamoRunStore:
         item = response.get("Item")
         return _record(item) if item else None
 
+    def last_scheduled(self, job: str) -> RunRecord | None:
+        """The job's newest scheduled run, however many manual runs followed it (2 reads)."""
+        marker = self._client.get_item(
+            TableName=self.table,
+            Key={C.TABLE_PK: {"S": job_pk(job)}, C.TABLE_SK: {"S": LAST_SCHEDULED_SK}},
+        ).get("Item")
+        if not marker:
+            return None
+        return self.get(str(from_item(marker)["run_id"]))
+
     def history(
         self,
         job: str,
@@ -384,6 +410,10 @@ def _item_of(reason: dict[str, Any]) -> dict[str, Any] | None:
 
 def _record(item: dict[str, Any]) -> RunRecord:
     return RunRecord.from_json(from_item(item))
+
+
+def _is_slot_claim(run: RunRecord) -> bool:
+    return run.trigger == "schedule" and run.attempt <= 1
 
 
 def _retryable(codes: list[Any]) -> bool:

@@ -69,6 +69,10 @@ class RunStore(Protocol):
 
     def get(self, run_id: str) -> RunRecord | None: ...
 
+    def last_scheduled(self, job: str) -> RunRecord | None:
+        """The job's newest scheduled run, however many manual runs came after it."""
+        ...
+
     def history(
         self,
         job: str,

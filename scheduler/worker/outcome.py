@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from scheduler import contract as C  # noqa: N812 - short, read everywhere
 from scheduler.clock import Clock, isoformat_z
 from scheduler.dlq.sender import DeadLetterSender, dead_run_message
 from scheduler.ledger.model import Attempt, RunRecord, RunStatus
@@ -30,7 +31,7 @@ from scheduler.worker.retry import RetryScheduler, ceil_to_minute, retry_schedul
 # After an attempt's deadline, how long before anyone may call it abandoned: the watchdog
 # and Lambda's own kill both happen by the deadline, so this only absorbs clock skew and
 # a final write still in flight.
-LEASE_GRACE_SECONDS = 60
+LEASE_GRACE_SECONDS = C.ATTEMPT_LEASE_GRACE_SECONDS
 
 
 class MetricsSink(Protocol):

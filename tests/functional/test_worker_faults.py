@@ -97,7 +97,7 @@ def test_a_resent_dead_write_still_sends_its_dead_letter(stack: Stack) -> None:
 
 
 def test_a_resent_success_write_is_still_a_success(stack: Stack) -> None:
-    # GIVEN a succeeding job with overlap: allow (plain conditional writes, no transaction)
+    # GIVEN a succeeding job with overlap: allow (no lease: the claim and the final write)
     resent = lose_first_responses(stack.ddb)
     rt = build_runtime(
         stack.env(JOB, "tests.fake:handler", CRONBRIDGE_OVERLAP="allow"),
@@ -108,7 +108,7 @@ def test_a_resent_success_write_is_still_a_success(stack: Stack) -> None:
     # WHEN the rule's event arrives and every write is resent once
     summary = rt.handle(rule_event(), lambda_context())
     # THEN the run is SUCCEEDED and reported so (not LOST)
-    assert resent == ["PutItem", "UpdateItem"]
+    assert resent == ["TransactWriteItems", "UpdateItem"]
     assert summary["status"] == "SUCCEEDED"
 
 

@@ -134,3 +134,53 @@ def test_recent_runs_reads_one_page_of_the_newest_runs() -> None:
     runs = recent_runs(store, "tick")  # type: ignore[arg-type]
     # THEN one page of RECENT_RUNS is asked for and no more are taken
     assert store.calls == [("tick", RECENT_RUNS)] and len(runs) == RECENT_RUNS
+
+
+def test_a_run_running_past_its_timeout_and_grace_is_stuck() -> None:
+    # GIVEN a 60 s job whose 01:15 run is still RUNNING at 01:20 (its worker died)
+    runs = [run("01:15", RunStatus.RUNNING), run("01:10", RunStatus.SUCCEEDED)]
+    row = job_health(make_job(), runs, NOW)
+    # THEN the job is STUCK (unhealthy), naming the run
+    assert row["health"] == "STUCK" and row["stuck_run"] == "tick.2026-03-29T01:15:00Z"
+    assert "STUCK" in UNHEALTHY
+
+
+def test_a_run_within_its_lease_is_not_stuck() -> None:
+    # GIVEN a 600 s job whose 01:15 run is RUNNING at 01:20: inside timeout + grace
+    runs = [run("01:15", RunStatus.RUNNING)]
+    row = job_health(make_job(timeout=600), runs, NOW)
+    # THEN it is OK
+    assert row["health"] == "OK" and row["stuck_run"] is None
+
+
+class MarkerStore(CountingStore):
+    """A page of manual runs only, and a "last scheduled run" marker behind it."""
+
+    def __init__(self, runs: list[RunRecord], last: RunRecord | None) -> None:
+        super().__init__(runs)
+        self.last = last
+        self.marker_reads = 0
+
+    def last_scheduled(self, job: str) -> RunRecord | None:
+        self.marker_reads += 1
+        return self.last
+
+
+def test_recent_runs_reaches_the_last_scheduled_run_behind_manual_ones() -> None:
+    # GIVEN a page full of manual runs after the last scheduled run (00:30)
+    manual = [run("01:05", RunStatus.SUCCEEDED, trigger="manual")] * RECENT_RUNS
+    store = MarkerStore(manual, run("00:30", RunStatus.SUCCEEDED))
+    # WHEN the recent runs are read
+    runs = recent_runs(store, "tick")  # type: ignore[arg-type]
+    # THEN the scheduled run is appended and the job is LATE (00:35 was missed)
+    assert store.marker_reads == 1 and runs[-1].scheduled_for == "2026-03-29T00:30:00Z"
+    row = job_health(make_job(), runs, NOW)
+    assert row["health"] == "LATE" and row["missed_fire"] == "2026-03-29T00:35:00Z"
+
+
+def test_recent_runs_skips_the_marker_when_the_page_has_a_scheduled_run() -> None:
+    # GIVEN a page with a scheduled run in it WHEN read THEN the marker is not read
+    page = [run("01:05", RunStatus.SUCCEEDED)] * RECENT_RUNS
+    store = MarkerStore(page, None)
+    recent_runs(store, "tick")  # type: ignore[arg-type]
+    assert store.marker_reads == 0
