@@ -2,9 +2,10 @@
 
 Item layout (keys from ``scheduler.contract``):
 
-* run item   ``pk=JOB#<job>  sk=RUN#<stamp>[-<hex>]`` - one per run, all attempts inside.
-  ``<stamp>`` is the scheduled minute (or trigger time), so one job's history newest first
-  is one Query with ``ScanIndexForward=False``, and ``--since`` is a key condition.
+* run item   ``pk=JOB#<job>  sk=RUN#<time>[-<hex>]`` - one per run, all attempts inside.
+  ``<time>`` is the scheduled minute (or trigger time) as ``2026-12-02T21:28:00Z``, the
+  format of every time attribute, so one job's history newest first is one Query with
+  ``ScanIndexForward=False``, and ``--since`` is a key condition.
 * lock item  ``pk=JOB#<job>  sk=LOCK`` - the overlap lease: holder run id + ``lease_until``.
 * marker     ``pk=JOB#<job>  sk=LAST_SCHEDULED`` - the newest scheduled slot's run id, put
   in the same transaction as that slot's claim, so health finds it past any manual runs.
@@ -38,7 +39,7 @@ from typing import Any
 from scheduler import contract as C  # noqa: N812 - short, read everywhere
 from scheduler.clock import isoformat_z, parse_iso
 from scheduler.ledger.codec import from_item, to_attr, to_item
-from scheduler.ledger.model import RunRecord, RunStatus, split_run_id, stamp_of
+from scheduler.ledger.model import RunRecord, RunStatus, split_run_id
 from scheduler.ledger.store import ClaimOutcome, ClaimResult, Finish, LockRequest
 
 ATTENTION_PARTITION = "RUNS"
@@ -54,9 +55,21 @@ def job_pk(job: str) -> str:
     return f"JOB#{job}"
 
 
+def run_sort_key(run_id: str) -> str:
+    """``RUN#<ISO time>[-<hex>]``: the run id's time written as every time attribute is.
+
+    Run ids keep their compact stamp (``JOB.20261202T212800Z``: no colons on a command
+    line), but the table uses one time format throughout, ``2026-12-02T21:28:00Z``, so a
+    key condition reads like the ``scheduled_for``/``started_at`` values beside it.
+    """
+    _job, rest = split_run_id(run_id)
+    moment = datetime.strptime(rest[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    return _RUN_PREFIX + isoformat_z(moment) + rest[16:]
+
+
 def run_key(run_id: str) -> dict[str, dict[str, str]]:
-    job, rest = split_run_id(run_id)
-    return {C.TABLE_PK: {"S": job_pk(job)}, C.TABLE_SK: {"S": _RUN_PREFIX + rest}}
+    job, _rest = split_run_id(run_id)
+    return {C.TABLE_PK: {"S": job_pk(job)}, C.TABLE_SK: {"S": run_sort_key(run_id)}}
 
 
 def _epoch(moment: datetime) -> int:
@@ -310,10 +323,10 @@ class DynamoRunStore:
         }
 
     def _run_item(self, run: RunRecord, retention_days: int | None) -> dict[str, Any]:
-        job, rest = split_run_id(run.run_id)
+        job, _rest = split_run_id(run.run_id)
         data = run.to_json()
         data[C.TABLE_PK] = job_pk(job)
-        data[C.TABLE_SK] = _RUN_PREFIX + rest
+        data[C.TABLE_SK] = run_sort_key(run.run_id)
         # A RUNNING item that is never finished (the process died) still expires: give it
         # a generous TTL now; ``finish`` sets the real one.
         days = retention_days if retention_days is not None else 90
@@ -350,7 +363,7 @@ class DynamoRunStore:
         status: RunStatus | None = None,
         page_size: int = 50,
     ) -> Iterator[RunRecord]:
-        low = _RUN_PREFIX + (stamp_of(since) if since else "")
+        low = _RUN_PREFIX + (isoformat_z(since.astimezone(UTC)) if since else "")
         params: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :low AND :high",

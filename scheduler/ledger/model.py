@@ -88,10 +88,6 @@ def split_run_id(run_id: str) -> tuple[str, str]:
     return job, rest
 
 
-def stamp_of(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(_STAMP)
-
-
 @dataclass
 class Attempt:
     """One try of a run: its own outcome, timing and error."""

@@ -78,7 +78,7 @@ def test_success_is_two_writes_and_no_reads(stack: Stack) -> None:
     assert "Item" not in lock
     item = stack.ddb.get_item(
         TableName=stack.table,
-        Key={"pk": {"S": f"JOB#{JOB}"}, "sk": {"S": "RUN#20260329T010000Z"}},
+        Key={"pk": {"S": f"JOB#{JOB}"}, "sk": {"S": "RUN#2026-03-29T01:00:00Z"}},
     )["Item"]
     assert "att_pk" not in item and int(item["expires_at"]["N"]) > 0
 
@@ -205,7 +205,7 @@ def test_a_run_waiting_for_a_long_retry_outlives_its_retention(stack: Stack) -> 
     # THEN the item expires a day after the retry is due, not a day after the failure
     item = stack.ddb.get_item(
         TableName=stack.table,
-        Key={"pk": {"S": f"JOB#{JOB}"}, "sk": {"S": "RUN#20260329T010000Z"}},
+        Key={"pk": {"S": f"JOB#{JOB}"}, "sk": {"S": "RUN#2026-03-29T01:00:00Z"}},
     )["Item"]
     run = store(stack).get("nightly-report.20260329T010000Z")
     assert run is not None and run.next_attempt_at is not None
