@@ -22,6 +22,8 @@ class AwsClients:
     region: str | None = None
     endpoint_url: str | None = None
     profile: str | None = None
+    max_attempts: int = 5  # botocore's standard retry mode, first try included
+    connect_timeout: float = 5
     _session: Any = field(default=None, repr=False)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -45,7 +47,10 @@ class AwsClients:
     def _make(self, service: str) -> Any:
         from botocore.config import Config
 
-        config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5)
+        config = Config(
+            retries={"mode": "standard", "max_attempts": self.max_attempts},
+            connect_timeout=self.connect_timeout,
+        )
         kwargs: dict[str, Any] = {"region_name": self.region_name, "config": config}
         if self.endpoint_url:
             kwargs["endpoint_url"] = self.endpoint_url

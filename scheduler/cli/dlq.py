@@ -5,7 +5,8 @@ records, EventBridge delivery failures; see ``scheduler.dlq.queue``). Redrive st
 per message and then deletes it: a dead run or crash gets a new run (trigger ``redrive``,
 ``redrive_of`` = the dead run); an undelivered scheduled slot is delivered again as that
 slot's scheduled run, its input rebuilt from the rule's live target. This module wires the
-invoker and the rule reader in; ``scheduler.dlq`` imports neither.
+invoker and the rule reader in; ``scheduler.dlq`` imports neither. Both go through
+``scheduler.actions``, shared with ``cronbridge ui``.
 """
 
 from __future__ import annotations
@@ -13,14 +14,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from scheduler import names
+from scheduler.actions import open_dead_letter_queue, redrive_letters, rule_input_rebuilder
 from scheduler.cli import common
 from scheduler.cli.history import Ledger, open_ledger
 from scheduler.cli.output import Result, table
 from scheduler.clock import SystemClock
-from scheduler.dlq.queue import DeadLetter, DeadLetterQueue, redrive
-from scheduler.dlq.undelivered import RuleInputRebuilder
-from scheduler.errors import AwsCallError, CronbridgeError, UsageError
+from scheduler.dlq.queue import DeadLetter, DeadLetterQueue
+from scheduler.errors import UsageError
 from scheduler.invoke import make_invoker
 
 NAME = "dlq"
@@ -44,14 +44,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def open_queue(ledger: Ledger) -> DeadLetterQueue:
-    queue_name = names.dead_letter_queue(ledger.prefix, ledger.stage)
-    sqs = ledger.clients.client("sqs")
-    try:
-        url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
-    except Exception as exc:
-        raise AwsCallError.from_exception(exc, "sqs:GetQueueUrl", queue_name) from exc
-    known_jobs = set(ledger.catalogue.jobs) if ledger.catalogue is not None else None
-    return DeadLetterQueue(sqs, url, known_jobs)
+    return open_dead_letter_queue(
+        ledger.clients.client("sqs"), ledger.prefix, ledger.stage, ledger.catalogue
+    )
 
 
 def run(args: argparse.Namespace) -> Result:
@@ -76,35 +71,11 @@ def _redrive(args: argparse.Namespace, ledger: Ledger, queue: DeadLetterQueue) -
         raise UsageError(
             "give exactly one of MESSAGE_ID or --all", hint="see `cronbridge dlq list`"
         )
-    letters = queue.receive_all()
-    chosen = letters if args.all else [x for x in letters if x.message_id == args.message_id]
-    rest = [x for x in letters if x not in chosen]
-    queue.release(rest)
-    if not args.all and not chosen:
-        queue.release(chosen)
-        raise CronbridgeError(
-            f"no message {args.message_id} in the dead-letter queue",
-            hint="list them with `cronbridge dlq list`",
-        )
-    unusable = [x for x in chosen if not x.job and x.event is None]
-    if unusable:
-        queue.release(chosen)
-        raise CronbridgeError(
-            f"message {unusable[0].message_id} names no job; it cannot be redriven",
-            hint="inspect it with `cronbridge dlq list --json`, then `dlq purge` if it is junk",
-        )
     invoker = make_invoker(ledger.clients, ledger.prefix, ledger.stage, common.is_local(args))
-    payloads = (
-        {name: job.payload for name, job in ledger.catalogue.jobs.items()}
-        if ledger.catalogue is not None
-        else None
+    rebuild = rule_input_rebuilder(ledger.clients.client("events"), ledger.catalogue)
+    started = redrive_letters(
+        queue, invoker, None if args.all else args.message_id, SystemClock().now(), rebuild
     )
-    rebuild = RuleInputRebuilder(ledger.clients.client("events"), payloads)
-    try:
-        started = redrive(queue, chosen, invoker, SystemClock().now(), rebuild)
-    except CronbridgeError:
-        queue.release(chosen)  # nothing was started: leave every message for later
-        raise
     text = "\n".join(f"redrove {s['message_id']}: started {s['run_id']}" for s in started)
     return Result(data=started, text=text or "the dead-letter queue is empty")
 

@@ -50,6 +50,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="stop after this long, e.g. 75s or 10m (default: until Ctrl-C)",
     )
     up.add_argument("--stage", default=None, help="stage to deploy (default: dev)")
+    up.add_argument(
+        "--ui",
+        type=int,
+        nargs="?",
+        const=8765,
+        default=None,
+        metavar="PORT",
+        help="also serve `cronbridge ui` on 127.0.0.1:PORT (default 8765)",
+    )
     up.add_argument("--json", action="store_true", help="JSON Lines: one object per run event")
     up.add_argument("--debug", action="store_true", help="show tracebacks on errors")
 
@@ -110,19 +119,42 @@ def _up(args: argparse.Namespace) -> Result:
         sys.stdout.flush()
 
     say = progress if as_json else _say_stdout
+    ui = _start_ui(args, stage) if args.ui is not None else None
+    extra = (f"  web ui     {ui.url}  (cronbridge ui: runs, health, dead letters)",) if ui else ()
     platform = LocalPlatform(
         catalogue,
-        UpOptions(stage=stage, port=args.port, duration=duration),
+        UpOptions(stage=stage, port=args.port, duration=duration, banner_extra=extra),
         deploy=deploy_catalogue,
         emit=emit,
         say=say,
     )
-    summary = platform.run()
+    try:
+        summary = platform.run()
+    finally:
+        if ui is not None:
+            ui.stop()
     data = summary.to_json()
     counts = ", ".join(f"{n} {kind}" for kind, n in data["events"].items()) or "no run events"
     text = f"local platform stopped ({counts}); state saved to {data['snapshot'] or 'nowhere'}"
     # With --json the events were streamed as JSON Lines; the summary is one more line.
     return Result(data=data, text=text, json_lines=[{"summary": True, **data}])
+
+
+def _start_ui(args: argparse.Namespace, stage: str) -> Any:
+    """``cronbridge ui --local`` in a thread of this process, bound before the deploy starts.
+
+    Until the platform is up the page says the emulator is not reachable, and it recovers
+    by itself on its next refresh.
+    """
+    from scheduler.cli.ui import build_app
+    from scheduler.ui.serve import bind, serve_in_thread
+
+    host = "127.0.0.1"
+    ui_args = argparse.Namespace(
+        file=args.file, stage=stage, local=True, region=None, endpoint_url=None, profile=None
+    )
+    app, _config = build_app(ui_args, host, args.ui)
+    return serve_in_thread(app, bind(host, args.ui), host)
 
 
 def _say_stdout(line: str) -> None:

@@ -35,6 +35,8 @@ VERB_MODULES: dict[str, str] = {
     "show": "scheduler.cli.show",
     "status": "scheduler.cli.status",
     "dlq": "scheduler.cli.dlq",
+    "ui": "scheduler.cli.ui",
+    "report": "scheduler.cli.report",
 }
 
 EXIT_ERROR = 1

@@ -3,7 +3,8 @@
 The CLI picks the run id (``<job>.<now>-<hex>``) and passes it in the worker input, so it
 can print it at once and ``--wait`` can poll that one ledger item (GetItem) to the end:
 SUCCEEDED exits 0; DEAD, SKIPPED, or a failure with no retry left exits 1. The run is
-started through ``scheduler.invoke.make_invoker`` (Lambda, or the local ticker).
+started by ``scheduler.actions.start_manual_run`` (shared with ``cronbridge ui``) through
+``scheduler.invoke.make_invoker`` (Lambda, or the local ticker).
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import argparse
 import json
 from typing import Any
 
+from scheduler.actions import start_manual_run
 from scheduler.cli import common
 from scheduler.cli.history import guard, open_ledger, render_run
 from scheduler.cli.output import Result, progress
-from scheduler.clock import Clock, SystemClock, isoformat_z
+from scheduler.clock import Clock, SystemClock
 from scheduler.errors import CronbridgeError, UsageError
 from scheduler.invoke import make_invoker
-from scheduler.ledger import RunRecord, RunStatus, new_run_id
+from scheduler.ledger import RunRecord, RunStatus
 
 NAME = "run"
 HELP = "run a job now (asynchronously; --wait follows it to the end)"
@@ -77,17 +79,8 @@ def run(args: argparse.Namespace, clock: Clock | None = None) -> Result:
         )
     job = jobs[args.job]
     payload = parse_payload(args.payload, job.payload)
-    now = clock.now()
-    run_id = new_run_id(job.name, now)
-    worker_input = {
-        "job": job.name,
-        "trigger": "manual",
-        "run_id": run_id,
-        "scheduled_time": isoformat_z(now),
-        "payload": payload,
-    }
     invoker = make_invoker(ledger.clients, ledger.prefix, ledger.stage, common.is_local(args))
-    invoker.start(job.name, worker_input)
+    run_id = start_manual_run(invoker, job.name, payload, clock.now())
     if not args.wait:
         data = {"run_id": run_id, "job": job.name, "status": "STARTED"}
         return Result(data=data, text=f"started {run_id}\nfollow it with: cronbridge show {run_id}")

@@ -43,6 +43,7 @@ class UpOptions:
     duration: float | None = None  # seconds; None: until Ctrl-C
     tick_seconds: float = TICK_SECONDS
     snapshot_every: float = SNAPSHOT_EVERY
+    banner_extra: tuple[str, ...] = ()  # more "  name  where" lines (e.g. the web ui's URL)
 
 
 @dataclass
@@ -330,6 +331,7 @@ class LocalPlatform:
         lines = [
             f"cronbridge local platform is up ({until}); started {isoformat_z(datetime.now(UTC))}",
             f"  emulator   {self.emulator.endpoint_url}  (moto; log {rel}/logs/moto.log)",
+            *self.options.banner_extra,
             f"  stage      {self.options.stage}: {len(jobs)} job(s) deployed from "
             f"{_relative(Path(self.catalogue.path))}",
             f"  state      {rel}/state-{self.options.stage}.json: {restored_text}",

@@ -1,0 +1,263 @@
+"""Where the UI's data comes from, and the actions it may take: ledger, DLQ, invoker.
+
+Reads go through ``scheduler.ledger`` (``DynamoRunStore.history``/``get``, one Query per
+job, never a Scan) and ``scheduler.dlq``; health through ``scheduler.health``; actions
+through ``scheduler.actions``, the code ``cronbridge run`` and ``cronbridge dlq`` run.
+Clients come from an injected factory, rebuilt after a connection failure, so the page
+recovers by itself once AWS or the emulator is back. Every AWS failure surfaces as one
+``UnreachableError`` line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from scheduler import names
+from scheduler.actions import (
+    open_dead_letter_queue,
+    redrive_letters,
+    rule_input_rebuilder,
+    start_manual_run,
+)
+from scheduler.dlq.queue import DeadLetter, DeadLetterQueue
+from scheduler.errors import AwsCallError, CronbridgeError
+from scheduler.health import RECENT_RUNS, recent_runs
+from scheduler.invoke import make_invoker
+from scheduler.ledger import DynamoRunStore, RunRecord, RunStatus
+from scheduler.ledger.model import stamp_of
+from scheduler.ui.views import HEATMAP_DAYS, Overview, overview_row
+
+WINDOW_PAGE = 1000  # Query page size for a job's window of runs (DynamoDB caps a page at 1 MB)
+JOB_PAGE_LIMIT = 500  # runs shown on a job page at most
+
+
+class UnreachableError(CronbridgeError):
+    """AWS or the emulator could not be read; the page says so in one line and retries."""
+
+
+class PrefetchedStore:
+    """A ``RunStore`` read view that serves ``history`` from runs already fetched.
+
+    The overview reads each job's last days once; health wants the newest few runs of the
+    same job. Serving those from the window (and continuing with a real Query only if the
+    consumer reads past it) keeps one Query per job without a second copy of health rules.
+    """
+
+    def __init__(
+        self, store: Any, job: str, newest_first: list[RunRecord], *, complete: bool
+    ) -> None:
+        self._store = store
+        self._job = job
+        self._runs = newest_first
+        self._complete = complete  # the job has no run older than these
+
+    def history(
+        self,
+        job: str,
+        *,
+        since: datetime | None = None,
+        status: RunStatus | None = None,
+        page_size: int = 50,
+    ) -> Iterator[RunRecord]:
+        if job != self._job or since is not None:
+            yield from self._store.history(job, since=since, status=status, page_size=page_size)
+            return
+        seen = set()
+        for run in self._runs:
+            seen.add(run.run_id)
+            if status is None or run.status is status:
+                yield run
+        if self._complete:
+            return
+        # Older than the window: the real Query, skipping what was already served.
+        for run in self._store.history(job, status=status, page_size=page_size):
+            if run.run_id not in seen:
+                yield run
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+class UiSource:
+    def __init__(
+        self,
+        catalogue: Any,
+        clients: Callable[[], Any],
+        stage: str,
+        *,
+        local: bool,
+        describe_endpoint: Callable[[], str] = lambda: "AWS",
+    ) -> None:
+        self.catalogue = catalogue
+        self.stage = stage
+        self.local = local
+        self._make_clients = clients
+        self._clients: Any = None
+        self._queue: DeadLetterQueue | None = None
+        self._lock = threading.Lock()
+        self._describe = describe_endpoint
+
+    @property
+    def prefix(self) -> str:
+        return str(self.catalogue.prefix)
+
+    # --- plumbing --------------------------------------------------------------------------
+    def clients(self) -> Any:
+        with self._lock:
+            if self._clients is None:
+                try:
+                    self._clients = self._make_clients()
+                except CronbridgeError as exc:  # e.g. no local platform is running yet
+                    raise UnreachableError(_one_line(exc.message), exc.hint) from exc
+            return self._clients
+
+    def _guard(self, fn: Callable[[], Any]) -> Any:
+        """Run a read or an action; AWS failures become one ``UnreachableError`` line.
+
+        Other ``CronbridgeError``s (no such message, job not deployed) are about what was
+        asked, and pass through for the page to show as they are.
+        """
+        try:
+            return fn()
+        except UnreachableError:
+            self._reset()
+            raise
+        except AwsCallError as exc:
+            self._reset()
+            raise UnreachableError(_one_line(exc.message), exc.hint) from exc
+        except CronbridgeError:
+            raise
+        except Exception as exc:
+            if not (hasattr(exc, "response") or type(exc).__module__.startswith("botocore")):
+                raise
+            self._reset()
+            raise UnreachableError(
+                f"cannot reach {self._describe()}: {_one_line(str(exc))}"
+            ) from exc
+
+    def _reset(self) -> None:
+        with self._lock:
+            self._clients = None
+            self._queue = None
+
+    def store(self) -> DynamoRunStore:
+        return DynamoRunStore(
+            self.clients().client("dynamodb"), names.runs_table(self.prefix, self.stage)
+        )
+
+    def queue(self) -> DeadLetterQueue:
+        if self._queue is None:
+            self._queue = open_dead_letter_queue(
+                self.clients().client("sqs"), self.prefix, self.stage, self.catalogue
+            )
+        return self._queue
+
+    def job(self, name: str) -> Any:
+        return self.catalogue.jobs.get(name)
+
+    # --- reads -----------------------------------------------------------------------------
+    def overview(self, now: datetime, *, with_dead_letters: bool = True) -> Overview:
+        def read() -> Overview:
+            store = self.store()
+            since = now - timedelta(days=HEATMAP_DAYS)
+            rows = []
+            for job in self.catalogue.jobs.values():
+                fetched, complete = _newest(store, job.name, since)
+                window = [r for r in fetched if _slot_stamp(r) >= stamp_of(since)]
+                served = PrefetchedStore(store, job.name, fetched, complete=complete)
+                recent = recent_runs(served, job.name)
+                rows.append(overview_row(job, recent, window, now))
+            dead = self.dead_letter_count() if with_dead_letters else None
+            return Overview(now=now, rows=rows, dead_letters=dead, stage=self.stage)
+
+        result: Overview = self._guard(read)
+        return result
+
+    def dead_letter_count(self) -> int:
+        """Approximate count (GetQueueAttributes): reading it hides no message."""
+        queue = self.queue()
+        attrs = queue._call(
+            "get_queue_attributes",
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attrs.get("ApproximateNumberOfMessages", 0)) + int(
+            attrs.get("ApproximateNumberOfMessagesNotVisible", 0)
+        )
+
+    def job_runs(
+        self, job: str, since: datetime | None, status: RunStatus | None
+    ) -> list[RunRecord]:
+        def read() -> list[RunRecord]:
+            stream = self.store().history(job, since=since, status=status, page_size=WINDOW_PAGE)
+            return list(itertools.islice(stream, JOB_PAGE_LIMIT))
+
+        runs: list[RunRecord] = self._guard(read)
+        return runs
+
+    def run(self, run_id: str) -> RunRecord | None:
+        def read() -> RunRecord | None:
+            try:
+                return self.store().get(run_id)
+            except ValueError:  # not a run id at all
+                return None
+
+        record: RunRecord | None = self._guard(read)
+        return record
+
+    def dead_letters(self) -> list[DeadLetter]:
+        letters: list[DeadLetter] = self._guard(lambda: self.queue().list())
+        return letters
+
+    # --- actions (same code as the CLI verbs) ------------------------------------------------
+    def _invoker(self) -> Any:
+        return make_invoker(self.clients(), self.prefix, self.stage, self.local)
+
+    def trigger(self, job: str, now: datetime) -> str:
+        spec = self.catalogue.jobs[job]
+        run_id: str = self._guard(
+            lambda: start_manual_run(self._invoker(), job, dict(spec.payload), now)
+        )
+        return run_id
+
+    def redrive(self, message_id: str | None, now: datetime) -> list[dict[str, Any]]:
+        started: list[dict[str, Any]] = self._guard(
+            lambda: redrive_letters(
+                self.queue(),
+                self._invoker(),
+                message_id,
+                now,
+                rule_input_rebuilder(self.clients().client("events"), self.catalogue),
+            )
+        )
+        return started
+
+    def purge(self) -> int:
+        count: int = self._guard(lambda: self.queue().purge())
+        return count
+
+
+def _slot_stamp(run: RunRecord) -> str:
+    return run.run_id.partition(".")[2]  # the table's sort key order: slot/trigger time
+
+
+def _newest(store: Any, job: str, since: datetime) -> tuple[list[RunRecord], bool]:
+    """A job's runs since ``since``, and at least its ``RECENT_RUNS`` newest: one Query.
+
+    Returns the runs (newest first) and whether they are all the job's runs.
+    """
+    fetched: list[RunRecord] = []
+    floor = stamp_of(since)
+    for run in store.history(job, page_size=WINDOW_PAGE):
+        if _slot_stamp(run) < floor and len(fetched) >= RECENT_RUNS:
+            return fetched, False
+        fetched.append(run)
+    return fetched, True
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= 300 else line[:299] + "…"

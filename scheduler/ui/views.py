@@ -1,0 +1,260 @@
+"""View models of the UI pages, built from catalogue jobs and run records. Pure.
+
+No HTTP, no AWS, no HTML: plain dataclasses the templates and the SVG charts read. Health
+comes from ``scheduler.health`` (the rules ``cronbridge status`` applies), never
+recomputed here; what is added is what a person looks at: success rate and median
+duration over a window, a heatmap of the last days bucketed by hour, a job's timeline.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from scheduler.clock import isoformat_z, parse_iso
+from scheduler.health import job_health
+from scheduler.ledger import RunRecord, RunStatus
+
+HEATMAP_DAYS = 7
+NEXT_FIRES = 5
+
+# Outcome of a heatmap cell, worst first: one failure in the hour colours the hour.
+OUTCOMES = ("failed", "running", "succeeded", "skipped", "none")
+
+
+def outcome_of(status: RunStatus) -> str:
+    if status.is_failure:
+        return "failed"
+    if status is RunStatus.RUNNING:
+        return "running"
+    if status is RunStatus.SUCCEEDED:
+        return "succeeded"
+    return "skipped"
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    start: datetime
+    outcome: str  # one of OUTCOMES
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        runs = ", ".join(f"{n} {k}" for k, n in self.counts.items() if n) or "no runs"
+        return f"{self.start.strftime('%a %d %b %H:00')}Z: {runs}"
+
+
+def heatmap(
+    runs: Iterable[RunRecord],
+    now: datetime,
+    *,
+    days: int = HEATMAP_DAYS,
+    bucket: timedelta = timedelta(hours=1),
+) -> list[HeatCell]:
+    """One cell per ``bucket`` over the last ``days`` (oldest first), by each run's slot.
+
+    The last cell is the bucket holding ``now``; a run outside the window is ignored. A
+    cell's outcome is its worst run's (failed > running > succeeded > skipped).
+    """
+    size = int(bucket.total_seconds())
+    end = datetime.fromtimestamp((int(now.timestamp()) // size + 1) * size, UTC)
+    count = int(timedelta(days=days) / bucket)
+    start = end - bucket * count
+    counts: list[dict[str, int]] = [dict.fromkeys(OUTCOMES[:-1], 0) for _ in range(count)]
+    for run in runs:
+        index = int((run.scheduled_dt - start).total_seconds() // size)
+        if 0 <= index < count:
+            counts[index][outcome_of(run.status)] += 1
+    cells = []
+    for i, c in enumerate(counts):
+        outcome = next((o for o in OUTCOMES[:-1] if c[o]), "none")
+        cells.append(HeatCell(start + bucket * i, outcome, c))
+    return cells
+
+
+@dataclass(frozen=True)
+class DurationStats:
+    count: int
+    median_ms: int | None
+    p95_ms: int | None
+    max_ms: int | None
+
+
+def duration_stats(runs: Iterable[RunRecord]) -> DurationStats:
+    """Durations of finished runs (skips and in-flight runs have none worth counting)."""
+    values = sorted(
+        r.duration_ms
+        for r in runs
+        if r.duration_ms is not None and r.status not in (RunStatus.SKIPPED, RunStatus.RUNNING)
+    )
+    if not values:
+        return DurationStats(0, None, None, None)
+    p95 = values[min(len(values) - 1, max(0, round(0.95 * len(values)) - 1))]
+    return DurationStats(len(values), int(statistics.median(values)), p95, values[-1])
+
+
+def success_rate(runs: Iterable[RunRecord]) -> float | None:
+    """Succeeded / (succeeded + failed, timed out, dead); None when nothing finished."""
+    ok = bad = 0
+    for run in runs:
+        if run.status is RunStatus.SUCCEEDED:
+            ok += 1
+        elif run.status.is_failure:
+            bad += 1
+    return None if ok + bad == 0 else ok / (ok + bad)
+
+
+def fmt_duration(ms: int | None) -> str:
+    if ms is None:
+        return "-"
+    if ms < 1000:
+        return f"{ms} ms"
+    if ms < 60_000:
+        return f"{ms / 1000:.1f} s"
+    return f"{ms // 60_000} min {ms % 60_000 // 1000} s"
+
+
+def fmt_rate(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate * 100:.0f}%"
+
+
+def fmt_age(moment: str | None, now: datetime) -> str:
+    if not moment:
+        return "never"
+    seconds = int((now - parse_iso(moment)).total_seconds())
+    ahead = seconds < 0
+    seconds = abs(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            text = f"{seconds // size} {unit}"
+            break
+    else:
+        text = f"{seconds} s"
+    return f"in {text}" if ahead else f"{text} ago"
+
+
+def schedule_text(job: Any) -> str:
+    from scheduler.schedule import describe, parse_schedule
+
+    text = describe(parse_schedule(job.schedule, allow_at=True))
+    return text if job.timezone == "UTC" else f"{text} ({job.timezone})"
+
+
+def next_fires(job: Any, now: datetime, count: int = NEXT_FIRES) -> list[str]:
+    if not job.enabled:
+        return []
+    from scheduler.schedule import next_fire_times, parse_schedule
+
+    schedule = parse_schedule(job.schedule, allow_at=True)
+    return [
+        isoformat_z(t)
+        for t in next_fire_times(schedule, timezone=job.timezone, after=now, count=count)
+    ]
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    job: str
+    description: str
+    schedule: str
+    health: str
+    status_row: dict[str, Any]  # scheduler.health.job_health's row, as `status --json`
+    runs: int
+    failures: int
+    success_rate: float | None
+    durations: DurationStats
+    heat: list[HeatCell]
+
+
+def overview_row(
+    job: Any, recent: list[RunRecord], window: Sequence[RunRecord], now: datetime
+) -> OverviewRow:
+    """One job's overview row: health from its newest runs, the rest over ``window``."""
+    row = job_health(job, recent, now)
+    return OverviewRow(
+        job=job.name,
+        description=job.description,
+        schedule=schedule_text(job),
+        health=row["health"],
+        status_row=row,
+        runs=len(window),
+        failures=sum(1 for r in window if r.status.is_failure),
+        success_rate=success_rate(window),
+        durations=duration_stats(window),
+        heat=heatmap(window, now),
+    )
+
+
+@dataclass(frozen=True)
+class Overview:
+    now: datetime
+    rows: list[OverviewRow]
+    dead_letters: int | None  # None when the queue could not be read
+    stage: str
+
+    @property
+    def health_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(("OK", "LATE", "FAILING", "DISABLED"), 0)
+        for row in self.rows:
+            counts[row.health] = counts.get(row.health, 0) + 1
+        return counts
+
+    @property
+    def unhealthy(self) -> list[OverviewRow]:
+        return [r for r in self.rows if r.health in ("LATE", "FAILING")]
+
+
+@dataclass(frozen=True)
+class JobView:
+    job: Any
+    now: datetime
+    schedule: str
+    next_fires: list[str]
+    runs: list[RunRecord]
+    durations: DurationStats
+    success_rate: float | None
+    status_filter: str | None
+    since: str
+
+
+def job_view(
+    job: Any, runs: list[RunRecord], now: datetime, *, status_filter: str | None, since: str
+) -> JobView:
+    return JobView(
+        job=job,
+        now=now,
+        schedule=schedule_text(job),
+        next_fires=next_fires(job, now),
+        runs=runs,
+        durations=duration_stats(runs),
+        success_rate=success_rate(runs),
+        status_filter=status_filter,
+        since=since,
+    )
+
+
+def pretty_json(value: Any) -> str:
+    """JSON for a <pre> block (escaping is the template's job, not this function's)."""
+    return json.dumps(value, indent=2, sort_keys=True, default=str)
+
+
+def logs_url(region: str, function: str, request_id: str | None) -> str | None:
+    """CloudWatch Logs console link to the function's log group, filtered by request id.
+
+    Lambda names a log stream by date and instance, not by request id, so the link opens
+    the group's events filtered on the id (every line the worker logs carries it).
+    https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-view.html
+    """
+    if not request_id:
+        return None
+    # The console's fragment encodes '/' as $252F and '?'/'=' as $3F/$3D.
+    group = f"/aws/lambda/{function}".replace("/", "$252F")
+    pattern = f'"{request_id}"'.replace('"', "$2522")
+    return (
+        f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
+        f"#logsV2:log-groups/log-group/{group}/log-events$3FfilterPattern$3D{pattern}"
+    )
