@@ -68,6 +68,7 @@ def page(template: str, **context: Any) -> str:
     context.setdefault("refresh", 5)
     context.setdefault("read_only", True)
     context.setdefault("csrf", "")
+    context.setdefault("notice_run", None)
     return ENV.get_template(template).render(**context)
 
 
@@ -85,4 +86,5 @@ def report(
         static=True,
         css=Markup(stylesheet()),
         title=f"cronbridge runs, stage {overview.stage}",
+        stage=overview.stage,
     )

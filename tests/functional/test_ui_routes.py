@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 

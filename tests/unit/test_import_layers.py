@@ -22,8 +22,21 @@ PURE = [
     "scheduler.cli.list_jobs",
     "scheduler.cli.next_fires",
     "scheduler.health",
+    "scheduler.ui.views",
+    "scheduler.ui.svg",
 ]
-WORKER_FORBIDDEN = ["pydantic", "yaml", "croniter", "scheduler.catalogue", "scheduler.schedule"]
+WORKER_FORBIDDEN = [
+    "pydantic",
+    "yaml",
+    "croniter",
+    "scheduler.catalogue",
+    "scheduler.schedule",
+    # the web UI's stack
+    "scheduler.ui",
+    "starlette",
+    "jinja2",
+    "uvicorn",
+]
 
 
 def loaded_after_import(module: str) -> set[str]:
