@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scheduler import names
@@ -28,7 +28,6 @@ from scheduler.errors import AwsCallError, CronbridgeError
 from scheduler.health import RECENT_RUNS, recent_runs
 from scheduler.invoke import make_invoker
 from scheduler.ledger import DynamoRunStore, RunRecord, RunStatus
-from scheduler.ledger.model import stamp_of
 from scheduler.ui.views import HEATMAP_DAYS, Overview, overview_row
 
 WINDOW_PAGE = 1000  # Query page size for a job's window of runs (DynamoDB caps a page at 1 MB)
@@ -241,7 +240,12 @@ class UiSource:
 
 
 def _slot_stamp(run: RunRecord) -> str:
-    return run.run_id.partition(".")[2]  # the table's sort key order: slot/trigger time
+    return run.run_id.partition(".")[2]  # the run id's stamp orders runs as the sort key does
+
+
+def stamp_of(moment: datetime) -> str:
+    """``moment`` in the run id's stamp format, comparable with ``_slot_stamp``."""
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _newest(store: Any, job: str, since: datetime) -> tuple[list[RunRecord], bool]:

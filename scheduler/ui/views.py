@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scheduler.clock import isoformat_z, parse_iso
-from scheduler.health import job_health
+from scheduler.health import HEALTHS, UNHEALTHY, job_health
 from scheduler.ledger import RunRecord, RunStatus
 
 HEATMAP_DAYS = 7
@@ -198,14 +198,14 @@ class Overview:
 
     @property
     def health_counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(("OK", "LATE", "FAILING", "DISABLED"), 0)
+        counts = dict.fromkeys(HEALTHS, 0)
         for row in self.rows:
             counts[row.health] = counts.get(row.health, 0) + 1
         return counts
 
     @property
     def unhealthy(self) -> list[OverviewRow]:
-        return [r for r in self.rows if r.health in ("LATE", "FAILING")]
+        return [r for r in self.rows if r.health in UNHEALTHY]
 
 
 @dataclass(frozen=True)
