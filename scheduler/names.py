@@ -89,8 +89,29 @@ def dead_letter_queue(prefix: str, stage: str) -> str:
     return f"{prefix}-{stage}-dead-letter"
 
 
-def worker_role(prefix: str, stage: str) -> str:
-    return f"{prefix}-{stage}-worker"
+def role_path(prefix: str, stage: str) -> str:
+    """The IAM path of every role a stage owns: one paged ``ListRoles(PathPrefix=...)``
+    finds them all, and the CI policy scopes IAM writes to ``role/cronbridge/<prefix>/*``."""
+    return f"/cronbridge/{prefix}/{stage}/"
+
+
+def job_role(prefix: str, stage: str, job: str) -> str:
+    """Each job's own execution role. The ``-job`` suffix keeps it apart from the stage's
+    scheduler role whatever the job is called; prefix 12 + stage 8 + job 38 + two dashes
+    + ``-job`` = 64, IAM's role-name limit."""
+    return f"{prefix}-{stage}-{job}-job"
+
+
+def retry_schedule_prefix(job: str) -> str:
+    """Retry schedules of ``job`` in the retry group are named ``<job>.<attempt>.<hash>``.
+    Job names cannot hold a dot, so ``<job>.*`` in an IAM ARN matches this job's retries
+    and never those of a job whose name merely starts with it (``a`` vs ``a-b``)."""
+    return f"{job}."
+
+
+def boundary_policy(prefix: str) -> str:
+    """The managed policy deploy/ci-role.yaml creates as every stage role's boundary."""
+    return f"{prefix}-boundary"
 
 
 def scheduler_role(prefix: str, stage: str) -> str:

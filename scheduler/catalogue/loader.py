@@ -9,6 +9,7 @@ Reads only the catalogue file (and handler sources, without running them); no AW
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 from scheduler import names
 from scheduler.catalogue.checks import check_job
 from scheduler.catalogue.models import (
+    BOUNDARY_PATTERN,
     JOB_DEFAULTS,
     Catalogue,
     CatalogueFile,
@@ -122,6 +124,18 @@ def _build(path: Path, data: dict[str, Any], out: _Collector) -> Catalogue | Non
     problem = names.prefix_problem(prefix) if isinstance(prefix, str) else "must be text"
     if problem:
         out.add(("prefix",), None, "prefix", problem)
+    boundary = data.get("permissions_boundary")
+    if boundary is not None and not (
+        isinstance(boundary, str) and re.fullmatch(BOUNDARY_PATTERN, boundary)
+    ):
+        out.add(
+            ("permissions_boundary",),
+            None,
+            "permissions_boundary",
+            f"{boundary!r} is not a managed policy name or a policy ARN",
+            f"e.g. `permissions_boundary: {prefix}-boundary`, the policy deploy/ci-role.yaml "
+            "creates",
+        )
     defaults = _fields(data.get("defaults"), ("defaults",), None, out, "defaults") or {}
     jobs_raw = data.get("jobs")
     if not isinstance(jobs_raw, dict) or not jobs_raw:
@@ -157,7 +171,13 @@ def _build(path: Path, data: dict[str, Any], out: _Collector) -> Catalogue | Non
         )
     if out.problems:
         return None
-    return Catalogue(version=1, prefix=prefix, jobs=jobs, path=path.resolve())
+    return Catalogue(
+        version=1,
+        prefix=prefix,
+        jobs=jobs,
+        path=path.resolve(),
+        permissions_boundary=boundary,
+    )
 
 
 def _fields(

@@ -9,11 +9,22 @@ check passed: frozen, with every field set. The JSON Schema users get from
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Seconds = Annotated[int, Field(ge=1, le=900)]
+# The only values CloudWatch Logs PutRetentionPolicy accepts (moto accepts any number).
+# https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+LogRetentionDays = Literal[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+    2922, 3288, 3653,
+]  # fmt: skip
+LOG_RETENTION_DAYS: tuple[int, ...] = get_args(LogRetentionDays)
+# A customer managed policy's name (this account) or its full ARN.
+BOUNDARY_PATTERN = (
+    r"^([A-Za-z0-9_+=,.@-]+|arn:aws[a-z-]*:iam::[0-9]{12}:policy/[A-Za-z0-9_+=,.@/-]+)$"
+)
 MegaBytes = Annotated[int, Field(ge=128, le=10240)]
 
 
@@ -61,6 +72,9 @@ class JobFields(BaseModel):
     backend: Literal["rules", "scheduler"] | None = None
     reserved_concurrency: Annotated[int, Field(ge=0, le=1000)] | None = None
     retention_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    log_retention_days: (
+        Annotated[LogRetentionDays, Field(description="days CloudWatch Logs keeps job logs")] | None
+    ) = None
     grace: (
         Annotated[int, Field(ge=0, le=86400, description="seconds before a missed fire is LATE")]
         | None
@@ -74,6 +88,14 @@ class CatalogueFile(BaseModel):
 
     version: Literal[1]
     prefix: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]{0,11}$")] = "cronbridge"
+    permissions_boundary: Annotated[
+        str | None,
+        Field(
+            pattern=BOUNDARY_PATTERN,
+            description="managed policy every stage role carries as permissions boundary "
+            "(name or ARN); deploy/ci-role.yaml creates <prefix>-boundary",
+        ),
+    ] = None
     defaults: JobFields | None = None
     jobs: dict[str, JobFields]
 
@@ -92,6 +114,7 @@ JOB_DEFAULTS: dict[str, Any] = {
     "backend": "rules",
     "reserved_concurrency": None,
     "retention_days": 30,
+    "log_retention_days": 30,
     "grace": 300,
 }
 
@@ -118,6 +141,7 @@ class Job(BaseModel):
     reserved_concurrency: int | None
     retention_days: int
     grace: int
+    log_retention_days: int = 30
 
     @property
     def handler_module(self) -> str:
@@ -140,6 +164,7 @@ class Catalogue(BaseModel):
     version: int
     prefix: str
     jobs: dict[str, Job]
+    permissions_boundary: str | None = None
     path: Any  # pathlib.Path of jobs.yaml
 
     @property

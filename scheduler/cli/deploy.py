@@ -44,7 +44,7 @@ def make_plan(
     return plan_catalogue(
         catalogue, common.resolve_stage(args), clients, prune=prune, refresh=refresh,
         layers=emulator_layers(args), destroy=destroy, include_data=include_data,
-        region=clients.region_name,
+        region=clients.region_name, check_boundary=emulator_layers(args) is None,
     )  # fmt: skip
 
 

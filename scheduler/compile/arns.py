@@ -33,17 +33,28 @@ class Arns:
     def queue_url(self, name: str) -> str:
         return f"https://sqs.{self.region}.amazonaws.com/{self.account_id}/{name}"
 
-    def role(self, name: str) -> str:
-        return self._arn("iam", f"role/{name}", regional=False)
+    def role(self, name: str, path: str = "/") -> str:
+        """A role's ARN carries its IAM path: ``role/cronbridge/p/s/name``."""
+        return self._arn("iam", f"role{path}{name}", regional=False)
+
+    def policy(self, name_or_arn: str) -> str:
+        """A customer managed policy by name (this account), or an ARN as given."""
+        if name_or_arn.startswith("arn:"):
+            return name_or_arn
+        return self._arn("iam", f"policy/{name_or_arn}", regional=False)
 
     def schedule_group(self, name: str) -> str:
         return self._arn("scheduler", f"schedule-group/{name}")
 
-    def schedules_in_group(self, group: str) -> str:
-        return self._arn("scheduler", f"schedule/{group}/*")
+    def schedules_in_group(self, group: str, name_prefix: str = "") -> str:
+        return self._arn("scheduler", f"schedule/{group}/{name_prefix}*")
 
     def log_groups(self, pattern: str) -> str:
         return self._arn("logs", f"log-group:{pattern}")
+
+    def log_group(self, name: str) -> str:
+        """The form the tagging API and ``logGroupArn`` use (no trailing ``:*``)."""
+        return self._arn("logs", f"log-group:{name}")
 
     def ssm_parameter(self, name: str) -> str:
         return self._arn("ssm", f"parameter/{name.lstrip('/')}")

@@ -15,11 +15,14 @@ from scheduler.catalogue import Catalogue, Job
 from scheduler.compile import policies
 from scheduler.compile.arns import Arns
 from scheduler.deploy.model import (
+    JOB_POLICY_NAME,
+    SCHEDULER_POLICY_NAME,
     AsyncConfig,
     DeadLetterQueue,
     DesiredState,
     Function,
     JobResources,
+    LogGroup,
     Permission,
     RetryPolicy,
     Role,
@@ -80,6 +83,7 @@ def compile_catalogue(
             shared=shared,
             own=ownership,
             layers=layer_arns,
+            boundary=_boundary(catalogue, arns),
         )
         for name, job in catalogue.jobs.items()
     }
@@ -103,16 +107,10 @@ def _shared(catalogue: Catalogue, stage: str, arns: Arns, own: dict[str, str]) -
     table_name = names.runs_table(prefix, stage)
     queue_name = names.dead_letter_queue(prefix, stage)
     queue_arn = arns.queue(queue_name)
+    path = names.role_path(prefix, stage)
     scheduler_role_name = names.scheduler_role(prefix, stage)
-    worker_role_name = names.worker_role(prefix, stage)
     retry_group = names.retry_schedule_group(prefix, stage)
     jobs_group = names.schedule_group(prefix, stage)
-    secrets = sorted(
-        value[len(SSM_PREFIX) :]
-        for job in catalogue.jobs.values()
-        for value in job.env.values()
-        if value.startswith(SSM_PREFIX)
-    )
     function_names = [names.function_name(prefix, stage, j) for j in catalogue.jobs]
     return SharedResources(
         table=RunsTable(name=table_name, arn=arns.table(table_name), tags=dict(own)),
@@ -123,34 +121,19 @@ def _shared(catalogue: Catalogue, stage: str, arns: Arns, own: dict[str, str]) -
             policy=policies.queue_policy(arns, base=base, queue_arn=queue_arn),
             tags=dict(own),
         ),
-        worker_role=Role(
-            name=worker_role_name,
-            arn=arns.role(worker_role_name),
-            purpose="worker",
-            service="lambda.amazonaws.com",
-            trust_policy=policies.trust_policy("lambda.amazonaws.com", arns.account_id),
-            policy_name="cronbridge-worker",
-            policy_document=policies.worker_policy(
-                arns,
-                base=base,
-                table_arn=arns.table(table_name),
-                queue_arn=queue_arn,
-                retry_group=retry_group,
-                scheduler_role_arn=arns.role(scheduler_role_name),
-                ssm_parameters=secrets,
-            ),
-            tags=dict(own),
-        ),
         scheduler_role=Role(
             name=scheduler_role_name,
-            arn=arns.role(scheduler_role_name),
+            arn=arns.role(scheduler_role_name, path),
             purpose="scheduler",
-            service="scheduler.amazonaws.com",
-            trust_policy=policies.trust_policy("scheduler.amazonaws.com", arns.account_id),
-            policy_name="cronbridge-scheduler",
+            trust_policy=policies.scheduler_trust_policy(
+                arns.account_id, [arns.schedule_group(jobs_group)]
+            ),
+            policy_name=SCHEDULER_POLICY_NAME,
             policy_document=policies.scheduler_policy(
                 arns, base=base, function_names=function_names, queue_arn=queue_arn
             ),
+            path=path,
+            permissions_boundary=_boundary(catalogue, arns),
             tags=dict(own),
         ),
         jobs_group=ScheduleGroup(
@@ -165,6 +148,42 @@ def _shared(catalogue: Catalogue, stage: str, arns: Arns, own: dict[str, str]) -
     )
 
 
+def _boundary(catalogue: Catalogue, arns: Arns) -> str | None:
+    name = catalogue.permissions_boundary
+    return None if name is None else arns.policy(name)
+
+
+def _job_role(
+    job: Job, *, prefix: str, stage: str, arns: Arns, shared: SharedResources, tags: dict[str, str],
+    function_arn: str, log_group: str, boundary: str | None,
+) -> Role:  # fmt: skip
+    name = names.job_role(prefix, stage, job.name)
+    path = names.role_path(prefix, stage)
+    arn = arns.role(name, path)
+    secrets = sorted(v[len(SSM_PREFIX) :] for v in job.env.values() if v.startswith(SSM_PREFIX))
+    return Role(
+        name=name,
+        arn=arn,
+        purpose="job",
+        trust_policy=policies.job_trust_policy(arns.account_id, shared.retry_group.arn),
+        policy_name=JOB_POLICY_NAME,
+        policy_document=policies.job_policy(
+            arns,
+            job=job.name,
+            function_arn=function_arn,
+            role_arn=arn,
+            log_group=log_group,
+            table_arn=shared.table.arn,
+            queue_arn=shared.queue.arn,
+            retry_group=shared.retry_group.name,
+            ssm_parameters=secrets,
+        ),
+        path=path,
+        permissions_boundary=boundary,
+        tags=dict(tags),
+    )
+
+
 def _job(
     job: Job,
     *,
@@ -174,19 +193,32 @@ def _job(
     shared: SharedResources,
     own: dict[str, str],
     layers: tuple[str, ...],
+    boundary: str | None,
 ) -> JobResources:
     function_name = names.function_name(prefix, stage, job.name)
     function_arn = arns.function(function_name)
     # Ownership keys come last so a user tag can never disown a resource.
     tags = {**job.tags, **own, contract.TAG_JOB: job.name}
+    log_group_name = names.log_group(prefix, stage, job.name)
+    log_group = LogGroup(
+        job=job.name,
+        name=log_group_name,
+        arn=arns.log_group(log_group_name),
+        retention_in_days=job.log_retention_days,
+        tags=dict(tags),
+    )
+    role = _job_role(
+        job, prefix=prefix, stage=stage, arns=arns, shared=shared, tags=tags,
+        function_arn=function_arn, log_group=log_group_name, boundary=boundary,
+    )  # fmt: skip
     function = Function(
         job=job.name,
         name=function_name,
         arn=function_arn,
-        role_arn=shared.worker_role.arn,
+        role_arn=role.arn,
         timeout=job.timeout,
         memory_size=job.memory,
-        environment=_environment(job, stage, function_arn, shared),
+        environment=_environment(job, stage, function_arn, shared, role.arn),
         description=_clip(job.description or f"cronbridge job {job.name}", 256),
         layers=layers,
         reserved_concurrency=job.reserved_concurrency,
@@ -218,7 +250,9 @@ def _job(
             )
             for i, expr in enumerate(expressions)
         )
-        return JobResources(job.name, "scheduler", function, async_config, schedules=schedules)
+        return JobResources(
+            job.name, "scheduler", function, async_config, role, log_group, schedules=schedules
+        )
     rules = []
     for i, expr in enumerate(expressions):
         rule_name = names.rule_name(prefix, stage, job.name, i, len(expressions))
@@ -249,11 +283,13 @@ def _job(
                 tags=dict(tags),
             )
         )
-    return JobResources(job.name, "rules", function, async_config, rules=tuple(rules))
+    return JobResources(
+        job.name, "rules", function, async_config, role, log_group, rules=tuple(rules)
+    )
 
 
 def _environment(
-    job: Job, stage: str, function_arn: str, shared: SharedResources
+    job: Job, stage: str, function_arn: str, shared: SharedResources, role_arn: str
 ) -> dict[str, str]:
     platform = {
         contract.ENV_JOB: job.name,
@@ -266,7 +302,8 @@ def _environment(
         contract.ENV_TIMEOUT: str(job.timeout),
         contract.ENV_RETENTION_DAYS: str(job.retention_days),
         contract.ENV_RETRY_GROUP: shared.retry_group.name,
-        contract.ENV_RETRY_ROLE_ARN: shared.scheduler_role.arn,
+        # Retries run under the job's own role: it can invoke this function and no other.
+        contract.ENV_RETRY_ROLE_ARN: role_arn,
         contract.ENV_FUNCTION_ARN: function_arn,
     }
     # Platform variables win: the worker must see the contract, whatever the user wrote.

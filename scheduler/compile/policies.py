@@ -1,9 +1,10 @@
-"""IAM documents for the worker and scheduler roles, and the dead-letter queue policy.
+"""IAM documents for each job's role and the stage's scheduler role, and the DLQ policy.
 
 Least privilege: every statement names this stage's resources; no ``*`` action and no
-``*`` resource. Where a per-resource list would overflow IAM's 10,240-character inline
-policy quota (hundreds of functions or log groups), the ARN narrows to this stage's name
-pattern ``<prefix>-<stage>-*`` instead. Pure, no AWS calls.
+``*`` resource. A job's role reaches only that job's function, log group, retry schedules
+and secret parameters, plus the shared runs table and queue. Where a per-resource list
+would overflow IAM's 10,240-character inline policy quota (hundreds of functions), the ARN
+narrows to this stage's name pattern ``<prefix>-<stage>-*`` instead. Pure, no AWS calls.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from scheduler import names
 from scheduler.compile.arns import Arns
 
 VERSION = "2012-10-17"
@@ -19,31 +21,69 @@ VERSION = "2012-10-17"
 _EXPLICIT_ARNS_BUDGET = 6_000
 
 
-def trust_policy(service: str, account_id: str) -> dict[str, Any]:
-    """Only ``service`` may assume the role, and (confused-deputy guard) only for this account.
-    https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role
-    """
+def _assume(service: str, condition: dict[str, Any] | None = None) -> dict[str, Any]:
     statement: dict[str, Any] = {
         "Effect": "Allow",
         "Principal": {"Service": service},
         "Action": "sts:AssumeRole",
     }
-    if service == "scheduler.amazonaws.com":
-        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account_id}}
-    return {"Version": VERSION, "Statement": [statement]}
+    if condition:
+        statement["Condition"] = condition
+    return statement
 
 
-def worker_policy(
+def _scheduler_source(account_id: str, group_arns: Sequence[str]) -> dict[str, Any]:
+    """Confused-deputy guard for EventBridge Scheduler: this account, and only schedules in
+    these groups. Scheduler sets aws:SourceArn to the schedule GROUP's ARN (AWS says not
+    to scope it to a schedule).
+    https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html
+    """
+    return {
+        "StringEquals": {"aws:SourceAccount": account_id},
+        "ArnEquals": {"aws:SourceArn": sorted(group_arns)},
+    }
+
+
+def scheduler_trust_policy(account_id: str, group_arns: Sequence[str]) -> dict[str, Any]:
+    """Only EventBridge Scheduler, for schedules of this stage's groups in this account."""
+    return {
+        "Version": VERSION,
+        "Statement": [
+            _assume("scheduler.amazonaws.com", _scheduler_source(account_id, group_arns))
+        ],
+    }
+
+
+def job_trust_policy(account_id: str, retry_group_arn: str) -> dict[str, Any]:
+    """Lambda runs the job with this role; EventBridge Scheduler assumes it to deliver the
+    job's own retries (so a retry can invoke this job's function and no other). Lambda
+    documents no confused-deputy condition keys for execution roles, so its statement is
+    bounded by the service principal alone.
+    https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html"""
+    return {
+        "Version": VERSION,
+        "Statement": [
+            _assume("lambda.amazonaws.com"),
+            _assume("scheduler.amazonaws.com", _scheduler_source(account_id, [retry_group_arn])),
+        ],
+    }
+
+
+def job_policy(
     arns: Arns,
     *,
-    base: str,
+    job: str,
+    function_arn: str,
+    role_arn: str,
+    log_group: str,
     table_arn: str,
     queue_arn: str,
     retry_group: str,
-    scheduler_role_arn: str,
     ssm_parameters: Sequence[str],
 ) -> dict[str, Any]:
-    log_groups = arns.log_groups(f"/aws/lambda/{base}-*")
+    """What one job's function (and Scheduler delivering its retries) may do: the runs
+    table, the DLQ, its own log group, its own retry schedules, invoking its own function,
+    and exactly the SSM parameters its ``env`` references (no SSM statement without any)."""
     statements: list[dict[str, Any]] = [
         {
             "Sid": "RunsTable",
@@ -58,37 +98,41 @@ def worker_policy(
             "Resource": [table_arn, f"{table_arn}/index/*"],
         },
         {
-            # The worker parks dead runs here, and Lambda's async on-failure destination
-            # sends with the function's execution role.
+            # The worker parks dead runs here; Lambda's async on-failure destination and
+            # Scheduler's retry dead-letter config send with this role too.
             "Sid": "DeadLetterQueue",
             "Effect": "Allow",
             "Action": ["sqs:SendMessage"],
             "Resource": [queue_arn],
         },
         {
-            "Sid": "OwnLogGroups",
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogGroup"],
-            "Resource": [log_groups],
-        },
-        {
-            "Sid": "OwnLogStreams",
+            # Deploy creates the log group (with its retention) before the function, so
+            # no logs:CreateLogGroup: Lambda must not recreate it with unlimited retention.
+            "Sid": "OwnLogGroup",
             "Effect": "Allow",
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": [f"{log_groups}:log-stream:*"],
+            "Resource": [f"{arns.log_group(log_group)}:*"],
         },
         {
-            "Sid": "RetrySchedules",
+            "Sid": "OwnRetrySchedules",
             "Effect": "Allow",
             "Action": ["scheduler:CreateSchedule"],
-            "Resource": [arns.schedules_in_group(retry_group)],
+            "Resource": [arns.schedules_in_group(retry_group, names.retry_schedule_prefix(job))],
         },
         {
-            "Sid": "PassSchedulerRole",
+            # CreateSchedule needs iam:PassRole on the schedule's execution role: the
+            # job's own role, whose only invoke grant is the job's own function.
+            "Sid": "PassOwnRoleToScheduler",
             "Effect": "Allow",
             "Action": ["iam:PassRole"],
-            "Resource": [scheduler_role_arn],
+            "Resource": [role_arn],
             "Condition": {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+        },
+        {
+            "Sid": "InvokeOwnFunction",
+            "Effect": "Allow",
+            "Action": ["lambda:InvokeFunction"],
+            "Resource": [function_arn],
         },
     ]
     if ssm_parameters:
@@ -108,8 +152,9 @@ def worker_policy(
 def scheduler_policy(
     arns: Arns, *, base: str, function_names: Sequence[str], queue_arn: str
 ) -> dict[str, Any]:
-    """EventBridge Scheduler invokes only this stage's functions (job schedules and one-time
-    retry schedules) and writes undeliverable events to the DLQ with this role."""
+    """EventBridge Scheduler invokes this stage's functions for ``backend: scheduler`` job
+    schedules and writes undeliverable events to the DLQ with this role. Retries use each
+    job's own role instead, so no job can pass this one."""
     functions = sorted(arns.function(n) for n in function_names)
     if not functions or len(json.dumps(functions)) > _EXPLICIT_ARNS_BUDGET:
         functions = [arns.functions_matching(f"{base}-*")]

@@ -22,6 +22,7 @@ from scheduler.deploy.model import (
     DesiredState,
     Function,
     JobResources,
+    LogGroup,
     Role,
     Rule,
     Schedule,
@@ -36,7 +37,6 @@ LATEST = "$LATEST"
 TABLE_ID = "RunsTable"
 QUEUE_ID = "DeadLetterQueue"
 QUEUE_POLICY_ID = "DeadLetterQueuePolicy"
-WORKER_ROLE_ID = "WorkerRole"
 SCHEDULER_ROLE_ID = "SchedulerRole"
 JOBS_GROUP_ID = "JobsScheduleGroup"
 RETRY_GROUP_ID = "RetryScheduleGroup"
@@ -78,6 +78,16 @@ _SKIP_TABLE = [
     (
         "CKV_AWS_119",
         "Encrypted at rest with the AWS owned key; a customer managed key is a team choice.",
+    ),
+]
+_SKIP_LOG_GROUP = [
+    (
+        "CKV_AWS_158",
+        "Encrypted by CloudWatch Logs' own keys; a customer managed KMS key is a team choice.",
+    ),
+    (
+        "CKV_AWS_338",
+        "Retention is the catalogue's log_retention_days (default 30 days), a team choice.",
     ),
 ]
 _ARN_RE = re.compile(r"arn:aws(?:-[a-z-]+)?:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:")
@@ -142,7 +152,6 @@ class _Context:
             shared.table.name: {"Ref": TABLE_ID},
             shared.queue.url: {"Ref": QUEUE_ID},
             shared.queue.arn: {"Fn::GetAtt": [QUEUE_ID, "Arn"]},
-            shared.worker_role.arn: {"Fn::GetAtt": [WORKER_ROLE_ID, "Arn"]},
             shared.scheduler_role.arn: {"Fn::GetAtt": [SCHEDULER_ROLE_ID, "Arn"]},
             shared.jobs_group.name: {"Ref": JOBS_GROUP_ID},
             shared.retry_group.name: {"Ref": RETRY_GROUP_ID},
@@ -252,7 +261,6 @@ def _shared(ctx: _Context) -> dict[str, Any]:
                 "Tags": _tags(queue.tags),
             },
         },
-        WORKER_ROLE_ID: _role(ctx, shared.worker_role),
         SCHEDULER_ROLE_ID: _role(ctx, shared.scheduler_role),
         JOBS_GROUP_ID: _group(shared.jobs_group),
         RETRY_GROUP_ID: _group(shared.retry_group),
@@ -269,19 +277,35 @@ def _shared(ctx: _Context) -> dict[str, Any]:
 
 
 def _role(ctx: _Context, role: Role) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "RoleName": role.name,
+        "Path": role.path,
+        "Description": f"cronbridge {role.purpose} role ({ctx.state.stage})",
+        "AssumeRolePolicyDocument": ctx.portable(role.trust_policy),
+        "Policies": [
+            {
+                "PolicyName": role.policy_name,
+                "PolicyDocument": ctx.portable(role.policy_document),
+            }
+        ],
+        "Tags": _tags(role.tags),
+    }
+    if role.permissions_boundary:
+        properties["PermissionsBoundary"] = ctx.portable(role.permissions_boundary)
+    return {"Type": "AWS::IAM::Role", "Properties": properties}
+
+
+def _log_group(group: LogGroup) -> dict[str, Any]:
     return {
-        "Type": "AWS::IAM::Role",
+        "Type": "AWS::Logs::LogGroup",
+        # Deleting the stack deletes the job's logs, as `cronbridge destroy` does.
+        "DeletionPolicy": "Delete",
+        "UpdateReplacePolicy": "Delete",
+        "Metadata": _checkov(_SKIP_LOG_GROUP),
         "Properties": {
-            "RoleName": role.name,
-            "Description": f"cronbridge {role.purpose} role ({ctx.state.stage})",
-            "AssumeRolePolicyDocument": ctx.portable(role.trust_policy),
-            "Policies": [
-                {
-                    "PolicyName": role.policy_name,
-                    "PolicyDocument": ctx.portable(role.policy_document),
-                }
-            ],
-            "Tags": _tags(role.tags),
+            "LogGroupName": group.name,
+            "RetentionInDays": group.retention_in_days,
+            "Tags": _tags(group.tags),
         },
     }
 
@@ -299,12 +323,24 @@ def _group(group: ScheduleGroup) -> dict[str, Any]:
 def _job(ctx: _Context, job: JobResources) -> dict[str, Any]:
     base = f"Job{ctx.job_ids[job.job]}"
     function_id = f"{base}Function"
+    role_id = f"{base}Role"
+    log_group_id = f"{base}LogGroup"
     fn = job.function
     local: dict[str, Any] = {
         fn.name: {"Ref": function_id},
         fn.arn: {"Fn::GetAtt": [function_id, "Arn"]},
     }
-    out: dict[str, Any] = {function_id: _function(ctx, fn)}
+    # The role's own policy names its function, role and log group by ARN strings (made
+    # portable, not Ref'd), so there is no dependency cycle; the function refers to the role
+    # and waits for its log group, so Lambda never creates the group with no retention.
+    out: dict[str, Any] = {
+        role_id: _role(ctx, job.role),
+        log_group_id: _log_group(job.log_group),
+        function_id: {
+            **_function(ctx, fn, {job.role.arn: {"Fn::GetAtt": [role_id, "Arn"]}}),
+            "DependsOn": [log_group_id],
+        },
+    }
     out[f"{base}AsyncConfig"] = {
         "Type": "AWS::Lambda::EventInvokeConfig",
         "Properties": {
@@ -339,14 +375,14 @@ def _job(ctx: _Context, job: JobResources) -> dict[str, Any]:
     return out
 
 
-def _function(ctx: _Context, fn: Function) -> dict[str, Any]:
+def _function(ctx: _Context, fn: Function, local: dict[str, Any]) -> dict[str, Any]:
     env = dict(fn.environment)
     properties: dict[str, Any] = {
         "FunctionName": fn.name,
         "Description": fn.description,
         "Runtime": fn.runtime,
         "Handler": fn.handler,
-        "Role": ctx.ref(fn.role_arn),
+        "Role": ctx.ref(fn.role_arn, local),
         "Timeout": fn.timeout,
         "MemorySize": fn.memory_size,
         "Code": {"S3Bucket": {"Ref": CODE_BUCKET_PARAM}, "S3Key": {"Ref": CODE_KEY_PARAM}},
@@ -355,7 +391,7 @@ def _function(ctx: _Context, fn: Function) -> dict[str, Any]:
                 key: (
                     ctx.portable(env[key])
                     if key == contract.ENV_FUNCTION_ARN
-                    else ctx.ref(env[key])
+                    else ctx.ref(env[key], local)
                 )
                 for key in env
             }

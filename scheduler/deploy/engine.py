@@ -16,13 +16,14 @@ from typing import Any
 from scheduler import names
 from scheduler.catalogue import Catalogue
 from scheduler.compile import compile_catalogue
-from scheduler.deploy import live
+from scheduler.deploy import live, live_iam, live_logs
 from scheduler.deploy import ops as o
 from scheduler.deploy.awsapi import AwsApi, ClientSource
 from scheduler.deploy.executor import ApplyResult, Executor
 from scheduler.deploy.model import DesiredState
 from scheduler.deploy.ownership import Owner
 from scheduler.deploy.planner import DeepState, ReadRequest, build_plan, what_to_read
+from scheduler.errors import CronbridgeError
 
 Progress = Callable[[str], None]
 
@@ -54,20 +55,22 @@ def plan_catalogue(
     include_data: bool = False,
     code: bytes | None = None,
     region: str | None = None,
+    check_boundary: bool = True,
 ) -> PlanContext:
-    """Read the live stage and diff it against the catalogue. No writes."""
+    """Read the live stage and diff it against the catalogue. No writes. ``check_boundary``
+    False skips proving the catalogue's permissions boundary exists (a local emulator has no
+    CI bootstrap to create it)."""
     from scheduler.deploy.zipbuild import code_sha256
 
     api = AwsApi(clients)
     region = region or _region(clients)
-    roles = {
-        name: api.get_role(name)
-        for name in (names.worker_role(catalogue.prefix, stage),
-                     names.scheduler_role(catalogue.prefix, stage))
-    }  # fmt: skip
+    roles = live_iam.list_stage_roles(api, names.role_path(catalogue.prefix, stage))
     desired = compile_catalogue(
         catalogue, stage, account_id=_account_id(api, roles), region=region, layers=layers
     )
+    boundary = desired.shared.scheduler_role.permissions_boundary
+    if boundary and check_boundary and not destroy:
+        _require_boundary(api, boundary)
     if destroy:
         desired = DesiredState(
             prefix=desired.prefix, stage=stage, account_id=desired.account_id, region=region,
@@ -75,7 +78,7 @@ def plan_catalogue(
         )  # fmt: skip
     zip_bytes = code if code is not None else (b"" if destroy else _code(catalogue))
     sha = code_sha256(zip_bytes)
-    snapshot = live.scan(api, desired, roles, destroy=destroy)
+    snapshot = live.scan(api, desired, _with_scheduler_role(api, desired, roles), destroy=destroy)
     request = what_to_read(desired, snapshot, sha, refresh=refresh, prune=prune or destroy)
     if destroy:
         # Deleting needs each resource's own tags, read from its own service.
@@ -98,10 +101,7 @@ def deep_read(
     readers: dict[str, Callable[[], Any]] = {
         "table": lambda: live.read_table(api, s.table),
         "queue": lambda: live.read_queue(api, s.queue),
-        "worker_role": lambda: live.read_role(
-            api, s.worker_role, snapshot.roles.get(s.worker_role.name)
-        ),
-        "scheduler_role": lambda: live.read_role(
+        "scheduler_role": lambda: live_iam.read_role(
             api, s.scheduler_role, snapshot.roles.get(s.scheduler_role.name)
         ),
         "jobs_group": lambda: live.read_group(api, s.jobs_group),
@@ -113,6 +113,12 @@ def deep_read(
         res = desired.jobs[name]
         fn = live.read_function(api, res.function.name)
         job = live.DeepJob(function=fn)
+        if res.role.name in snapshot.roles:
+            job.role = live_iam.read_role(api, res.role)
+        listed = snapshot.log_groups.get(res.log_group.name)
+        if listed is not None:
+            tags = live_logs.log_group_tags(api, res.log_group.arn)
+            job.log_group = live_logs.from_listing(res.log_group, listed, tags)
         if fn is not None:
             job.async_config = live.read_async_config(api, res.function.name)
             job.permissions = live.read_permissions(api, res.function.name)
@@ -133,6 +139,14 @@ def deep_read(
         deep.stray_functions[function_name] = live.read_function(api, function_name)
     for group, name in request.stray_schedules:
         deep.stray_schedules[(group, name)] = api.get_schedule(name, group)
+    # Leftovers of removed jobs: their own service's read proves them ours before a delete.
+    for role_name in request.stray_roles:
+        deep.stray_roles[role_name] = live_iam.get_role(api, role_name)
+    for group_name in request.stray_log_groups:
+        arn = snapshot.log_groups[group_name].get("logGroupArn") or (
+            f"arn:aws:logs:{desired.region}:{desired.account_id}:log-group:{group_name}"
+        )
+        deep.stray_log_groups[group_name] = live_logs.log_group_tags(api, str(arn))
     return deep
 
 
@@ -154,12 +168,14 @@ def apply_catalogue(
     layers: Sequence[str] | None = None,
     region: str | None = None,
     code: bytes | None = None,
+    check_boundary: bool = True,
 ) -> ApplyResult:
     """Plan, then apply: converges the stage on the catalogue (idempotent). ``code`` is the
     zip to deploy; by default it is built from the catalogue's folder."""
     ctx = plan_catalogue(
-        catalogue, stage, clients, prune=prune, layers=layers, region=region, code=code
-    )
+        catalogue, stage, clients, prune=prune, layers=layers, region=region, code=code,
+        check_boundary=check_boundary,
+    )  # fmt: skip
     return apply_plan(ctx, clients, progress=progress)
 
 
@@ -194,7 +210,30 @@ def remaining_after_destroy(
     return []
 
 
-def _account_id(api: AwsApi, roles: dict[str, dict[str, Any] | None]) -> str:
+def _require_boundary(api: AwsApi, arn: str) -> None:
+    """Refuse before any write: IAM would refuse CreateRole with a missing boundary only
+    halfway through the deploy, and the CI role cannot create roles without it."""
+    if not live_iam.boundary_exists(api, arn):
+        raise CronbridgeError(
+            f"permissions boundary {arn} does not exist (jobs.yaml: permissions_boundary)",
+            hint="create it with deploy/ci-role.yaml (its BoundaryPolicy), or remove "
+            "permissions_boundary from jobs.yaml",
+        )
+
+
+def _with_scheduler_role(
+    api: AwsApi, desired: DesiredState, roles: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any] | None]:
+    """The listing, with the scheduler role's entry read in full: its fingerprint tag lets
+    the plan skip deep-reading it (ListRoles returns no tags)."""
+    out: dict[str, dict[str, Any] | None] = dict(roles)
+    name = desired.shared.scheduler_role.name
+    if name in out:
+        out[name] = live_iam.get_role(api, name)
+    return out
+
+
+def _account_id(api: AwsApi, roles: dict[str, dict[str, Any]]) -> str:
     """The account from an existing role's ARN (saves an STS call per plan), else STS."""
     for role in roles.values():
         if role and str(role.get("Arn", "")).startswith("arn:"):

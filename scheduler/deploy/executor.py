@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from scheduler.deploy import apply_iam, apply_logs
 from scheduler.deploy import ops as o
 from scheduler.deploy.awsapi import AwsApi
 from scheduler.deploy.executor_guard import DELETE_OPS, DeleteGuard
@@ -91,12 +92,13 @@ class Executor:
     def run(self, op: o.Op) -> None:  # noqa: PLR0915 - one match arm per op type
         match op:
             case o.PutRole():
-                self._put_role(op)
-            case o.DeleteRole(name=name, policy_name=policy):
-                self.api.maybe(
-                    "iam", "delete_role_policy", f"role {name}", RoleName=name, PolicyName=policy
-                )
-                self.api.maybe("iam", "delete_role", f"role {name}", RoleName=name)
+                apply_iam.put_role(self.api, op)
+            case o.DeleteRole():
+                apply_iam.delete_role(self.api, op)
+            case o.PutLogGroup():
+                apply_logs.put_log_group(self.api, op)
+            case o.DeleteLogGroup():
+                apply_logs.delete_log_group(self.api, op)
             case o.PutTable():
                 self._put_table(op.table, op)
             case o.DeleteTable(name=name):
@@ -228,36 +230,6 @@ class Executor:
                 raise CronbridgeError(f"no executor for {type(op).__name__}")
 
     # --- Larger arms ----------------------------------------------------------------
-
-    def _put_role(self, op: o.PutRole) -> None:
-        role = op.role
-        res = f"role {role.name}"
-        trust = json.dumps(role.trust_policy)
-        if op.action == "create":
-            self.api.call(
-                "iam",
-                "create_role",
-                res,
-                RoleName=role.name,
-                AssumeRolePolicyDocument=trust,
-                Tags=_tag_list(role.tags),
-            )
-        else:
-            self.api.call(
-                "iam", "update_assume_role_policy", res, RoleName=role.name, PolicyDocument=trust
-            )
-        self.api.call(
-            "iam",
-            "put_role_policy",
-            res,
-            RoleName=role.name,
-            PolicyName=role.policy_name,
-            PolicyDocument=json.dumps(role.policy_document),
-        )
-        # The fingerprint goes on last: an interrupted update still looks changed.
-        self.api.call(
-            "iam", "tag_role", res, RoleName=role.name, Tags=_tag_list(role.tags_with_spec)
-        )
 
     def _put_table(self, t: RunsTable, op: o.PutTable) -> None:
         res = f"table {t.name}"

@@ -9,6 +9,7 @@ reports it and moves on), or None when the resource is ours or already gone.
 
 from __future__ import annotations
 
+from scheduler.deploy import live_logs, plan_extras
 from scheduler.deploy import ops as o
 from scheduler.deploy.awsapi import AwsApi
 from scheduler.deploy.ownership import Owner
@@ -19,6 +20,7 @@ DELETE_OPS = (
     o.DeleteSchedule,
     o.DeleteScheduleGroup,
     o.DeleteRole,
+    o.DeleteLogGroup,
     o.DeleteTable,
     o.DeleteQueue,
 )
@@ -45,6 +47,8 @@ class DeleteGuard:
                 return self._group(name)
             case o.DeleteRole(name=name):
                 return self._tagged(name, self.api.role_tags(name))
+            case o.DeleteLogGroup(name=name):
+                return self._log_group(name)
             case o.DeleteTable(name=name):
                 return self._tagged(name, self.api.table_tags(name))
             case o.DeleteQueue(name=name):
@@ -54,6 +58,16 @@ class DeleteGuard:
     def _tagged(self, name: str, tags: dict[str, str] | None) -> str | None:
         if tags is None or self.owner.owns(tags, name):
             return None  # gone already, or ours
+        return f"not owned by {self.owner.prefix} stage {self.owner.stage} (its tags say otherwise)"
+
+    def _log_group(self, name: str) -> str | None:
+        """Logs' own listing, then its tags; named after one of our functions."""
+        listed = live_logs.list_log_groups(self.api, name).get(name)
+        if listed is None:
+            return None
+        tags = live_logs.log_group_tags(self.api, str(listed.get("logGroupArn", "")))
+        if tags is None or plan_extras.owns_log_group(self.owner, tags, name):
+            return None
         return f"not owned by {self.owner.prefix} stage {self.owner.stage} (its tags say otherwise)"
 
     def _group(self, name: str) -> str | None:

@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scheduler import contract
+from scheduler.deploy import live_iam, live_logs
 from scheduler.deploy.awsapi import AwsApi
 from scheduler.deploy.model import (
     AsyncConfig,
     DeadLetterQueue,
     DesiredState,
     Function,
+    LogGroup,
     Permission,
     RetryPolicy,
     Role,
@@ -50,11 +52,15 @@ class Snapshot:
     rules: dict[str, dict[str, Any]]  # rule name -> list_rules entry (prefix-filtered)
     schedules: dict[str, dict[str, Any]]  # schedule name -> list_schedules entry (jobs group)
     groups: set[str]
-    roles: dict[str, dict[str, Any] | None]  # role name -> get_role (None: absent)
+    # Role name -> ListRoles entry of every role under the stage's IAM path; the scheduler
+    # role's entry is its GetRole result (with tags). See live_iam.
+    roles: dict[str, dict[str, Any] | None]
     table: dict[str, Any] | None = None  # DescribeTable's Table, None when absent
     queue_url: str | None = None
     # Only read by destroy: schedule name -> list_schedules entry in the retry group.
     retry_schedules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Log group name -> DescribeLogGroups entry under /aws/lambda/<prefix>-<stage>-.
+    log_groups: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def hint_tags(self, arn: str) -> dict[str, str] | None:
         return self.hints.get(arn)
@@ -89,10 +95,11 @@ def scan(
         groups=groups,
         roles=roles
         if roles is not None
-        else {r.name: api.get_role(r.name) for r in (shared.worker_role, shared.scheduler_role)},
+        else dict(live_iam.list_stage_roles(api, shared.scheduler_role.path)),
         table=api.table_summary(shared.table.name),
         queue_url=api.queue_url(shared.queue.name),
         retry_schedules=retry_schedules,
+        log_groups=live_logs.list_log_groups(api, f"/aws/lambda/{base}-"),
     )
 
 
@@ -291,28 +298,6 @@ def read_queue(api: AwsApi, desired: DeadLetterQueue) -> DeadLetterQueue | None:
     )
 
 
-def read_role(api: AwsApi, desired: Role, listed: dict[str, Any] | None) -> Role | None:
-    import json
-    from urllib.parse import unquote
-
-    role = listed if listed is not None else api.get_role(desired.name)
-    if role is None:
-        return None
-    trust = role.get("AssumeRolePolicyDocument") or {}
-    if isinstance(trust, str):
-        trust = json.loads(unquote(trust))
-    return Role(
-        name=desired.name,
-        arn=role.get("Arn", ""),
-        purpose=desired.purpose,
-        service=desired.service,
-        trust_policy=dict(trust),
-        policy_name=desired.policy_name,
-        policy_document=api.role_policy(desired.name, desired.policy_name) or {},
-        tags=tag_list_to_dict(role.get("Tags")),  # with the spec tag: the planner compares it
-    )
-
-
 def read_group(api: AwsApi, desired: ScheduleGroup) -> ScheduleGroup | None:
     tags = api.group_tags(desired.name, desired.arn)
     if tags is None:
@@ -331,3 +316,5 @@ class DeepJob:
     permissions: dict[str, Permission] = field(default_factory=dict)
     rules: dict[str, LiveRule | None] = field(default_factory=dict)
     schedules: dict[str, Schedule | None] = field(default_factory=dict)
+    role: Role | None = None
+    log_group: LogGroup | None = None

@@ -28,6 +28,9 @@ Backend = Literal["rules", "scheduler"]
 TARGET_ID = "worker"
 LAMBDA_RUNTIME = "python3.12"
 WORKER_HANDLER = "scheduler.worker.entry.handler"
+# The inline policy of each job's own role, and of the stage's scheduler role.
+JOB_POLICY_NAME = "cronbridge-job"
+SCHEDULER_POLICY_NAME = "cronbridge-scheduler"
 
 
 def fingerprint(value: Any) -> str:
@@ -120,15 +123,18 @@ class DeadLetterQueue(_Specced):
 
 @dataclass(frozen=True)
 class Role(_Specced):
-    """An IAM role with one inline policy; ``service`` is the principal allowed to assume it."""
+    """An IAM role with one inline policy: the stage's scheduler role (shared) or one job's
+    own execution role (per job). ``path`` groups a stage's roles for one ListRoles call;
+    ``permissions_boundary`` (a managed policy ARN) caps what the role can ever do."""
 
     name: str
     arn: str
-    purpose: Literal["worker", "scheduler"]
-    service: str  # "lambda.amazonaws.com" | "scheduler.amazonaws.com"
+    purpose: Literal["job", "scheduler"]
     trust_policy: dict[str, Any]
     policy_name: str
     policy_document: dict[str, Any]
+    path: str = "/"
+    permissions_boundary: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -146,7 +152,6 @@ class ScheduleGroup(_Specced):
 class SharedResources:
     table: RunsTable
     queue: DeadLetterQueue
-    worker_role: Role
     scheduler_role: Role
     jobs_group: ScheduleGroup
     retry_group: ScheduleGroup
@@ -171,6 +176,18 @@ class Function(_Specced):
     description: str = ""
     layers: tuple[str, ...] = ()
     reserved_concurrency: int | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LogGroup(_Specced):
+    """``/aws/lambda/<function>``, made before the function so Lambda never creates it with
+    unlimited retention. ``arn`` is the tagging API's form (no trailing ``:*``)."""
+
+    job: str
+    name: str
+    arn: str
+    retention_in_days: int
     tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -261,15 +278,19 @@ class JobResources:
     backend: Backend
     function: Function
     async_config: AsyncConfig
+    role: Role
+    log_group: LogGroup
     rules: tuple[Rule, ...] = ()
     schedules: tuple[Schedule, ...] = ()
 
     def spec_hash(self, code_sha256: str) -> str:
         """The job's fingerprint, stamped on its function last so a half-applied job shows
-        as changed: function spec, async config, every rule/target/permission, the schedule,
-        and the code hash."""
+        as changed: its role and log group, function spec, async config, every
+        rule/target/permission, the schedule, and the code hash."""
         return fingerprint(
             {
+                "role": _spec_of(self.role),
+                "log_group": _spec_of(self.log_group),
                 "function": _spec_of(self.function),
                 "async": dataclasses.asdict(self.async_config),
                 "rules": [_spec_of(r) for r in self.rules],

@@ -14,6 +14,7 @@ from scheduler.deploy.model import (
     AsyncConfig,
     DeadLetterQueue,
     Function,
+    LogGroup,
     Permission,
     Role,
     Rule,
@@ -343,6 +344,34 @@ class DeleteSchedule(Op):
     @property
     def resource(self) -> str:
         return f"{self.group_name}/{self.name}"
+
+
+@dataclass(frozen=True)
+class PutLogGroup(Op):
+    """Create the job's log group (before its function) or set its retention and tags."""
+
+    job: str
+    log_group: LogGroup
+    action: Action = "create"
+    changes: Changes = ()
+    kind: str = "log group"
+
+    @property
+    def resource(self) -> str:
+        return self.log_group.name
+
+
+@dataclass(frozen=True)
+class DeleteLogGroup(Op):
+    job: str
+    name: str
+    action: Action = "delete"
+    changes: Changes = ()
+    kind: str = "log group"
+
+    @property
+    def resource(self) -> str:
+        return self.name
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,9 @@ from typing import Any
 
 from scheduler import contract
 
-# The worker names retry schedules ``<job>-<attempt>-<8 hex>`` (scheduler/worker/retry.py).
-_RETRY_NAME = re.compile(r"^(?P<job>[a-z][a-z0-9-]*)-\d+-[0-9a-f]{8}$")
+# The worker names retry schedules ``<job>.<attempt>.<8 hex>`` (scheduler/worker/retry.py);
+# local mode's on-demand runs ``<job>.run.<8 hex>`` (scheduler/local/invoker.py).
+_RETRY_NAME = re.compile(r"^(?P<job>[a-z][a-z0-9-]*)\.(\d+|run)\.[0-9a-f]{8}$")
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class Owner:
             match = _RETRY_NAME.match(name)
             return bool(
                 match
-                and name.startswith(job + "-")
+                and match.group("job") == job
                 and description.startswith(contract.RETRY_DESCRIPTION_PREFIX)
             )
         return False

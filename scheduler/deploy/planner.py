@@ -21,13 +21,14 @@ from typing import Any
 
 from scheduler import contract
 from scheduler.deploy import ops as o
+from scheduler.deploy import plan_extras
 from scheduler.deploy import planner_prune as prune_ops
 from scheduler.deploy.live import DeepJob, LiveFunction, LiveRule, Snapshot, without_spec
 from scheduler.deploy.model import DesiredState, JobResources, Role, Schedule
 from scheduler.deploy.ownership import Owner
 from scheduler.errors import CronbridgeError
 
-SHARED_KEYS = ("table", "queue", "worker_role", "scheduler_role", "jobs_group", "retry_group")
+SHARED_KEYS = ("table", "queue", "scheduler_role", "jobs_group", "retry_group")
 _FUNCTION_CONFIG_FIELDS = (
     "role_arn", "timeout", "memory_size", "environment", "runtime", "handler", "description",
     "layers",
@@ -48,6 +49,9 @@ class ReadRequest:
     stray_functions: list[str] = field(default_factory=list)
     # Listed schedules that are not desired: (group, name), deep-read for their markers.
     stray_schedules: list[tuple[str, str]] = field(default_factory=list)
+    # Roles / log groups under the stage's names that no desired job uses (plan_extras).
+    stray_roles: list[str] = field(default_factory=list)
+    stray_log_groups: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -58,6 +62,8 @@ class DeepState:
     stray_functions: dict[str, LiveFunction | None] = field(default_factory=dict)
     # (group, name) -> GetSchedule answer (None: gone meanwhile)
     stray_schedules: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
+    stray_roles: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # GetRole
+    stray_log_groups: dict[str, dict[str, str] | None] = field(default_factory=dict)  # tags
 
 
 def base_of(desired: DesiredState) -> str:
@@ -82,8 +88,8 @@ def _shared_spec(desired: DesiredState, snapshot: Snapshot, key: str) -> tuple[b
     if key == "queue":
         exists = snapshot.queue_url is not None
         return exists, _spec_tag(snapshot.hint_tags(s.queue.arn)) if exists else None
-    if key in ("worker_role", "scheduler_role"):
-        role: Role = getattr(s, key)
+    if key == "scheduler_role":
+        role: Role = s.scheduler_role
         listed = snapshot.roles.get(role.name)
         if listed is None:
             return False, None
@@ -101,6 +107,8 @@ def job_looks_unchanged(res: JobResources, snapshot: Snapshot, code_sha256: str)
     if listed_fn is None or listed_fn.get("CodeSha256") != code_sha256:
         return False
     if _spec_tag(snapshot.hint_tags(res.function.arn)) != res.spec_hash(code_sha256):
+        return False
+    if not plan_extras.extras_look_unchanged(res, snapshot.roles, snapshot.log_groups):
         return False
     for rule in res.rules:
         listed = snapshot.rules.get(rule.name)
@@ -142,6 +150,8 @@ def what_to_read(
     if prune:
         wanted = {res.function.name for res in desired.jobs.values()}
         req.stray_functions = sorted(n for n in snapshot.functions if n not in wanted)
+        req.stray_roles = plan_extras.stray_roles(desired, snapshot.roles)
+        req.stray_log_groups = plan_extras.stray_log_groups(desired, snapshot.log_groups)
     wanted_schedules = {s.name for res in desired.jobs.values() for s in res.schedules}
     jobs_group = desired.shared.jobs_group.name
     req.stray_schedules = [
@@ -223,6 +233,8 @@ def build_plan(
             plan += _job_ops(res, deep.jobs.get(name, DeepJob()), code_sha256, owner)
     stale = prune_ops.stale_ops(desired, deep, prune=prune or destroy)
     plan += stale.ops
+    # After the functions: a pruned job's log group and role (proven ours by deep read).
+    plan += plan_extras.prune_ops(owner, deep.stray_roles, deep.stray_log_groups)
     refusals = list(stale.refusals)
     if destroy:
         shared = prune_ops.destroy_shared(desired, snapshot, deep, include_data=include_data)
@@ -245,7 +257,7 @@ def _shared_ops(
     out: list[o.Op] = []
     s = desired.shared
     # Roles first: functions need the worker role; IAM is global and slow to propagate.
-    for key in ("scheduler_role", "worker_role", "table", "queue", "jobs_group", "retry_group"):
+    for key in ("scheduler_role", "table", "queue", "jobs_group", "retry_group"):
         if key not in request.shared:
             continue
         want = getattr(s, key)
@@ -269,7 +281,7 @@ def _shared_ops(
 
 
 def _put_shared(key: str, want: Any, action: o.Action, changes: o.Changes) -> o.Op:
-    if key in ("worker_role", "scheduler_role"):
+    if key == "scheduler_role":
         return o.PutRole(role=want, action=action, changes=changes)
     if key == "table":
         return o.PutTable(table=want, action=action, changes=changes)
@@ -281,7 +293,9 @@ def _put_shared(key: str, want: Any, action: o.Action, changes: o.Changes) -> o.
 def _job_ops(res: JobResources, live: DeepJob, code_sha256: str, owner: Owner) -> list[o.Op]:
     stage = owner.stage
     job, fn = res.job, res.function
-    out: list[o.Op] = []
+    # The job's own role and log group first: the function needs both to exist.
+    out: list[o.Op] = plan_extras.role_ops(job, res.role, live.role, owner)
+    out += plan_extras.log_group_ops(job, res.log_group, live.log_group)
     have = live.function
     if have is None:
         out.append(o.CreateFunction(job=job, function=fn))

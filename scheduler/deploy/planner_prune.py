@@ -95,11 +95,11 @@ def destroy_shared(
             )
             continue
         out.ops.append(o.DeleteScheduleGroup(name=group.name))
-    for role in (s.scheduler_role, s.worker_role):
-        listed = snapshot.roles.get(role.name)
-        tags = None if listed is None else {t["Key"]: t["Value"] for t in listed.get("Tags", [])}
-        if owner.owns(tags, role.name):
-            out.ops.append(o.DeleteRole(name=role.name, policy_name=role.policy_name))
+    role = s.scheduler_role  # each job's own role goes with its job (plan_extras)
+    listed = snapshot.roles.get(role.name)
+    tags = None if listed is None else {t["Key"]: t["Value"] for t in listed.get("Tags", [])}
+    if owner.owns(tags, role.name):
+        out.ops.append(o.DeleteRole(name=role.name, policy_name=role.policy_name))
     if include_data:
         table, queue = deep.shared.get("table"), deep.shared.get("queue")
         deleting = (snapshot.table or {}).get("TableStatus") == "DELETING"

@@ -36,6 +36,8 @@ def _created_detail(op: o.Op) -> str:
             return f"({rule.schedule_expression}, {rule.state})"
         case o.PutSchedule(schedule=sched, action="create"):
             return f"({sched.schedule_expression} in {sched.timezone}, {sched.state})"
+        case o.PutLogGroup(log_group=group, action="create"):
+            return f"({group.retention_in_days} days)"
         case _:
             return ""
 

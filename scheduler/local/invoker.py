@@ -39,12 +39,11 @@ class LocalInvoker:
                 f"job {job!r} is not deployed on the local platform (no function {function})",
                 hint="is it in jobs.yaml? redeploy with `cronbridge deploy --local --yes`",
             ) from exc
-        role_arn = (
-            f"arn:aws:iam::{self._clients.account_id()}:role/"
-            f"{names.scheduler_role(self.prefix, self.stage)}"
-        )
+        # The job's own role, as for its retries on AWS (the emulator does not check it).
+        role_arn = str(config.get("Role", ""))
         key = str(worker_input.get("run_id") or json.dumps(worker_input, sort_keys=True))
-        name = f"{job}-run-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
+        digest = hashlib.sha256(key.encode()).hexdigest()[:8]
+        name = f"{names.retry_schedule_prefix(job)}run.{digest}"
         group = names.retry_schedule_group(self.prefix, self.stage)
         moment = self._now or datetime.now(UTC)
         try:

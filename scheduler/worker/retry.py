@@ -3,9 +3,11 @@
 Lambda's own async retries are off (at most 2, no backoff control), so the worker arms a
 schedule in the stage's retry group that re-invokes its own function with the retry input
 after the backoff delay; ``ActionAfterCompletion=DELETE`` cleans it up. The schedule name
-is deterministic (``<job>-<attempt>-<8 hex of the run id>``) so a repeated arm is a
-harmless ``ConflictException``. Only the scheduler client is touched, and only when a
-retry is actually needed.
+is deterministic (``<job>.<attempt>.<8 hex of the run id>``) so a repeated arm is a
+harmless ``ConflictException``; the dot (never in a job name) lets the job's IAM policy
+allow ``schedule/<retry group>/<job>.*`` and nothing of another job. The schedule runs
+under the job's own role, which can invoke only this job's function. Only the scheduler
+client is touched, and only when a retry is actually needed.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ class RetryScheduler(Protocol):
 
 
 def retry_schedule_name(job: str, attempt: int, run_id: str) -> str:
+    """Matches ``scheduler.names.retry_schedule_prefix`` (not imported: worker stays lean)."""
     digest = hashlib.sha256(run_id.encode()).hexdigest()[:8]
-    return f"{job}-{attempt}-{digest}"
+    return f"{job}.{attempt}.{digest}"
 
 
 def at_expression(moment: datetime) -> str:

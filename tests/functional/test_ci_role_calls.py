@@ -92,7 +92,10 @@ def test_ci_roles_allow_every_call_of_a_real_deploy(
 
     # THEN the recorder saw real writes (the scenario did what it claims)
     assert {"lambda:CreateFunction", "events:PutRule", "iam:CreateRole"} <= first
+    assert {"logs:CreateLogGroup", "logs:PutRetentionPolicy", "iam:PutRolePolicy"} <= first
     assert {"lambda:DeleteFunction", "events:DeleteRule"} <= second
+    assert {"iam:DeleteRole", "iam:DeleteRolePolicy", "logs:DeleteLogGroup"} <= second
+    assert {"iam:ListRoles", "logs:DescribeLogGroups", "iam:GetRole"} <= planned
     # AND the deploy role allows every call made; the plan role every call of the plan
     assert sorted((first | second | planned) - deploy_allowed) == []
     assert sorted(planned - plan_allowed) == []

@@ -229,7 +229,7 @@ def test_destroy_refuses_a_group_holding_foreign_schedules_and_says_so(
     clients = Clients()
     deploy(alpha, clients)
     _hand_made_schedule("nightly-export", "alpha-dev")
-    _hand_made_schedule("zone-1-0123abcd", "alpha-dev-retries", description="cronbridge retry of x")
+    _hand_made_schedule("zone.1.0123abcd", "alpha-dev-retries", description="cronbridge retry of x")
     _hand_made_schedule("mine-1-0123abcd", "alpha-dev-retries")
     # WHEN destroying the stage
     left = destroy(alpha, clients)

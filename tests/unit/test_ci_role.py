@@ -11,7 +11,6 @@ Pure: parses files, no AWS.
 from __future__ import annotations
 
 import ast
-import fnmatch
 import re
 from typing import Any
 
@@ -20,6 +19,7 @@ from cfnlint.decode import decode_str
 
 from scheduler.catalogue import load_catalogue
 from scheduler.compile import compile_catalogue
+from tests import iam_eval
 from tests.conftest import REPO_ROOT, SAMPLE_CATALOGUE
 
 CI_ROLE = REPO_ROOT / "deploy" / "ci-role.yaml"
@@ -34,20 +34,24 @@ SUBSTITUTIONS = {
     "GitHubOwner": "acme",
     "GitHubRepo": "jobs",
     "DeployBranch": "main",
+    "SecretParameters": "*",
 }
+BOUNDARY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/{PREFIX}-boundary"
 
 # IAM service prefixes that differ from the boto3 service name.
 IAM_PREFIX = {"resourcegroupstaggingapi": "tag"}
 # Calls IAM never checks (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).
 NO_PERMISSION_NEEDED = {"sts:GetCallerIdentity"}
 # Only `cronbridge destroy` makes these; CI never destroys a stage, so its role cannot.
+# (iam:DeleteRole/DeleteRolePolicy are allowed, but only on per-job roles, for prune.)
 DESTROY_ONLY = {
-    "iam:DeleteRole",
-    "iam:DeleteRolePolicy",
     "scheduler:DeleteScheduleGroup",
     "dynamodb:DeleteTable",
     "sqs:DeleteQueue",
 }
+# The code can make these (a catalogue that drops `permissions_boundary`), CI never may:
+# lifting the boundary would undo what bounds every role CI creates.
+NEVER_IN_CI = {"iam:DeleteRolePermissionsBoundary"}
 # Actions IAM requires in addition to the API's own action.
 DEPENDENCIES = {
     "lambda:GetFunction": {"lambda:ListTags"},  # tags come back only with ListTags
@@ -55,6 +59,9 @@ DEPENDENCIES = {
     "lambda:UpdateFunctionConfiguration": {"iam:PassRole", "lambda:GetLayerVersion"},
     "scheduler:CreateSchedule": {"iam:PassRole"},
     "scheduler:UpdateSchedule": {"iam:PassRole"},
+    # Creating with tags needs the tagging action too.
+    "iam:CreateRole": {"iam:TagRole"},
+    "logs:CreateLogGroup": {"logs:TagResource"},
 }
 READ_VERBS = ("Get", "List", "Describe")
 
@@ -144,12 +151,11 @@ def allowed_actions(stmts: list[dict[str, Any]]) -> set[str]:
     return {a for s in stmts for a in _listify(s["Action"])}
 
 
-def allows(stmts: list[dict[str, Any]], action: str, resource: str) -> bool:
-    return any(
-        action in _listify(s["Action"])
-        and any(fnmatch.fnmatchcase(resource, pattern) for pattern in _listify(s["Resource"]))
-        for s in stmts
-    )
+def allows(
+    stmts: list[dict[str, Any]], action: str, resource: str, context: dict[str, str] | None = None
+) -> bool:
+    """IAM's verdict on one request under ``stmts``, conditions included (tests.iam_eval)."""
+    return iam_eval.allowed(stmts, iam_eval.Request(action, resource, context or {}))
 
 
 def needed(ops: set[tuple[str, str]]) -> set[str]:
@@ -169,7 +175,7 @@ def test_operation_scan_finds_the_engine() -> None:
 
 def test_deploy_role_allows_every_call_but_destroy(template: dict[str, Any]) -> None:
     # GIVEN every call the deploy engine can make
-    wanted = needed(code_operations()) - DESTROY_ONLY
+    wanted = needed(code_operations()) - DESTROY_ONLY - NEVER_IN_CI
     # THEN the deploy role allows each one
     assert sorted(wanted - allowed_actions(statements(template, "DeployRole"))) == []
 
@@ -180,8 +186,8 @@ def test_deploy_role_allows_nothing_the_code_does_not_call(template: dict[str, A
 
 
 def test_destroy_only_is_really_absent_and_really_used(template: dict[str, Any]) -> None:
-    assert not DESTROY_ONLY & allowed_actions(statements(template, "DeployRole"))
-    assert needed(code_operations()) >= DESTROY_ONLY  # no stale entries
+    assert not (DESTROY_ONLY | NEVER_IN_CI) & allowed_actions(statements(template, "DeployRole"))
+    assert needed(code_operations()) >= DESTROY_ONLY | NEVER_IN_CI  # no stale entries
 
 
 def test_plan_role_is_read_only_and_covers_every_read(template: dict[str, Any]) -> None:
@@ -201,12 +207,25 @@ def test_resources_of_a_stage_fall_inside_the_scopes(template: dict[str, Any]) -
     )
     stmts = statements(template, "DeployRole")
     s = state.shared
+    bounded = {"iam:PermissionsBoundary": BOUNDARY_ARN}
     # THEN each write reaches the resource it must, by ARN
     assert allows(stmts, "dynamodb:CreateTable", s.table.arn)
     assert allows(stmts, "sqs:CreateQueue", s.queue.arn)
-    for role in (s.worker_role, s.scheduler_role):
-        assert allows(stmts, "iam:PutRolePolicy", role.arn)
-        assert allows(stmts, "iam:PassRole", role.arn)
+    for role in (s.scheduler_role, *(j.role for j in state.jobs.values())):
+        assert allows(stmts, "iam:CreateRole", role.arn, bounded)
+        assert allows(stmts, "iam:PutRolePolicy", role.arn, bounded)
+        assert allows(stmts, "iam:TagRole", role.arn)
+        assert allows(
+            stmts, "iam:PassRole", role.arn, {"iam:PassedToService": "lambda.amazonaws.com"}
+        )
+    # AND prune may delete a job's own role, but only destroy the stage's scheduler role
+    for job in state.jobs.values():
+        assert allows(stmts, "iam:DeleteRolePolicy", job.role.arn, bounded)
+        assert allows(stmts, "iam:DeleteRole", job.role.arn)
+        assert allows(stmts, "logs:CreateLogGroup", job.log_group.arn)
+        assert allows(stmts, "logs:PutRetentionPolicy", f"{job.log_group.arn}:*")
+        assert allows(stmts, "logs:DeleteLogGroup", job.log_group.arn)
+    assert not allows(stmts, "iam:DeleteRole", s.scheduler_role.arn)
     for group in (s.jobs_group, s.retry_group):
         assert allows(stmts, "scheduler:CreateScheduleGroup", group.arn)
     for job in state.jobs.values():
@@ -226,8 +245,11 @@ def test_ci_roles_cannot_edit_themselves_or_foreign_resources(
     stmts = statements(template, "DeployRole")
     for own in ("ci-deploy", "ci-plan"):
         arn = f"arn:aws:iam::{ACCOUNT}:role/{PREFIX}-{own}"
-        assert not allows(stmts, "iam:PutRolePolicy", arn)
-        assert not allows(stmts, "iam:PassRole", arn)
+        bounded = {"iam:PermissionsBoundary": BOUNDARY_ARN}
+        assert not allows(stmts, "iam:PutRolePolicy", arn, bounded)
+        assert not allows(
+            stmts, "iam:PassRole", arn, {"iam:PassedToService": "lambda.amazonaws.com"}
+        )
     assert not allows(
         stmts, "lambda:UpdateFunctionCode", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:other-app"
     )

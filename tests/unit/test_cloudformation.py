@@ -57,11 +57,18 @@ def test_every_compiled_resource_is_in_the_template(state: model.DesiredState) -
         r["Properties"]["Name"] for r in _of_type(template, "AWS::Scheduler::Schedule").values()
     }
     assert schedules == {s.name for job in state.jobs.values() for s in job.schedules}
+    # AND each job has its own role and log group (with the catalogue's retention)
+    groups = {
+        r["Properties"]["LogGroupName"]: r["Properties"]["RetentionInDays"]
+        for r in _of_type(template, "AWS::Logs::LogGroup").values()
+    }
+    assert groups == {j.log_group.name: j.log_group.retention_in_days for j in state.jobs.values()}
+    roles = {r["Properties"]["RoleName"] for r in _of_type(template, "AWS::IAM::Role").values()}
+    assert roles == {j.role.name for j in state.jobs.values()} | {state.shared.scheduler_role.name}
     # AND the shared resources are there once each
     for kind, count in {
         "AWS::DynamoDB::Table": 1,
         "AWS::SQS::Queue": 1,
-        "AWS::IAM::Role": 2,
         "AWS::Scheduler::ScheduleGroup": 2,
     }.items():
         assert len(_of_type(template, kind)) == count, kind
@@ -78,10 +85,15 @@ def test_template_is_portable(state: model.DesiredState) -> None:
 
 def test_ordering_comes_from_refs(state: model.DesiredState) -> None:
     template = _render(state)
-    fn = next(iter(_of_type(template, "AWS::Lambda::Function").values()))["Properties"]
-    # Function -> role, table and queue by reference, so CloudFormation creates those first
-    assert fn["Role"] == {"Fn::GetAtt": ["WorkerRole", "Arn"]}
+    fn_id, fn_resource = next(iter(_of_type(template, "AWS::Lambda::Function").items()))
+    fn = fn_resource["Properties"]
+    # Function -> its own role, table and queue by reference, so CloudFormation creates
+    # those first; and its log group before it, so Lambda never makes one without retention
+    role_id = fn_id.replace("Function", "Role")
+    assert fn["Role"] == {"Fn::GetAtt": [role_id, "Arn"]}
+    assert fn_resource["DependsOn"] == [fn_id.replace("Function", "LogGroup")]
     env = fn["Environment"]["Variables"]
+    assert env["CRONBRIDGE_RETRY_ROLE_ARN"] == {"Fn::GetAtt": [role_id, "Arn"]}
     assert env["CRONBRIDGE_TABLE"] == {"Ref": "RunsTable"}
     assert env["CRONBRIDGE_DLQ_URL"] == {"Ref": "DeadLetterQueue"}
     # Permission -> its rule; rule target -> its function
@@ -146,7 +158,8 @@ NOT_RENDERED = {
     ("DeadLetterQueue", "arn"): "derived from the name",
     ("DeadLetterQueue", "url"): "derived from the name (Ref returns it)",
     ("Role", "arn"): "derived from the name",
-    ("Role", "service"): "already inside trust_policy",
+    ("LogGroup", "arn"): "derived from the name",
+    ("LogGroup", "job"): "grouping key",
     ("ScheduleGroup", "arn"): "derived from the name",
     ("ScheduleGroup", "purpose"): "selects the logical id only",
     ("Function", "arn"): "derived from the name",
@@ -213,6 +226,16 @@ def _all_variants(state: model.DesiredState) -> Iterator[tuple[str, Any]]:
         rules_job.function,
         lambda new: with_job(dataclasses.replace(rules_job, function=new)),
         "Function",
+    )
+    yield from _variants(
+        rules_job.role,
+        lambda new: with_job(dataclasses.replace(rules_job, role=new)),
+        "Role",
+    )
+    yield from _variants(
+        rules_job.log_group,
+        lambda new: with_job(dataclasses.replace(rules_job, log_group=new)),
+        "LogGroup",
     )
     yield from _variants(
         rules_job.async_config,

@@ -36,7 +36,8 @@ def test_compiled_sample_matches_golden(desired: DesiredState) -> None:
 
 
 def test_no_wildcard_actions_or_resources(desired: DesiredState) -> None:
-    for role in (desired.shared.worker_role, desired.shared.scheduler_role):
+    roles = [desired.shared.scheduler_role, *(j.role for j in desired.jobs.values())]
+    for role in roles:
         for st in role.policy_document["Statement"]:
             actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
             assert all("*" not in a for a in actions), st
@@ -73,3 +74,23 @@ def test_spec_hash_is_stable_and_sensitive(desired: DesiredState) -> None:
     assert job.spec_hash("a") != job.spec_hash("b")
     other = dataclasses.replace(job.function, timeout=job.function.timeout + 1)
     assert dataclasses.replace(job, function=other).spec_hash("a") != job.spec_hash("a")
+
+
+def test_each_job_has_its_own_role_and_log_group(desired: DesiredState) -> None:
+    # GIVEN the sample WHEN compiled THEN every function runs under its own role
+    role_arns = [j.function.role_arn for j in desired.jobs.values()]
+    assert len(set(role_arns)) == len(desired.jobs)
+    for job in desired.jobs.values():
+        assert job.function.role_arn == job.role.arn
+        assert job.function.environment[contract.ENV_RETRY_ROLE_ARN] == job.role.arn
+        assert job.role.path == "/cronbridge/cronbridge/dev/"
+        assert job.log_group.name == f"/aws/lambda/{job.function.name}"
+        assert job.log_group.retention_in_days == 30
+        assert job.log_group.tags[contract.TAG_JOB] == job.job
+    # AND only the job that references a parameter may read one
+    readers = [
+        j.job
+        for j in desired.jobs.values()
+        if any(st.get("Sid") == "SecretParameters" for st in j.role.policy_document["Statement"])
+    ]
+    assert readers == ["berlin-opening-digest"]

@@ -19,11 +19,17 @@ def test_longest_allowed_names_fit_aws_limits() -> None:
         names.function_name(prefix, stage, job),
         names.rule_name(prefix, stage, job, 9, 10),
         names.schedule_name(prefix, stage, job),
-        names.worker_role(prefix, stage),
+        names.job_role(prefix, stage, job),
         names.scheduler_role(prefix, stage),
         names.retry_schedule_group(prefix, stage),
     ):
         assert len(derived) <= 64, derived
+
+
+def test_job_roles_never_take_the_scheduler_roles_name() -> None:
+    # GIVEN a job named "scheduler" THEN its own role is not the stage's scheduler role
+    assert names.job_role("cb", "dev", "scheduler") != names.scheduler_role("cb", "dev")
+    assert names.role_path("cb", "dev") == "/cronbridge/cb/dev/"
 
 
 def test_rule_suffix_only_when_a_job_has_several() -> None:

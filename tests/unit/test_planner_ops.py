@@ -49,12 +49,24 @@ def _converged_snapshot(d: DesiredState, sha: str) -> Snapshot:
             }
         for s in res.schedules:
             schedules[s.name] = {"Name": s.name, "State": s.state}
-    roles = {
-        r.name: {
-            "Arn": r.arn,
-            "Tags": [{"Key": k, "Value": v} for k, v in r.tags_with_spec.items()],
+    # ListRoles entries (no tags) for job roles; GetRole (with tags) for the scheduler role
+    roles: dict[str, dict | None] = {
+        res.role.name: {"RoleName": res.role.name, "Arn": res.role.arn, "Path": res.role.path}
+        for res in d.jobs.values()
+    }
+    sched = d.shared.scheduler_role
+    roles[sched.name] = {
+        "Arn": sched.arn,
+        "Path": sched.path,
+        "Tags": [{"Key": k, "Value": v} for k, v in sched.tags_with_spec.items()],
+    }
+    log_groups = {
+        res.log_group.name: {
+            "logGroupName": res.log_group.name,
+            "retentionInDays": res.log_group.retention_in_days,
+            "logGroupArn": res.log_group.arn,
         }
-        for r in (d.shared.worker_role, d.shared.scheduler_role)
+        for res in d.jobs.values()
     }
     functions = {
         res.function.name: {"FunctionName": res.function.name, "CodeSha256": sha}
@@ -69,6 +81,7 @@ def _converged_snapshot(d: DesiredState, sha: str) -> Snapshot:
         roles=roles,
         table={"TableName": d.shared.table.name, "TableStatus": "ACTIVE"},
         queue_url=d.shared.queue.url,
+        log_groups=log_groups,
     )
 
 
@@ -99,6 +112,8 @@ def test_new_code_reads_every_job_and_updates_code_then_stamps(desired: DesiredS
     deep = DeepState(
         jobs={
             "heartbeat": DeepJob(
+                role=res.role,
+                log_group=res.log_group,
                 function=live_fn,
                 async_config=res.async_config,
                 permissions={rule.permission.statement_id: rule.permission},
@@ -210,3 +225,95 @@ def test_plan_json_keys_are_pinned(desired: DesiredState) -> None:
         assert set(op) == {"op", "job", "kind", "action", "resource", "changes"}
     kinds = {(op["job"], op["op"]) for op in data["operations"]}
     assert ("heartbeat", "CreateFunction") in kinds and (None, "PutTable") in kinds
+
+
+def test_role_and_log_group_come_before_the_function(desired: DesiredState) -> None:
+    # GIVEN an empty account WHEN planning THEN each job starts with its role and log group
+    empty = Snapshot(hints={}, functions={}, rules={}, schedules={}, groups=set(), roles={})
+    plan = build_plan(desired, empty, what_to_read(desired, empty, "s"), DeepState(), "s")
+    ops = [op for op in plan.ops if op.job == "heartbeat"]
+    assert [type(op) for op in ops[:3]] == [o.PutRole, o.PutLogGroup, o.CreateFunction]
+
+
+def test_changed_log_retention_is_read_and_updated(desired: DesiredState) -> None:
+    # GIVEN a converged stage whose heartbeat log group keeps logs for ever (no policy)
+    snap = _converged_snapshot(desired, "sha")
+    res = desired.jobs["heartbeat"]
+    del snap.log_groups[res.log_group.name]["retentionInDays"]
+    # WHEN planning THEN only that job is deep-read
+    req = what_to_read(desired, snap, "sha")
+    assert req.jobs == {"heartbeat"}
+    live_group = dataclasses.replace(res.log_group, retention_in_days=0)
+    fn = LiveFunction(
+        function=res.function,
+        code_sha256="sha",
+        raw_tags={**res.function.tags, contract.TAG_SPEC_HASH: res.spec_hash("sha")},
+    )
+    deep = DeepState(jobs={"heartbeat": _deep_converged(res, fn, live_group)})
+    plan = build_plan(desired, snap, req, deep, "sha")
+    # THEN the retention is set, and nothing else changes (the job is stamped again last)
+    assert [op.describe() for op in plan.ops] == [
+        "update log group /aws/lambda/cronbridge-dev-heartbeat",
+        "update function tags cronbridge-dev-heartbeat",
+    ]
+    assert plan.ops[0].changes == (o.Change("retention_in_days", 0, 30),)
+
+
+def _deep_converged(res, fn, log_group) -> DeepJob:  # type: ignore[no-untyped-def]
+    from scheduler.deploy.live import LiveRule
+
+    rule = res.rules[0]
+    return DeepJob(
+        role=res.role,
+        log_group=log_group,
+        function=fn,
+        async_config=res.async_config,
+        permissions={rule.permission.statement_id: rule.permission},
+        rules={
+            rule.name: LiveRule(
+                rule.name, rule.arn, rule.schedule_expression, rule.state,
+                rule.description, rule.tags, rule.target,
+            )
+        },
+    )  # fmt: skip
+
+
+def test_removed_jobs_role_and_log_group_are_pruned_only_when_ours(
+    desired: DesiredState,
+) -> None:
+    # GIVEN a converged stage plus a removed job's function, role and log group, and a role
+    # and a log group under our names that carry no ownership tags
+    snap = _converged_snapshot(desired, "sha")
+    snap.functions["cronbridge-dev-gone"] = {"FunctionName": "cronbridge-dev-gone"}
+    owned_tags = {**desired.ownership_tags, contract.TAG_JOB: "gone"}
+    gone = dataclasses.replace(desired.jobs["heartbeat"].function, name="cronbridge-dev-gone")
+    for name in ("cronbridge-dev-gone-job", "cronbridge-dev-stranger-job"):
+        snap.roles[name] = {"RoleName": name, "Path": "/cronbridge/cronbridge/dev/"}
+    for name in ("/aws/lambda/cronbridge-dev-gone", "/aws/lambda/cronbridge-dev-stranger"):
+        snap.log_groups[name] = {"logGroupName": name}
+    req = what_to_read(desired, snap, "sha")
+    assert req.stray_roles == ["cronbridge-dev-gone-job", "cronbridge-dev-stranger-job"]
+    tag_list = [{"Key": k, "Value": v} for k, v in owned_tags.items()]
+    deep = DeepState(
+        stray_functions={gone.name: LiveFunction(gone, "sha", owned_tags)},
+        stray_roles={
+            "cronbridge-dev-gone-job": {"Tags": tag_list},
+            "cronbridge-dev-stranger-job": {},
+        },
+        stray_log_groups={
+            "/aws/lambda/cronbridge-dev-gone": owned_tags,
+            "/aws/lambda/cronbridge-dev-stranger": {"team": "x"},
+        },
+    )
+    # WHEN planning with prune THEN the function goes first, then its log group and role,
+    # and nothing without our tags is touched
+    plan = build_plan(desired, snap, req, deep, "sha")
+    assert [op.describe() for op in plan.ops] == [
+        "delete function cronbridge-dev-gone",
+        "delete log group /aws/lambda/cronbridge-dev-gone",
+        "delete role cronbridge-dev-gone-job",
+    ]
+    # AND without prune nothing is read or deleted
+    req = what_to_read(desired, snap, "sha", prune=False)
+    assert (req.stray_roles, req.stray_log_groups) == ([], [])
+    assert build_plan(desired, snap, req, DeepState(), "sha", prune=False).ops == ()

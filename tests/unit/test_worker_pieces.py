@@ -63,7 +63,8 @@ def test_worker_input_rejects_garbage(event: dict) -> None:
 
 def test_retry_schedule_naming_and_time() -> None:
     name = retry_schedule_name("nightly", 2, "nightly.20260329T010000Z")
-    assert name.startswith("nightly-2-") and len(name.split("-")[-1]) == 8
+    # <job>.<attempt>.<8 hex>: the job's IAM policy allows schedule/<group>/nightly.* only
+    assert name.startswith("nightly.2.") and len(name.split(".")[-1]) == 8
     assert (
         at_expression(datetime(2026, 3, 29, 1, 0, 30, 1, tzinfo=UTC)) == "at(2026-03-29T01:00:31)"
     )

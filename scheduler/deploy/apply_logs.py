@@ -1,0 +1,38 @@
+"""Apply log-group operations: create a job's log group (tagged, with its retention) before
+its function exists, update retention and tags, delete a pruned job's group.
+
+Lambda creates ``/aws/lambda/<function>`` with unlimited retention on the first log line
+if no group exists, so the planner orders ``PutLogGroup`` before ``CreateFunction``.
+https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html
+"""
+
+from __future__ import annotations
+
+from scheduler.deploy import ops as o
+from scheduler.deploy.awsapi import AwsApi
+from scheduler.errors import AwsCallError
+
+
+def put_log_group(api: AwsApi, op: o.PutLogGroup) -> None:
+    group = op.log_group
+    res = f"log group {group.name}"
+    if op.action == "create":
+        try:
+            api.call("logs", "create_log_group", res, logGroupName=group.name, tags=group.tags)
+        except AwsCallError as err:
+            # Left behind by an interrupted run (or made by Lambda): set it up below.
+            if err.code != "ResourceAlreadyExistsException":
+                raise
+    api.call(
+        "logs",
+        "put_retention_policy",
+        res,
+        logGroupName=group.name,
+        retentionInDays=group.retention_in_days,
+    )
+    # The fingerprint goes on last: an interrupted update still looks changed.
+    api.call("logs", "tag_resource", res, resourceArn=group.arn, tags=group.tags_with_spec)
+
+
+def delete_log_group(api: AwsApi, op: o.DeleteLogGroup) -> None:
+    api.maybe("logs", "delete_log_group", f"log group {op.name}", logGroupName=op.name)
