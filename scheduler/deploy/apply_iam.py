@@ -26,12 +26,15 @@ def put_role(api: AwsApi, op: o.PutRole) -> None:
     res = f"role {role.name}"
     trust = json.dumps(role.trust_policy)
     changed = {c.field.split(".")[0] for c in op.changes}
+    # A job's role is decided by the job's fingerprint (stamped on its function last), so it
+    # can take its spec tag at creation; the scheduler role's own tag must come last.
+    spec_at_create = role.purpose == "job"
     if op.action == "create":
         kwargs: dict[str, Any] = {
             "RoleName": role.name,
             "Path": role.path,
             "AssumeRolePolicyDocument": trust,
-            "Tags": _tag_list(role.tags),
+            "Tags": _tag_list(role.tags_with_spec if spec_at_create else role.tags),
         }
         if role.permissions_boundary:
             kwargs["PermissionsBoundary"] = role.permissions_boundary
@@ -57,7 +60,8 @@ def put_role(api: AwsApi, op: o.PutRole) -> None:
         PolicyName=role.policy_name,
         PolicyDocument=json.dumps(role.policy_document),
     )
-    api.call("iam", "tag_role", res, RoleName=role.name, Tags=_tag_list(role.tags_with_spec))
+    if not (spec_at_create and op.action == "create"):
+        api.call("iam", "tag_role", res, RoleName=role.name, Tags=_tag_list(role.tags_with_spec))
 
 
 def delete_role(api: AwsApi, op: o.DeleteRole) -> None:
