@@ -16,7 +16,7 @@ from typing import Any
 from scheduler import names
 from scheduler.catalogue import Catalogue
 from scheduler.compile import compile_catalogue
-from scheduler.deploy import live, live_iam, live_logs
+from scheduler.deploy import live, live_iam, live_logs, plan_extras
 from scheduler.deploy import ops as o
 from scheduler.deploy.awsapi import AwsApi, ClientSource
 from scheduler.deploy.executor import ApplyResult, Executor
@@ -79,6 +79,10 @@ def plan_catalogue(
     zip_bytes = code if code is not None else (b"" if destroy else _code(catalogue))
     sha = code_sha256(zip_bytes)
     snapshot = live.scan(api, desired, _with_scheduler_role(api, desired, roles), destroy=destroy)
+    if refresh or destroy:
+        # Every log group of the stage, with its retention (50 a page); a plain plan reads a
+        # job's group only when it reads the job (its spec is in the job's fingerprint).
+        snapshot.log_groups = live_logs.list_log_groups(api, plan_extras.log_group_prefix(desired))
     request = what_to_read(desired, snapshot, sha, refresh=refresh, prune=prune or destroy)
     if destroy:
         # Deleting needs each resource's own tags, read from its own service.
@@ -115,7 +119,7 @@ def deep_read(
         job = live.DeepJob(function=fn)
         if res.role.name in snapshot.roles:
             job.role = live_iam.read_role(api, res.role)
-        listed = snapshot.log_groups.get(res.log_group.name)
+        listed = _listed_log_group(api, snapshot, res.log_group.name)
         if listed is not None:
             tags = live_logs.log_group_tags(api, res.log_group.arn)
             job.log_group = live_logs.from_listing(res.log_group, listed, tags)
@@ -143,10 +147,10 @@ def deep_read(
     for role_name in request.stray_roles:
         deep.stray_roles[role_name] = live_iam.get_role(api, role_name)
     for group_name in request.stray_log_groups:
-        arn = snapshot.log_groups[group_name].get("logGroupArn") or (
-            f"arn:aws:logs:{desired.region}:{desired.account_id}:log-group:{group_name}"
-        )
-        deep.stray_log_groups[group_name] = live_logs.log_group_tags(api, str(arn))
+        partition = desired.shared.table.arn.split(":")[1]
+        arn = f"arn:{partition}:logs:{desired.region}:{desired.account_id}:log-group:"
+        # None (no such group) when the candidate came from a leftover role or function.
+        deep.stray_log_groups[group_name] = live_logs.log_group_tags(api, arn + group_name)
     return deep
 
 
@@ -208,6 +212,13 @@ def remaining_after_destroy(
             return left + list(ctx.plan.refusals)
         sleep(delay)
     return []
+
+
+def _listed_log_group(api: AwsApi, snapshot: live.Snapshot, name: str) -> dict[str, Any] | None:
+    """The job's log group from the stage listing when there is one, else read by name."""
+    if snapshot.log_groups is not None:
+        return snapshot.log_groups.get(name)
+    return live_logs.list_log_groups(api, name).get(name)
 
 
 def _require_boundary(api: AwsApi, arn: str) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scheduler import contract
-from scheduler.deploy import live_iam, live_logs
+from scheduler.deploy import live_iam
 from scheduler.deploy.awsapi import AwsApi
 from scheduler.deploy.model import (
     AsyncConfig,
@@ -59,8 +59,9 @@ class Snapshot:
     queue_url: str | None = None
     # Only read by destroy: schedule name -> list_schedules entry in the retry group.
     retry_schedules: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # Log group name -> DescribeLogGroups entry under /aws/lambda/<prefix>-<stage>-.
-    log_groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Log group name -> DescribeLogGroups entry under /aws/lambda/<prefix>-<stage>-; None
+    # when not listed (a plain plan: the job fingerprint covers them, see plan_extras).
+    log_groups: dict[str, dict[str, Any]] | None = None
 
     def hint_tags(self, arn: str) -> dict[str, str] | None:
         return self.hints.get(arn)
@@ -99,7 +100,6 @@ def scan(
         table=api.table_summary(shared.table.name),
         queue_url=api.queue_url(shared.queue.name),
         retry_schedules=retry_schedules,
-        log_groups=live_logs.list_log_groups(api, f"/aws/lambda/{base}-"),
     )
 
 

@@ -3,10 +3,13 @@
 A job's role and log group come first among its operations: Lambda needs the role to
 exist, and the log group must exist before the function so Lambda never creates it with
 unlimited retention. Both are in the job's fingerprint (on its function), so a no-op plan
-only checks that they are listed: the role in the stage's ``ListRoles`` by IAM path, the
-log group (with its retention) in ``DescribeLogGroups`` by name prefix. Leftovers of
-removed jobs are found in those same listings and deleted only after a deep read proved
-them this stage's (ownership tags and job tag), and after the job's function is gone.
+only checks that the role is listed in the stage's one ``ListRoles`` by IAM path. Log
+groups are listed (``DescribeLogGroups`` by name prefix, 50 a page) only when refreshing
+or destroying; otherwise a job's group is read by exact name when the job is deep-read,
+so a plain plan stays a handful of calls. Leftovers of removed jobs are found through
+their role (listed) or function (listed), and deleted only after a deep read proved them
+this stage's (ownership tags and job tag), and after the job's function is gone: the role
+goes last, so an interrupted prune is found again.
 """
 
 from __future__ import annotations
@@ -34,12 +37,15 @@ def log_group_prefix(desired: DesiredState) -> str:
 
 
 def extras_look_unchanged(
-    res: JobResources, roles: dict[str, Any], log_groups: dict[str, Any]
+    res: JobResources, roles: dict[str, Any], log_groups: dict[str, Any] | None
 ) -> bool:
-    """Role listed under the stage's path, log group listed with the desired retention."""
+    """Role listed under the stage's path; when log groups were listed, the job's group
+    listed with the desired retention."""
     listed_role = roles.get(res.role.name)
     if not listed_role or listed_role.get("Path") != res.role.path:
         return False
+    if log_groups is None:
+        return True
     listed_group = log_groups.get(res.log_group.name)
     if not listed_group:
         return False
@@ -95,9 +101,23 @@ def stray_roles(desired: DesiredState, roles: dict[str, Any]) -> list[str]:
     return sorted(name for name in roles if name not in wanted)
 
 
-def stray_log_groups(desired: DesiredState, log_groups: dict[str, Any]) -> list[str]:
+def stray_log_groups(
+    desired: DesiredState,
+    log_groups: dict[str, Any] | None,
+    stray_roles: list[str],
+    stray_functions: list[str],
+) -> list[str]:
+    """Log groups to check for pruning: from the listing when there is one, else those
+    named after a leftover role's or function's job."""
     wanted = {res.log_group.name for res in desired.jobs.values()}
-    return sorted(name for name in log_groups if name not in wanted)
+    if log_groups is not None:
+        candidates = set(log_groups)
+    else:
+        base = f"{desired.prefix}-{desired.stage}-"
+        jobs = {r[len(base) : -len("-job")] for r in stray_roles if r.endswith("-job")}
+        jobs |= {f[len(base) :] for f in stray_functions if f.startswith(base)}
+        candidates = {f"{LAMBDA_LOGS}{base}{job}" for job in jobs}
+    return sorted(name for name in candidates if name not in wanted)
 
 
 def prune_ops(

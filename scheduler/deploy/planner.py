@@ -151,7 +151,9 @@ def what_to_read(
         wanted = {res.function.name for res in desired.jobs.values()}
         req.stray_functions = sorted(n for n in snapshot.functions if n not in wanted)
         req.stray_roles = plan_extras.stray_roles(desired, snapshot.roles)
-        req.stray_log_groups = plan_extras.stray_log_groups(desired, snapshot.log_groups)
+        req.stray_log_groups = plan_extras.stray_log_groups(
+            desired, snapshot.log_groups, req.stray_roles, req.stray_functions
+        )
     wanted_schedules = {s.name for res in desired.jobs.values() for s in res.schedules}
     jobs_group = desired.shared.jobs_group.name
     req.stray_schedules = [

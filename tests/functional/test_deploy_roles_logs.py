@@ -251,3 +251,19 @@ def test_real_deploys_iam_calls_pass_the_conditioned_ci_policy(
     )
     refused = [r for r in requests if not allowed(policy, r)]
     assert refused == []
+
+
+def test_a_log_group_deleted_by_hand_is_restored_by_a_refresh(
+    folder: Path, clients: Recorder
+) -> None:
+    deploy(folder, clients)
+    # GIVEN someone deletes a job's log group
+    boto3.client("logs", region_name=REGION).delete_log_group(logGroupName=f"{LOGS}heartbeat")
+    cat = load_catalogue(folder / "jobs.yaml")
+    # WHEN planning THEN a refreshed plan (which lists every log group) recreates it
+    ctx = plan_catalogue(cat, "dev", clients, layers=(), code=CODE, refresh=True)
+    assert [op.describe() for op in ctx.plan.ops if op.kind == "log group"] == [
+        f"create log group {LOGS}heartbeat"
+    ]
+    apply_plan(ctx, clients)
+    assert _log_groups()[f"{LOGS}heartbeat"]["retentionInDays"] == 30

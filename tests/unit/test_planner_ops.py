@@ -317,3 +317,16 @@ def test_removed_jobs_role_and_log_group_are_pruned_only_when_ours(
     req = what_to_read(desired, snap, "sha", prune=False)
     assert (req.stray_roles, req.stray_log_groups) == ([], [])
     assert build_plan(desired, snap, req, DeepState(), "sha", prune=False).ops == ()
+
+
+def test_plain_plan_finds_a_removed_jobs_log_group_through_its_role(
+    desired: DesiredState,
+) -> None:
+    # GIVEN a plain plan (log groups not listed) and a leftover role of a removed job
+    snap = _converged_snapshot(desired, "sha")
+    snap.log_groups = None
+    snap.roles["cronbridge-dev-gone-job"] = {"RoleName": "cronbridge-dev-gone-job"}
+    # WHEN planning THEN nothing desired is deep-read, and the job's log group is a candidate
+    req = what_to_read(desired, snap, "sha")
+    assert req.jobs == set()
+    assert req.stray_log_groups == ["/aws/lambda/cronbridge-dev-gone"]
