@@ -200,7 +200,11 @@ class ProcessExecutor:
         }
         outcome, killed, exit_code = self._spawn(info, spec)
         record = self._read_record(info, started.run_id) if started.run_id else None
-        crashed = killed or outcome is None or not outcome.get("ok", True)
+        with self._lock:
+            stopping = self._stopping
+        # A child killed by ``stop`` (the platform shutting down) is left RUNNING, as
+        # documented: no reconciliation and no on-failure record while the emulator stops.
+        crashed = not stopping and (killed or outcome is None or not outcome.get("ok", True))
         if crashed and _abandoned_by(record, started, request_id):
             record = self._reconcile(info, started, request_id, killed, exit_code) or record
         if crashed and not _concluded(record, started, request_id):
@@ -225,10 +229,8 @@ class ProcessExecutor:
         exit_code: int | None,
     ) -> Any:
         """Conclude the attempt the dead child left RUNNING; the run as it is now."""
-        with self._lock:
-            stopping = self._stopping
-        if self._clients is None or started.run_id is None or stopping:
-            return None  # on shutdown the run stays RUNNING; its lease recovers it later
+        if self._clients is None or started.run_id is None:
+            return None
         from scheduler.ledger import RunStatus
         from scheduler.worker.entry import build_runtime
         from scheduler.worker.runtime import NullMetrics
