@@ -88,6 +88,11 @@ def split_run_id(run_id: str) -> tuple[str, str]:
     return job, rest
 
 
+def stamp_of(moment: datetime) -> str:
+    """The compact stamp run ids carry (``20260329T010000Z``); sorts like the run ids."""
+    return moment.astimezone(UTC).strftime(_STAMP)
+
+
 @dataclass
 class Attempt:
     """One try of a run: its own outcome, timing and error."""
