@@ -23,7 +23,7 @@ def handler_problem(root: Path, handler: str) -> tuple[str, str | None] | None:
             "write it as dotted.module:function, e.g. jobs.reports:nightly",
         )
     module, _, function = handler.partition(":")
-    source = _module_file(root, module)
+    source = module_file(root, module)
     if source is None:
         relative = module.replace(".", "/")
         return (
@@ -44,7 +44,7 @@ def handler_problem(root: Path, handler: str) -> tuple[str, str | None] | None:
     return None
 
 
-def _module_file(root: Path, module: str) -> Path | None:
+def module_file(root: Path, module: str) -> Path | None:
     parts = module.split(".")
     # Every parent must be a package, as the import system would require.
     for depth in range(1, len(parts)):

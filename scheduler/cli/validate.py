@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from scheduler.catalogue import read_catalogue
+from scheduler.catalogue.imports import import_warnings
 from scheduler.cli import common
 from scheduler.cli.output import Result
 
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> Result:
         "warnings": [],
     }
     if catalogue is not None:
-        warnings = retry_warnings(catalogue, path)
+        warnings = retry_warnings(catalogue, path) + import_warnings(catalogue, path)
         data["warnings"] = warnings
         count = len(catalogue.jobs)
         lines = [

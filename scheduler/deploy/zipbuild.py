@@ -1,15 +1,17 @@
 """Build the one deterministic code zip every job function runs from.
 
 The zip holds the platform package (``scheduler``, whose ``scheduler.worker.entry.handler``
-is every function's handler) plus each top-level package or module a handler names,
-resolved against the folder holding ``jobs.yaml``. Entries are written in sorted order
-with a fixed timestamp and fixed permissions, uncompressed (so no zlib build can change the
-bytes), and compiled caches are left out. Identical sources therefore give identical bytes
-and an identical Lambda ``CodeSha256``, which lets deploy skip re-uploading unchanged code.
+is every function's handler), each top-level package or module a handler names, resolved
+against the folder holding ``jobs.yaml``, and, when a ``requirements.txt`` sits beside it,
+those distributions installed for the Lambda platform (``scheduler.deploy.vendor``).
+Entries are written in sorted order with a fixed timestamp and fixed permissions,
+uncompressed (so no zlib build can change the bytes), and compiled caches are left out.
+Identical sources therefore give identical bytes and an identical Lambda ``CodeSha256``,
+which lets deploy skip re-uploading unchanged code.
 
-Pure file-system work: no AWS calls, no boto3. boto3 is in the Lambda runtime and
-powertools comes from the public Powertools layer (``powertools_layer_arn``), so neither
-is bundled.
+File-system work (plus pip, through ``vendor``, when requirements change): no AWS calls,
+no boto3. boto3 is in the Lambda runtime and powertools comes from the public Powertools
+layer (``powertools_layer_arn``), so neither is bundled unless requirements.txt asks.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from scheduler.deploy.vendor import PipRunner, vendored_dir, vendored_entries
 from scheduler.errors import CronbridgeError
 
 PLATFORM_PACKAGE = "scheduler"
@@ -58,6 +61,11 @@ _SKIP_DIRS = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_ca
 _SKIP_SUFFIXES = frozenset({".pyc", ".pyo"})
 
 
+# CreateFunction/UpdateFunctionCode with ZipFile: 50 MB for a direct upload.
+# https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+MAX_DIRECT_UPLOAD = 50 * 2**20
+
+
 class PackageError(CronbridgeError):
     """A handler's package could not be found or would clash with the platform."""
 
@@ -74,11 +82,14 @@ def build_zip(
     top_level_packages: Sequence[str],
     *,
     platform: Path | None = None,
+    pip: PipRunner | None = None,
+    cache_dir: Path | None = None,
 ) -> bytes:
     """The deployment zip for handlers under ``root``; same sources in, same bytes out.
 
     ``platform`` overrides the folder of the ``scheduler`` package (tests inject a small
-    fake one); by default it is the installed package.
+    fake one); by default it is the installed package. ``pip`` and ``cache_dir`` are
+    handed to ``vendor.vendored_dir`` for ``root/requirements.txt``.
     """
     entries: dict[str, Path] = {}
     for arcname, path in _tree((platform or platform_dir()).resolve(), PLATFORM_PACKAGE):
@@ -90,6 +101,9 @@ def build_zip(
             continue  # already bundled: a handler may live in the platform package itself
         for arcname, path in _handler_files(root, name):
             entries[arcname] = path
+    vendored = vendored_dir(root, pip=pip, cache_dir=cache_dir)
+    if vendored is not None:
+        entries.update(_vendored_files(vendored, {PLATFORM_PACKAGE, *top_level_packages}))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", _COMPRESSION) as archive:
         for arcname in sorted(entries):
@@ -98,7 +112,14 @@ def build_zip(
             info.create_system = 3  # unix, so the mode above is honoured on every build host
             info.compress_type = _COMPRESSION
             archive.writestr(info, entries[arcname].read_bytes())
-    return buffer.getvalue()
+    data = buffer.getvalue()
+    if len(data) > MAX_DIRECT_UPLOAD:
+        raise PackageError(
+            f"the code zip is {len(data) / 2**20:.1f} MiB (entries are stored uncompressed); "
+            f"Lambda accepts at most {MAX_DIRECT_UPLOAD // 2**20} MiB uploaded directly",
+            hint="trim requirements.txt (boto3 is already in the runtime) or large data files",
+        )
+    return data
 
 
 def code_sha256(data: bytes) -> str:
@@ -130,6 +151,25 @@ def _handler_files(root: Path, name: str) -> Iterator[tuple[str, Path]]:
             f"handler package {name!r} not found: neither {package}/ nor {module} exists",
             hint="handler paths resolve against the folder holding jobs.yaml",
         )
+
+
+def _vendored_files(folder: Path, taken: set[str]) -> dict[str, Path]:
+    """The installed requirements, at the zip root where Lambda puts them on sys.path."""
+    out: dict[str, Path] = {}
+    for child in vendored_entries(folder):
+        top = child.name.removesuffix(".py")
+        if top in taken:
+            raise PackageError(
+                f"requirements.txt installs {top!r}, which clashes with "
+                f"{'the cronbridge platform' if top == PLATFORM_PACKAGE else 'a handler'} "
+                "package of the same name",
+                hint="rename your package, or drop that requirement",
+            )
+        if child.is_dir():
+            out.update(_tree(child, child.name))
+        elif child.suffix not in _SKIP_SUFFIXES:
+            out[child.name] = child
+    return out
 
 
 def _tree(folder: Path, arc_prefix: str) -> Iterator[tuple[str, Path]]:
