@@ -14,10 +14,18 @@ Pure: no AWS calls, no boto3, no file I/O (``scheduler.cli.package`` writes the 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from scheduler import contract
+from scheduler.deploy.cfn_checkov import (
+    SKIP_CONCURRENCY,
+    SKIP_FUNCTION,
+    SKIP_LOG_GROUP,
+    SKIP_QUEUE,
+    SKIP_TABLE,
+    checkov,
+)
+from scheduler.deploy.cfn_portable import job_logical_ids, sub_arns
 from scheduler.deploy.model import (
     DesiredState,
     Function,
@@ -49,48 +57,6 @@ PLACEHOLDER_REGION = "zz-cronbridge-1"
 
 CODE_BUCKET_PARAM = "CodeS3Bucket"
 CODE_KEY_PARAM = "CodeS3Key"
-
-# checkov findings this design accepts on purpose; each is kept inline in the resource's
-# Metadata with its reason (https://www.checkov.io/2.Basics/Suppressing%20and%20Skipping%20Policies.html).
-_SKIP_FUNCTION = [
-    ("CKV_AWS_117", "No VPC: the job functions call only public AWS APIs; a VPC is optional."),
-    (
-        "CKV_AWS_116",
-        "Async failures go to the DLQ through the EventInvokeConfig OnFailure destination.",
-    ),
-    (
-        "CKV_AWS_173",
-        "Env holds names and settings only; secrets are ssm: references resolved at run time.",
-    ),
-]
-_SKIP_CONCURRENCY = (
-    "CKV_AWS_115",
-    "Reserved concurrency is opt-in per job (reserved_concurrency in jobs.yaml).",
-)
-_SKIP_QUEUE = [
-    (
-        "CKV_AWS_27",
-        "Encrypted with SSE-SQS (SqsManagedSseEnabled); the check only sees KMS. An AWS managed"
-        " KMS key would block EventBridge from writing dead letters.",
-    ),
-]
-_SKIP_TABLE = [
-    (
-        "CKV_AWS_119",
-        "Encrypted at rest with the AWS owned key; a customer managed key is a team choice.",
-    ),
-]
-_SKIP_LOG_GROUP = [
-    (
-        "CKV_AWS_158",
-        "Encrypted by CloudWatch Logs' own keys; a customer managed KMS key is a team choice.",
-    ),
-    (
-        "CKV_AWS_338",
-        "Retention is the catalogue's log_retention_days (default 30 days), a team choice.",
-    ),
-]
-_ARN_RE = re.compile(r"arn:aws(?:-[a-z-]+)?:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:")
 
 
 def render_template(
@@ -156,7 +122,7 @@ class _Context:
             shared.jobs_group.name: {"Ref": JOBS_GROUP_ID},
             shared.retry_group.name: {"Ref": RETRY_GROUP_ID},
         }
-        self.job_ids = _job_logical_ids(list(state.jobs))
+        self.job_ids = job_logical_ids(list(state.jobs))
 
     def ref(self, value: str, local: dict[str, Any] | None = None) -> Any:
         """The Ref/GetAtt of the resource whose name/ARN/URL is exactly ``value`` (a shared
@@ -175,52 +141,12 @@ class _Context:
         if isinstance(value, str):
             if value == self.state.account_id:  # e.g. aws:SourceAccount conditions
                 return {"Ref": "AWS::AccountId"}
-            return _sub_arns(value, self.state.account_id, self.state.region)
+            return sub_arns(value, self.state.account_id, self.state.region)
         return value
-
-
-def _sub_arns(text: str, account_id: str, region: str) -> Any:
-    if "arn:aws" not in text:
-        return text
-    changed = False
-
-    def replace(match: re.Match[str]) -> str:
-        nonlocal changed
-        service, arn_region, arn_account = match.group(1), match.group(2), match.group(3) or ""
-        if arn_region != region and arn_account != account_id:
-            return match.group(0)  # someone else's ARN (a user's env value): keep it verbatim
-        if arn_region == region:
-            arn_region = "${AWS::Region}"
-        if arn_account == account_id:
-            arn_account = "${AWS::AccountId}"
-        changed = True
-        return f"arn:${{AWS::Partition}}:{service}:{arn_region}:{arn_account}:"
-
-    # Anything else that looks like a Sub variable must stay literal: `${!` escapes it.
-    escaped = text.replace("${", "${!")
-    result = _ARN_RE.sub(replace, escaped)
-    return {"Fn::Sub": result} if changed else text
-
-
-def _job_logical_ids(jobs: list[str]) -> dict[str, str]:
-    """CamelCase logical ids; job names are lowercase, so only digits after a hyphen can
-    collide ("a-1" vs "a1"), and those get their catalogue position appended."""
-    ids: dict[str, str] = {}
-    used: set[str] = set()
-    for position, job in enumerate(jobs):
-        base = "".join(part[:1].upper() + part[1:] for part in job.split("-"))
-        logical = base if base not in used else f"{base}N{position}"
-        used.add(logical)
-        ids[job] = logical
-    return ids
 
 
 def _tags(tags: dict[str, str]) -> list[dict[str, str]]:
     return [{"Key": key, "Value": tags[key]} for key in sorted(tags)]
-
-
-def _checkov(skips: list[tuple[str, str]]) -> dict[str, Any]:
-    return {"checkov": {"skip": [{"id": i, "comment": c} for i, c in skips]}}
 
 
 # --- Shared resources ---------------------------------------------------------------------
@@ -235,7 +161,7 @@ def _shared(ctx: _Context) -> dict[str, Any]:
             # The run history outlives the stack, like `destroy` without --include-data.
             "DeletionPolicy": "Retain",
             "UpdateReplacePolicy": "Retain",
-            "Metadata": _checkov(_SKIP_TABLE),
+            "Metadata": checkov(SKIP_TABLE),
             "Properties": {
                 "TableName": table.name,
                 **table_key_schema(table),
@@ -253,7 +179,7 @@ def _shared(ctx: _Context) -> dict[str, Any]:
             "Type": "AWS::SQS::Queue",
             "DeletionPolicy": "Retain",
             "UpdateReplacePolicy": "Retain",
-            "Metadata": _checkov(_SKIP_QUEUE),
+            "Metadata": checkov(SKIP_QUEUE),
             "Properties": {
                 "QueueName": queue.name,
                 "MessageRetentionPeriod": queue.message_retention_seconds,
@@ -301,7 +227,7 @@ def _log_group(group: LogGroup) -> dict[str, Any]:
         # Deleting the stack deletes the job's logs, as `cronbridge destroy` does.
         "DeletionPolicy": "Delete",
         "UpdateReplacePolicy": "Delete",
-        "Metadata": _checkov(_SKIP_LOG_GROUP),
+        "Metadata": checkov(SKIP_LOG_GROUP),
         "Properties": {
             "LogGroupName": group.name,
             "RetentionInDays": group.retention_in_days,
@@ -400,12 +326,12 @@ def _function(ctx: _Context, fn: Function, local: dict[str, Any]) -> dict[str, A
     }
     if fn.layers:
         properties["Layers"] = [ctx.portable(layer) for layer in fn.layers]
-    skips = list(_SKIP_FUNCTION)
+    skips = list(SKIP_FUNCTION)
     if fn.reserved_concurrency is not None:
         properties["ReservedConcurrentExecutions"] = fn.reserved_concurrency
     else:
-        skips.append(_SKIP_CONCURRENCY)
-    return {"Type": "AWS::Lambda::Function", "Metadata": _checkov(skips), "Properties": properties}
+        skips.append(SKIP_CONCURRENCY)
+    return {"Type": "AWS::Lambda::Function", "Metadata": checkov(skips), "Properties": properties}
 
 
 def _rule(ctx: _Context, rule: Rule, local: dict[str, Any]) -> dict[str, Any]:

@@ -199,3 +199,38 @@ def test_missing_file_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CronbridgeError) as caught:
         load_catalogue(tmp_path / "nope.yaml")
     assert "no such file" in caught.value.message and caught.value.hint
+
+
+def test_log_retention_takes_only_cloudwatch_values(tmp_path: Path) -> None:
+    # GIVEN a retention CloudWatch Logs rejects (moto would accept it)
+    found = problems_for(tmp_path, one_job(log_retention_days="31"))
+    # THEN validate names the field and the allowed values
+    assert len(found) == 1 and "log_retention_days: 31" in found[0]
+    assert "30, 60" in found[0]
+    # AND an allowed value, or the default, loads
+    job = load_catalogue(write_catalogue(tmp_path, one_job(log_retention_days="90"))).jobs
+    assert job["job-a"].log_retention_days == 90
+    assert (
+        load_catalogue(write_catalogue(tmp_path, one_job())).jobs["job-a"].log_retention_days == 30
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("cronbridge-boundary", True),
+        ("arn:aws:iam::123456789012:policy/teams/cronbridge-boundary", True),
+        ('"bad name!"', False),
+        ("arn:aws:iam::123:policy/x", False),
+    ],
+)
+def test_permissions_boundary_is_a_policy_name_or_arn(tmp_path: Path, value: str, ok: bool) -> None:
+    body = one_job().replace("version: 1\n", f"version: 1\npermissions_boundary: {value}\n")
+    found = problems_for(tmp_path, body)
+    if ok:
+        assert found == []
+        cat = load_catalogue(write_catalogue(tmp_path, body))
+        assert cat.permissions_boundary == value
+    else:
+        assert len(found) == 1 and found[0].startswith(f"{tmp_path / 'jobs.yaml'}:2:")
+        assert "permissions_boundary" in found[0] and "hint" in found[0]

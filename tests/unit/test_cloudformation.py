@@ -13,10 +13,10 @@ import pytest
 from scheduler.catalogue import load_catalogue
 from scheduler.compile import compile_catalogue
 from scheduler.deploy import model
+from scheduler.deploy.cfn_portable import job_logical_ids
 from scheduler.deploy.cloudformation import (
     PLACEHOLDER_ACCOUNT_ID,
     PLACEHOLDER_REGION,
-    _job_logical_ids,
     render_template,
 )
 from tests.conftest import SAMPLE_CATALOGUE
@@ -143,7 +143,7 @@ def test_foreign_arns_and_sub_syntax_stay_verbatim(state: model.DesiredState) ->
 
 
 def test_logical_ids_never_collide() -> None:
-    ids = _job_logical_ids(["a-1", "a1", "nightly-report"])
+    ids = job_logical_ids(["a-1", "a1", "nightly-report"])
     assert ids["nightly-report"] == "NightlyReport"
     assert len(set(ids.values())) == 3
 
