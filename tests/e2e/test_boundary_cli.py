@@ -1,0 +1,90 @@
+"""`permissions_boundary` through the real CLI: a missing boundary is refused up front.
+
+The endpoint comes from ``AWS_ENDPOINT_URL`` (as for any AWS-compatible endpoint boto3
+honours), not ``--endpoint-url``/``--local``, so the CLI treats the target like AWS and
+checks the boundary; against an explicit emulator endpoint it does not (no CI bootstrap
+runs there).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from scheduler.cli.main import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def endpoint() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def catalogue(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
+    text = (REPO / "jobs.yaml").read_text()
+    marker = "version: 1\n"
+    assert marker in text
+    boundary = "permissions_boundary: cronbridge-boundary\n"
+    (tmp_path / "jobs.yaml").write_text(text.replace(marker, marker + boundary, 1))
+    return tmp_path / "jobs.yaml"
+
+
+def test_deploy_refuses_a_missing_boundary_and_writes_nothing(
+    endpoint: str,
+    catalogue: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN an AWS-like target (endpoint from the environment) without the boundary policy
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    # WHEN deploying THEN one error line and a hint, exit 1, no traceback
+    code = main(["deploy", "-f", str(catalogue), "--stage", "dev", "--yes"])
+    err = capsys.readouterr().err
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert lines[0].startswith("error: permissions boundary arn:aws:iam::")
+    assert "policy/cronbridge-boundary does not exist" in lines[0]
+    assert lines[1].startswith("hint: ") and "ci-role.yaml" in lines[1]
+    assert "Traceback" not in err
+    # AND nothing was created
+    iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1")
+    assert iam.list_roles(PathPrefix="/cronbridge/")["Roles"] == []
+
+
+def test_with_the_boundary_in_place_every_stage_role_carries_it(
+    endpoint: str, catalogue: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN the bootstrap's boundary policy exists
+    iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1")
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "logs:*", "Resource": "*"}],
+    }
+    arn = iam.create_policy(PolicyName="cronbridge-boundary", PolicyDocument=json.dumps(document))[
+        "Policy"
+    ]["Arn"]
+    # WHEN deploying (an emulator endpoint: no Powertools layer there)
+    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", endpoint]
+    assert main(["deploy", *aws, "--yes"]) == 0
+    capsys.readouterr()
+    # THEN every role of the stage carries the boundary
+    roles = iam.list_roles(PathPrefix="/cronbridge/cronbridge/dev/")["Roles"]
+    assert len(roles) == 7  # six jobs and the scheduler role
+    for role in roles:
+        full = iam.get_role(RoleName=role["RoleName"])["Role"]
+        assert full["PermissionsBoundary"]["PermissionsBoundaryArn"] == arn
