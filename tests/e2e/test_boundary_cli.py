@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,9 +28,12 @@ def endpoint() -> Iterator[str]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
     try:
-        yield f"http://{host}:{port}"
+        yield url
     finally:
+        # moto's backends are shared by every server in this process: leave none behind.
+        urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
         server.stop()
 
 
