@@ -27,6 +27,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-prune", action="store_true", help="keep resources of jobs removed from the catalogue"
     )
+    parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="read every resource deeply and repair changes made outside cronbridge (drift)",
+    )
 
 
 def emulator_layers(args: argparse.Namespace) -> Sequence[str] | None:
@@ -65,7 +70,7 @@ def confirm(args: argparse.Namespace, what: str) -> None:
 
 
 def run(args: argparse.Namespace) -> Result:
-    ctx = make_plan(args, prune=not args.no_prune)
+    ctx = make_plan(args, prune=not args.no_prune, refresh=args.refresh)
     return apply_and_report(args, ctx, "apply these changes")
 
 

@@ -155,10 +155,15 @@ def deep_read(
 
 
 def apply_plan(
-    ctx: PlanContext, clients: ClientSource, *, progress: Progress | None = None
+    ctx: PlanContext,
+    clients: ClientSource,
+    *,
+    progress: Progress | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> ApplyResult:
+    """``sleep``: how to wait between retries (IAM propagation, new-table backups)."""
     owner = Owner(ctx.desired.prefix, ctx.desired.stage)
-    executor = Executor(AwsApi(clients), cache(lambda: ctx.code), owner=owner)
+    executor = Executor(AwsApi(clients, sleep=sleep), cache(lambda: ctx.code), owner=owner)
     return executor.apply(ctx.plan, progress)
 
 
@@ -173,12 +178,14 @@ def apply_catalogue(
     region: str | None = None,
     code: bytes | None = None,
     check_boundary: bool = True,
+    refresh: bool = False,
 ) -> ApplyResult:
     """Plan, then apply: converges the stage on the catalogue (idempotent). ``code`` is the
-    zip to deploy; by default it is built from the catalogue's folder."""
+    zip to deploy; by default it is built from the catalogue's folder. ``refresh`` reads
+    every resource deeply, so changes made outside cronbridge (drift) are repaired too."""
     ctx = plan_catalogue(
         catalogue, stage, clients, prune=prune, layers=layers, region=region, code=code,
-        check_boundary=check_boundary,
+        check_boundary=check_boundary, refresh=refresh,
     )  # fmt: skip
     return apply_plan(ctx, clients, progress=progress)
 

@@ -1,29 +1,31 @@
 """Apply a plan: one typed operation at a time, matched on its type, through ``AwsApi``.
 
 Every write is an upsert or tolerates "already gone", so re-running after an interruption
-converges. Creating a function retries briefly while a new IAM role propagates (AWS only).
+converges. Calls that IAM propagation can fail (CreateFunction, PutFunctionEventInvokeConfig,
+Create/UpdateSchedule) are retried briefly (propagation.py). Before any delete, a fresh read
+re-checks that the resource is still ours (executor_guard.py).
 No decisions about *what* to change are made here; that is the planner's job.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scheduler.deploy import apply_iam, apply_logs
+from scheduler.deploy import apply_iam, apply_logs, propagation
 from scheduler.deploy import ops as o
+from scheduler.deploy.apply_data import create_table_params, put_queue, put_table, tag_list
 from scheduler.deploy.awsapi import AwsApi
 from scheduler.deploy.executor_guard import DELETE_OPS, DeleteGuard
-from scheduler.deploy.model import Function, RunsTable, table_key_schema
+from scheduler.deploy.model import Function
 from scheduler.deploy.ownership import Owner
 from scheduler.errors import AwsCallError, CronbridgeError
 
 Progress = Callable[[str], None]
-_ROLE_PROPAGATION_TRIES = 10
-_PITR_TRIES = 10
-_PITR_DELAY = 5.0
+
+
+__all__ = ["ApplyResult", "Executor", "create_table_params", "function_config"]
 
 
 @dataclass
@@ -50,15 +52,6 @@ def function_config(fn: Function) -> dict[str, Any]:
         "Environment": {"Variables": fn.environment},
         "Layers": list(fn.layers),
     }
-
-
-def create_table_params(t: RunsTable) -> dict[str, Any]:
-    """``CreateTable`` arguments for the runs table."""
-    return {"TableName": t.name, **table_key_schema(t), "Tags": _tag_list(t.tags)}
-
-
-def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
 
 
 class Executor:
@@ -100,11 +93,11 @@ class Executor:
             case o.DeleteLogGroup():
                 apply_logs.delete_log_group(self.api, op)
             case o.PutTable():
-                self._put_table(op.table, op)
+                put_table(self.api, op)
             case o.DeleteTable(name=name):
                 self.api.maybe("dynamodb", "delete_table", f"table {name}", TableName=name)
             case o.PutQueue():
-                self._put_queue(op)
+                put_queue(self.api, op)
             case o.DeleteQueue(name=name):
                 url = self.api.queue_url(name)
                 if url:
@@ -116,7 +109,7 @@ class Executor:
                         "create_schedule_group",
                         f"group {group.name}",
                         Name=group.name,
-                        Tags=_tag_list(group.tags),
+                        Tags=tag_list(group.tags),
                     )
                 else:
                     self.api.call(
@@ -124,7 +117,7 @@ class Executor:
                         "tag_resource",
                         f"group {group.name}",
                         ResourceArn=group.arn,
-                        Tags=_tag_list(group.tags),
+                        Tags=tag_list(group.tags),
                     )
             case o.DeleteScheduleGroup(name=name):
                 self.api.maybe("scheduler", "delete_schedule_group", f"group {name}", Name=name)
@@ -164,7 +157,9 @@ class Executor:
                         ReservedConcurrentExecutions=reserved,
                     )
             case o.PutAsyncConfig(config=cfg):
-                self.api.call(
+                # The on-failure queue is checked against the role's (new) policy.
+                propagation.call(
+                    self.api,
                     "lambda",
                     "put_function_event_invoke_config",
                     f"function {cfg.function_name}",
@@ -188,7 +183,7 @@ class Executor:
                     "Description": rule.description,
                 }
                 if action == "create":
-                    kwargs["Tags"] = _tag_list(rule.tags)  # type: ignore[assignment]
+                    kwargs["Tags"] = tag_list(rule.tags)  # type: ignore[assignment]
                 self.api.call("events", "put_rule", f"rule {rule.name}", **kwargs)
                 if action != "create" and any(c.field.startswith("tags") for c in op.changes):
                     self.api.call(
@@ -196,7 +191,7 @@ class Executor:
                         "tag_resource",
                         f"rule {rule.name}",
                         ResourceARN=rule.arn,
-                        Tags=_tag_list(rule.tags),
+                        Tags=tag_list(rule.tags),
                     )
             case o.PutTarget():
                 self._put_target(op)
@@ -231,51 +226,6 @@ class Executor:
 
     # --- Larger arms ----------------------------------------------------------------
 
-    def _put_table(self, t: RunsTable, op: o.PutTable) -> None:
-        res = f"table {t.name}"
-        changed = {c.field for c in op.changes}
-        if op.action == "create":
-            self.api.call("dynamodb", "create_table", res, **create_table_params(t))
-            self.api.client("dynamodb").get_waiter("table_exists").wait(
-                TableName=t.name, WaiterConfig={"Delay": 2, "MaxAttempts": 60}
-            )
-        if op.action == "create" or "ttl_attribute" in changed:
-            self.api.call(
-                "dynamodb",
-                "update_time_to_live",
-                res,
-                TableName=t.name,
-                TimeToLiveSpecification={"Enabled": True, "AttributeName": t.ttl_attribute},
-            )
-        if op.action == "create" or "point_in_time_recovery" in changed:
-            self._enable_pitr(t, res)
-        self.api.call(
-            "dynamodb", "tag_resource", res, ResourceArn=t.arn, Tags=_tag_list(t.tags_with_spec)
-        )
-
-    def _enable_pitr(self, t: RunsTable, res: str) -> None:
-        # A new table answers ContinuousBackupsUnavailableException for a while after it
-        # turns ACTIVE ("Backups are being enabled"); AWS says to retry. See
-        # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateContinuousBackups.html
-        for attempt in range(_PITR_TRIES):
-            try:
-                self.api.call(
-                    "dynamodb",
-                    "update_continuous_backups",
-                    res,
-                    TableName=t.name,
-                    PointInTimeRecoverySpecification={
-                        "PointInTimeRecoveryEnabled": t.point_in_time_recovery
-                    },
-                )
-                return
-            except AwsCallError as err:
-                if err.code != "ContinuousBackupsUnavailableException" or (
-                    attempt == _PITR_TRIES - 1
-                ):
-                    raise
-                self.api.sleep(_PITR_DELAY)
-
     def _wait_function(self, name: str, waiter: str) -> None:
         """Lambda rejects further changes while a function is Pending or updating.
 
@@ -283,56 +233,31 @@ class Executor:
         """
         self.api.wait("lambda", waiter, f"function {name}", FunctionName=name)
 
-    def _put_queue(self, op: o.PutQueue) -> None:
-        q = op.queue
-        res = f"queue {q.name}"
-        attrs = {
-            "MessageRetentionPeriod": str(q.message_retention_seconds),
-            "SqsManagedSseEnabled": "true" if q.sqs_managed_sse else "false",
-            "Policy": json.dumps(q.policy),
-        }
-        if op.action == "create":
-            url = self.api.call(
-                "sqs", "create_queue", res, QueueName=q.name, Attributes=attrs, tags=q.tags
-            )["QueueUrl"]
-        else:
-            url = self.api.queue_url(q.name)
-            self.api.call("sqs", "set_queue_attributes", res, QueueUrl=url, Attributes=attrs)
-        self.api.call("sqs", "tag_queue", res, QueueUrl=url, Tags=q.tags_with_spec)
-
     def _create_function(self, op: o.CreateFunction) -> None:
         fn = op.function
         res = f"function {fn.name}"
-        for attempt in range(_ROLE_PROPAGATION_TRIES):
-            try:
-                self.api.call(
-                    "lambda",
-                    "create_function",
-                    res,
-                    **function_config(fn),
-                    Code={"ZipFile": self._code_zip()},
-                    Tags=fn.tags,
-                    Publish=False,
-                )
-                # A new function is Pending; concurrency, async config and permissions
-                # would be rejected until it is Active.
-                self._wait_function(fn.name, "function_active_v2")
-                return
-            except AwsCallError as err:
-                # A just-created role takes seconds to become assumable by Lambda.
-                if (
-                    err.code == "InvalidParameterValueException"
-                    and "role" in err.message.lower()
-                    and attempt + 1 < _ROLE_PROPAGATION_TRIES
-                ):
-                    self.api.sleep(3)
-                    continue
-                if err.code == "ResourceConflictException":
-                    raise CronbridgeError(
-                        f"function {fn.name} already exists but is not owned by this stage",
-                        hint="it lacks cronbridge's ownership tags; rename the job or remove it",
-                    ) from err
-                raise
+        try:
+            # A just-created role takes seconds to become assumable by Lambda.
+            propagation.call(
+                self.api,
+                "lambda",
+                "create_function",
+                res,
+                **function_config(fn),
+                Code={"ZipFile": self._code_zip()},
+                Tags=fn.tags,
+                Publish=False,
+            )
+        except AwsCallError as err:
+            if err.code == "ResourceConflictException":
+                raise CronbridgeError(
+                    f"function {fn.name} already exists but is not owned by this stage",
+                    hint="it lacks cronbridge's ownership tags; rename the job or remove it",
+                ) from err
+            raise
+        # A new function is Pending; concurrency, async config and permissions would be
+        # rejected until it is Active.
+        self._wait_function(fn.name, "function_active_v2")
 
     def _put_target(self, op: o.PutTarget) -> None:
         rule, t = op.rule, op.rule.target
@@ -426,8 +351,8 @@ class Executor:
         verb = "create_schedule" if op.action == "create" else "update_schedule"
         res = f"schedule {s.group_name}/{s.name}"
         try:
-            self.api.call("scheduler", verb, res, **kwargs)
+            propagation.call(self.api, "scheduler", verb, res, **kwargs)
         except AwsCallError as err:
             if err.code != "ConflictException" or verb != "create_schedule":
                 raise
-            self.api.call("scheduler", "update_schedule", res, **kwargs)
+            propagation.call(self.api, "scheduler", "update_schedule", res, **kwargs)

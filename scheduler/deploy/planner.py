@@ -336,15 +336,29 @@ def _job_ops(res: JobResources, live: DeepJob, code_sha256: str, owner: Owner) -
         )
     for rule in res.rules:
         lr = live.rules.get(rule.name)
+        # The invoke permission comes first (its source ARN is the rule's, known before the
+        # rule exists): an enabled rule whose target is in place never fires into a
+        # function that would refuse it.
         if lr is None:
             out += [
+                o.AddPermission(job=job, permission=rule.permission),
                 o.PutRule(job=job, rule=rule),
                 o.PutTarget(job=job, rule=rule),
-                o.AddPermission(job=job, permission=rule.permission),
             ]
             continue
         if not owner.owns(lr.tags, rule.name):
             raise _conflict("rule", rule.name, stage)
+        perm = live.permissions.get(rule.permission.statement_id)
+        if perm != rule.permission:
+            out.append(
+                o.AddPermission(
+                    job=job,
+                    permission=rule.permission,
+                    replace=perm is not None,
+                    action="create" if perm is None else "update",
+                    changes=diff(perm, rule.permission),
+                )
+            )
         rchanges = diff(lr, rule, ("schedule_expression", "state", "description", "tags"))
         if rchanges:
             out.append(o.PutRule(job=job, rule=rule, action="update", changes=rchanges))
@@ -359,17 +373,6 @@ def _job_ops(res: JobResources, live: DeepJob, code_sha256: str, owner: Owner) -
                     remove_target_ids=lr.extra_target_ids,
                     action="create" if lr.target is None else "update",
                     changes=tchanges,
-                )
-            )
-        perm = live.permissions.get(rule.permission.statement_id)
-        if perm != rule.permission:
-            out.append(
-                o.AddPermission(
-                    job=job,
-                    permission=rule.permission,
-                    replace=perm is not None,
-                    action="create" if perm is None else "update",
-                    changes=diff(perm, rule.permission),
                 )
             )
     for sched in res.schedules:

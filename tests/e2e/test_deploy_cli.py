@@ -90,3 +90,24 @@ def test_destroy_refuses_a_group_with_a_hand_made_schedule(
     assert "not fully destroyed" in err and "hand-made" in err and "Traceback" not in err
     left = sched.list_schedules(GroupName="cronbridge-dev")["Schedules"]
     assert [s["Name"] for s in left] == ["hand-made"]
+
+
+def test_deploy_refresh_repairs_drift(
+    endpoint: str, catalogue: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import boto3
+
+    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", endpoint]
+    assert main(["deploy", *aws, "--yes"]) == 0
+    # GIVEN a timeout changed in the console
+    lam = boto3.client("lambda", endpoint_url=endpoint, region_name="us-east-1")
+    lam.update_function_configuration(FunctionName="cronbridge-dev-heartbeat", Timeout=77)
+    capsys.readouterr()
+    # WHEN planning with --refresh THEN it shows (exit 2)
+    assert main(["plan", *aws, "--refresh", "--detailed-exitcode"]) == 2
+    assert "timeout: 77 -> 10" in capsys.readouterr().out
+    # WHEN deploying with --refresh THEN it is repaired, and a deep plan is clean
+    assert main(["deploy", *aws, "--refresh", "--yes"]) == 0
+    assert main(["plan", *aws, "--refresh", "--detailed-exitcode"]) == 0
+    fn = lam.get_function(FunctionName="cronbridge-dev-heartbeat")
+    assert fn["Configuration"]["Timeout"] == 10
