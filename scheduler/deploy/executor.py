@@ -59,6 +59,7 @@ class Executor:
         self, api: AwsApi, code_zip: Callable[[], bytes], *, owner: Owner | None = None
     ) -> None:
         self.api = api
+        self._patient = propagation.PatientApi(api)  # retries while IAM propagates
         self._code_zip = code_zip
         self._owner = owner
 
@@ -158,8 +159,7 @@ class Executor:
                     )
             case o.PutAsyncConfig(config=cfg):
                 # The on-failure queue is checked against the role's (new) policy.
-                propagation.call(
-                    self.api,
+                self._patient.call(
                     "lambda",
                     "put_function_event_invoke_config",
                     f"function {cfg.function_name}",
@@ -238,8 +238,7 @@ class Executor:
         res = f"function {fn.name}"
         try:
             # A just-created role takes seconds to become assumable by Lambda.
-            propagation.call(
-                self.api,
+            self._patient.call(
                 "lambda",
                 "create_function",
                 res,
@@ -351,8 +350,8 @@ class Executor:
         verb = "create_schedule" if op.action == "create" else "update_schedule"
         res = f"schedule {s.group_name}/{s.name}"
         try:
-            propagation.call(self.api, "scheduler", verb, res, **kwargs)
+            self._patient.call("scheduler", verb, res, **kwargs)
         except AwsCallError as err:
             if err.code != "ConflictException" or verb != "create_schedule":
                 raise
-            propagation.call(self.api, "scheduler", "update_schedule", res, **kwargs)
+            self._patient.call("scheduler", "update_schedule", res, **kwargs)

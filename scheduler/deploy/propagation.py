@@ -40,13 +40,18 @@ def role_not_ready(service: str, operation: str, err: AwsCallError) -> bool:
     return bool(code) and err.code == code and phrase in str(err.message).lower()
 
 
-def call(api: AwsApi, service: str, operation: str, resource: str, **kwargs: Any) -> Any:
-    """``api.call``, retried (``TRIES`` times, ``DELAY`` s apart) while a role propagates."""
-    for attempt in range(TRIES):
-        try:
-            return api.call(service, operation, resource, **kwargs)
-        except AwsCallError as err:
-            if attempt + 1 == TRIES or not role_not_ready(service, operation, err):
-                raise
-            api.sleep(DELAY)
-    raise AssertionError("unreachable")  # pragma: no cover
+class PatientApi:
+    """``AwsApi.call`` retried (``TRIES`` times, ``DELAY`` s apart) while a role propagates."""
+
+    def __init__(self, api: AwsApi) -> None:
+        self.api = api
+
+    def call(self, service: str, operation: str, resource: str, **kwargs: Any) -> Any:
+        for attempt in range(TRIES):
+            try:
+                return self.api.call(service, operation, resource, **kwargs)
+            except AwsCallError as err:
+                if attempt + 1 == TRIES or not role_not_ready(service, operation, err):
+                    raise
+                self.api.sleep(DELAY)
+        raise AssertionError("unreachable")  # pragma: no cover
