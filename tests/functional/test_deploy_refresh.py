@@ -18,6 +18,7 @@ from moto import mock_aws
 
 from scheduler.catalogue import load_catalogue
 from scheduler.deploy.engine import apply_catalogue, plan_catalogue
+from scheduler.deploy.model import JOB_POLICY_NAME
 from tests.functional.test_deploy_engine import CODE, REPO, Recorder
 
 BASE = "cronbridge-dev"
@@ -58,10 +59,10 @@ def _break_everything() -> None:
         Target=got["Target"],
         Description=got["Description"],
     )
-    # a widened worker policy
+    # a widened job role policy
     boto3.client("iam").put_role_policy(
-        RoleName=f"{BASE}-worker",
-        PolicyName="cronbridge-worker",
+        RoleName=f"{BASE}-heartbeat-job",
+        PolicyName=JOB_POLICY_NAME,
         PolicyDocument=json.dumps(
             {
                 "Version": "2012-10-17",
@@ -92,7 +93,7 @@ def test_deploy_refresh_repairs_every_drift_plan_refresh_reports(
         f"update function {BASE}-nightly-report",
         f"create async config {BASE}-flaky-sync",
         f"update schedule {BASE}/{BASE}-berlin-opening-digest",
-        f"update role {BASE}-worker",
+        f"update role {BASE}-heartbeat-job",
         f"update queue {BASE}-dead-letter",
     } <= seen, seen
     # WHEN deploying with --refresh
