@@ -1,4 +1,4 @@
-"""``cronbridge dlq list | redrive MESSAGE_ID|--all | purge --yes``: the dead-letter queue.
+"""``cronbridge dlq list | redrive MESSAGE_ID|--all | reconcile | purge --yes``: the DLQ.
 
 Every message is decoded whatever its shape (the worker's dead runs, Lambda on-failure
 records, EventBridge delivery failures; see ``scheduler.dlq.queue``). Redrive starts a run
@@ -6,7 +6,9 @@ per message and then deletes it: a dead run or crash gets a new run (trigger ``r
 ``redrive_of`` = the dead run); an undelivered scheduled slot is delivered again as that
 slot's scheduled run, its input rebuilt from the rule's live target. This module wires the
 invoker and the rule reader in; ``scheduler.dlq`` imports neither. Both go through
-``scheduler.actions``, shared with ``cronbridge ui``.
+``scheduler.actions``, shared with ``cronbridge ui``. Reconcile concludes the runs that
+Lambda's on-failure records name and that are still RUNNING (``scheduler.dlq.reconcile``),
+through a worker runtime wired from the failed function's deployed configuration.
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ from scheduler.cli.history import Ledger, open_ledger
 from scheduler.cli.output import Result, table
 from scheduler.clock import SystemClock
 from scheduler.dlq.queue import DeadLetter, DeadLetterQueue
-from scheduler.errors import UsageError
+from scheduler.errors import AwsCallError, UsageError
 from scheduler.invoke import make_invoker
 
 NAME = "dlq"
-HELP = "list, redrive or purge dead-letter messages"
+HELP = "list, redrive, reconcile or purge dead-letter messages"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +37,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     again.add_argument("--all", action="store_true", help="redrive every message")
     purge = sub.add_parser("purge", help="delete every dead-letter message")
     purge.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
-    for child in (listing, again, purge):
+    settle = sub.add_parser(
+        "reconcile", help="conclude runs left RUNNING by crashed workers (Lambda on-failure)"
+    )
+    for child in (listing, again, purge, settle):
         # Flags may follow the action (`dlq list --json`); SUPPRESS keeps the parent's value.
         child.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
         child.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
@@ -63,7 +68,63 @@ def run(args: argparse.Namespace) -> Result:
             )
         count = queue.purge()
         return Result(data={"purged": count}, text=f"purged {count} message(s) from {queue.url}")
+    if args.dlq_action == "reconcile":
+        return _reconcile(args, ledger, queue)
     return _redrive(args, ledger, queue)
+
+
+def _reconcile(args: argparse.Namespace, ledger: Ledger, queue: DeadLetterQueue) -> Result:
+    from scheduler.dlq.reconcile import reconcile
+
+    done = reconcile(
+        queue, queue.receive_all(), ledger.store, runtime_factory(ledger, common.is_local(args))
+    )
+    lines = [
+        f"{r.action} {r.message_id}: {r.run_id or 'no run'}"
+        + (f" is {r.status}" if r.status else "")
+        for r in done
+    ]
+    return Result(
+        data=[r.to_json() for r in done],
+        text="\n".join(lines) or "no Lambda on-failure records in the dead-letter queue",
+    )
+
+
+def runtime_factory(ledger: Ledger, local: bool) -> Any:
+    """Function ARN -> a worker runtime wired exactly as that deployed function is."""
+    from scheduler import contract
+    from scheduler.worker.entry import build_runtime
+    from scheduler.worker.runtime import NullMetrics
+
+    made: dict[str, Any] = {}
+
+    def runtime_for(function_arn: str) -> Any:
+        if function_arn not in made:
+            try:
+                config = ledger.clients.client("lambda").get_function_configuration(
+                    FunctionName=function_arn
+                )
+            except Exception as exc:
+                raise AwsCallError.from_exception(
+                    exc, "lambda:GetFunctionConfiguration", function_arn
+                ) from exc
+            env = dict((config.get("Environment") or {}).get("Variables") or {})
+            env.setdefault(contract.ENV_FUNCTION_ARN, str(config["FunctionArn"]))
+            if local:  # the local ticker fires one-time schedules to the second
+                env.setdefault(contract.ENV_RETRY_PRECISION, "second")
+            made[function_arn] = build_runtime(
+                env, clients=ledger.clients, metrics=NullMetrics(), log=_Quiet()
+            )
+        return made[function_arn]
+
+    return runtime_for
+
+
+class _Quiet:
+    """The runtime's logger inside the CLI: the verb prints its own result lines."""
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: None
 
 
 def _redrive(args: argparse.Namespace, ledger: Ledger, queue: DeadLetterQueue) -> Result:
