@@ -35,9 +35,22 @@ CASES: list[tuple[str, str]] = [
         "boto3.client('dynamodb', region_name='us-east-1')",
     ),
     (
-        "worker entry + its first (lazy) dynamodb client",
-        "import scheduler.worker.entry\nfrom scheduler.awsclients import AwsClients\n"
-        "AwsClients(region='us-east-1').client('dynamodb')",
+        "worker entry + a dynamodb client",
+        "from scheduler.worker.entry import WorkerClients\n"
+        "WorkerClients(region='us-east-1').client('dynamodb')",
+    ),
+    (
+        "baseline + dynamodb, sqs, scheduler clients",
+        "import boto3\nfrom aws_lambda_powertools import Logger, Metrics\n"
+        "Logger(service='b'); Metrics(namespace='b')\n"
+        "s = boto3.session.Session()\n"
+        "for n in ('dynamodb', 'sqs', 'scheduler'): s.client(n, region_name='us-east-1')",
+    ),
+    (
+        "worker entry + its runtime (first invocation: 3 clients)",
+        "import os\nfrom scheduler.worker.entry import build_runtime\n"
+        "build_runtime({'CRONBRIDGE_JOB': 'j', 'CRONBRIDGE_HANDLER': 'm:f', "
+        "'CRONBRIDGE_TABLE': 't', 'AWS_REGION': 'us-east-1'})",
     ),
 ]
 
@@ -105,7 +118,9 @@ def main() -> int:
     base = results["boto3 + powertools Logger + Metrics (baseline)"]
     entry = results["import scheduler.worker.entry"]
     full_base = results["baseline + a dynamodb client"]
-    full_entry = results["worker entry + its first (lazy) dynamodb client"]
+    full_entry = results["worker entry + a dynamodb client"]
+    init_base = results["baseline + dynamodb, sqs, scheduler clients"]
+    init_entry = results["worker entry + its runtime (first invocation: 3 clients)"]
     print(
         f"entry import / baseline import: {entry['import_s'] / base['import_s']:.2f}x "
         f"({(entry['import_s'] - base['import_s']) * 1000:+.0f} ms)"
@@ -114,6 +129,11 @@ def main() -> int:
         f"entry + client / baseline + client: "
         f"{full_entry['import_s'] / full_base['import_s']:.2f}x "
         f"({(full_entry['import_s'] - full_base['import_s']) * 1000:+.0f} ms)"
+    )
+    print(
+        f"entry + runtime / baseline + 3 clients: "
+        f"{init_entry['import_s'] / init_base['import_s']:.2f}x "
+        f"({(init_entry['import_s'] - init_base['import_s']) * 1000:+.0f} ms)"
     )
     bad = entry["forbidden"]
     print(
