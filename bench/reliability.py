@@ -348,8 +348,8 @@ def executor_rows(endpoint_url: str, kills: int) -> list[Row]:
 def deploy_rows() -> list[Row]:
     """Interrupted deploys, from ``bench/reliability_deploy.py``'s ``rows()`` if it exists.
 
-    Its rows are ``(scenario, measured, must be, ok)`` tuples like ours (engineer h1's
-    bench; this is the hook: the table shows "not measured" until that module lands).
+    Its rows are dicts ``{scenario, trials, converged}`` (engineer h1's bench); the table
+    shows "not measured" when that module is absent.
     """
     import importlib
 
@@ -369,7 +369,18 @@ def deploy_rows() -> list[Row]:
                 None,
             )
         ]
-    return [tuple(row) for row in module.rows()]
+    out: list[Row] = []
+    for row in module.rows():
+        trials, converged = int(row["trials"]), int(row["converged"])
+        out.append(
+            (
+                str(row["scenario"]),
+                f"converged {converged}/{trials}",
+                f"converged {trials}/{trials}",
+                converged == trials,
+            )
+        )
+    return out
 
 
 # --- helpers -------------------------------------------------------------------------------
