@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	@# The schema the yaml-language-server modeline in jobs.yaml points at.
 	@$(BIN)/cronbridge schema -o .cronbridge/jobs.schema.json >/dev/null
-	$(BIN)/cronbridge local up
+	@# --ui: the web page (cronbridge ui) beside the platform; its URL is in the banner.
+	$(BIN)/cronbridge local up --ui
 
 test: check
 
@@ -38,6 +39,7 @@ fmt: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/coldstart.py
 	$(BIN)/python bench/plan_calls.py
+	$(BIN)/python bench/ui_overview.py
 
 clean:
 	rm -rf $(VENV) .cronbridge .pytest_cache .mypy_cache .ruff_cache

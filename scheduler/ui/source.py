@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from scheduler import names
@@ -25,12 +25,12 @@ from scheduler.actions import (
 )
 from scheduler.dlq.queue import DeadLetter, DeadLetterQueue
 from scheduler.errors import AwsCallError, CronbridgeError
-from scheduler.health import RECENT_RUNS, recent_runs
+from scheduler.health import recent_runs
 from scheduler.invoke import make_invoker
 from scheduler.ledger import DynamoRunStore, RunRecord, RunStatus
 from scheduler.ui.views import HEATMAP_DAYS, Overview, overview_row
+from scheduler.ui.window import WINDOW_PAGE, RunWindows, slot_stamp, stamp_of
 
-WINDOW_PAGE = 1000  # Query page size for a job's window of runs (DynamoDB caps a page at 1 MB)
 JOB_PAGE_LIMIT = 500  # runs shown on a job page at most
 
 
@@ -99,6 +99,7 @@ class UiSource:
         self._queue: DeadLetterQueue | None = None
         self._lock = threading.Lock()
         self._describe = describe_endpoint
+        self.windows = RunWindows()  # each job's recent runs, topped up between loads
 
     @property
     def prefix(self) -> str:
@@ -142,6 +143,7 @@ class UiSource:
         with self._lock:
             self._clients = None
             self._queue = None
+        self.windows.clear()
 
     def store(self) -> DynamoRunStore:
         return DynamoRunStore(
@@ -165,8 +167,8 @@ class UiSource:
             since = now - timedelta(days=HEATMAP_DAYS)
             rows = []
             for job in self.catalogue.jobs.values():
-                fetched, complete = _newest(store, job.name, since)
-                window = [r for r in fetched if _slot_stamp(r) >= stamp_of(since)]
+                fetched, complete = self.windows.runs(store, job.name, since, now)
+                window = [r for r in fetched if slot_stamp(r) >= stamp_of(since)]
                 served = PrefetchedStore(store, job.name, fetched, complete=complete)
                 recent = recent_runs(served, job.name)
                 rows.append(overview_row(job, recent, window, now))
@@ -237,29 +239,6 @@ class UiSource:
     def purge(self) -> int:
         count: int = self._guard(lambda: self.queue().purge())
         return count
-
-
-def _slot_stamp(run: RunRecord) -> str:
-    return run.run_id.partition(".")[2]  # the run id's stamp orders runs as the sort key does
-
-
-def stamp_of(moment: datetime) -> str:
-    """``moment`` in the run id's stamp format, comparable with ``_slot_stamp``."""
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _newest(store: Any, job: str, since: datetime) -> tuple[list[RunRecord], bool]:
-    """A job's runs since ``since``, and at least its ``RECENT_RUNS`` newest: one Query.
-
-    Returns the runs (newest first) and whether they are all the job's runs.
-    """
-    fetched: list[RunRecord] = []
-    floor = stamp_of(since)
-    for run in store.history(job, page_size=WINDOW_PAGE):
-        if _slot_stamp(run) < floor and len(fetched) >= RECENT_RUNS:
-            return fetched, False
-        fetched.append(run)
-    return fetched, True
 
 
 def _one_line(text: str) -> str:

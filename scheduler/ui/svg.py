@@ -13,7 +13,7 @@ from html import escape
 from scheduler.ledger import RunRecord
 from scheduler.ui.views import HeatCell, fmt_duration, outcome_of
 
-CELL = 3  # px per heatmap cell (one hour)
+CELL = 2  # px per heatmap cell (one hour): 168 cells fit in 504 px
 GAP = 1
 BAR_HEIGHT = 60
 

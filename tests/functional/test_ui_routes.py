@@ -287,3 +287,17 @@ def test_unreachable_aws_is_one_line_not_a_traceback(ui: Env) -> None:
         problems = re.findall(r'<p class="down" id="problem">(.*?)</p>', response.text, re.S)
         assert len(problems) == 1 and "\n" not in problems[0], path
         assert "Traceback" not in response.text and 'data-refresh="5"' in response.text
+
+
+def test_a_refresh_tops_up_each_job_with_one_small_query(ui: Env) -> None:
+    # GIVEN an open overview (its runs now held between loads)
+    ui.slot("tick", "2026-03-29T01:00:00Z")
+    client = ui.client()
+    assert "1 (0)" in row_of(client.get("/").text, "data-job", "tick")
+    # WHEN a new run is recorded and the page refreshes
+    ui.slot("tick", "2026-03-29T01:05:00Z")
+    calls = count_calls(ui.stack.clients.client("dynamodb"))
+    page = client.get("/").text
+    # THEN the new run shows, read with one Query per job
+    assert "2 (0)" in row_of(page, "data-job", "tick")
+    assert calls.count("Query") == len(ui.catalogue.jobs) and "Scan" not in calls
