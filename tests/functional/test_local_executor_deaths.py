@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -138,3 +139,78 @@ def test_every_dying_worker_concludes_its_run_with_one_dead_letter(
     assert kinds["exits"] == ["started", "failed", "dead"]
     assert kinds["holds-gil"] == ["started", "timed out", "dead"]
     assert kinds["hangs"] == ["started", "timed out", "dead"]
+
+
+RETRIED = """
+version: 1
+jobs:
+  hangs:
+    schedule: rate(1 minute)
+    handler: deathjobs:hangs
+    timeout: 5
+    retries: {retries: 2, delay: 1, backoff: 1.0}
+"""
+
+
+def test_a_hung_job_with_retries_ends_dead_with_one_outcome_per_attempt_and_one_letter(
+    tmp_path: Path,
+    emulator: Emulator,  # noqa: F811
+) -> None:
+    # GIVEN a 5 s job that hangs on every attempt, with two retries 1 s apart
+    (tmp_path / "deathjobs.py").write_text(HANDLERS)
+    (tmp_path / "jobs.yaml").write_text(textwrap.dedent(RETRIED))
+    clients = AwsClients(region="us-east-1", endpoint_url=emulator.endpoint_url)
+    apply_catalogue(load_catalogue(tmp_path / "jobs.yaml"), "dev", clients, layers=())
+    store = DynamoRunStore(clients.client("dynamodb"), "cronbridge-dev-runs")
+    events: list[RunEvent] = []
+    executor = ProcessExecutor(
+        FunctionDirectory(clients.client("lambda")),
+        endpoint_url=emulator.endpoint_url,
+        region="us-east-1",
+        code_root=tmp_path,
+        log_dir=tmp_path / "logs",
+        clock=SystemClock(),
+        emit=events.append,
+        read_record=lambda _info, run_id: store.get(run_id),
+        sqs=clients.client("sqs"),
+        clients=clients,
+    )
+    fired: list[Firing] = []
+    start = datetime.now(UTC).replace(second=0, microsecond=0)
+    ticker = Ticker(
+        clients,
+        prefix="cronbridge",
+        stage="dev",
+        clock=SystemClock(),
+        fire=fired.append,
+        start=start - timedelta(minutes=1),
+    )
+    ticker.refresh()
+    # WHEN the slot runs, and then each retry the worker armed, as `local up` would
+    firing: Firing | None = ticker.fire_due(start)[0]
+    run_id = None
+    for _ in range(3):
+        assert firing is not None
+        run_id = executor.run(firing)[0].run_id
+        firing = None
+        ticker.refresh()
+        for _wait in range(40):
+            retries = [
+                f
+                for f in ticker.fire_due(datetime.now(UTC))
+                if json.loads(f.input_text).get("trigger") == "retry"
+            ]
+            if retries:
+                firing = retries[0]
+                break
+            time.sleep(0.25)
+    # THEN no fourth attempt was armed, the run is DEAD after three TIMED_OUT attempts
+    assert firing is None
+    record = store.get(run_id or "")
+    assert record is not None and record.status is RunStatus.DEAD
+    assert [a.status for a in record.attempts] == [RunStatus.TIMED_OUT] * 3
+    # AND each attempt printed exactly one outcome, and the queue holds one dead letter
+    outcomes = [e.kind for e in events if e.kind in ("timed out", "failed", "killed", "error")]
+    assert outcomes == ["timed out"] * 3
+    (letter,) = dead_letters(clients)
+    assert letter["run_id"] == record.run_id
