@@ -39,6 +39,7 @@ from scheduler.ui.source import UiSource, UnreachableError
 
 RANGES = ("1h", "6h", "24h", "7d", "30d")
 DEFAULT_RANGE = "7d"
+DEAD_LETTER_REFRESH = 30  # seconds
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 CSP = (
@@ -93,10 +94,10 @@ class Pages:
 
     # --- helpers -----------------------------------------------------------------------------
     def html(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        context.setdefault("refresh", self.config.refresh)
         body = render.page(
             template,
             stage=self.source.stage,
-            refresh=self.config.refresh,
             read_only=self.config.read_only,
             csrf=self.config.csrf_token,
             **context,
@@ -214,6 +215,10 @@ class Pages:
             )
         return self.html(
             "dead_letters.html",
+            # SQS has no peek: a listing receives the messages and releases them at once,
+            # hiding them for that moment, so this page refreshes less often than the rest
+            # to rarely overlap a `dlq redrive` run in a shell.
+            refresh=max(self.config.refresh, DEAD_LETTER_REFRESH),
             title="dead letters · cronbridge",
             letters=letters,
             **self.flashed(request),

@@ -246,6 +246,7 @@ def test_dead_letters_redrive_and_purge(ui: Env) -> None:
     page = client.get("/dead-letters").text
     (message_id,) = re.findall(r'data-message="([^"]+)"', page)
     assert 'data-kind="dead-run"' in page and "broken.20260329T010000Z" in page
+    assert 'data-refresh="30"' in page  # listing hides messages a moment: refresh it rarely
     assert "<script>window" not in page
     # WHEN it is redriven from the page
     response = client.post("/dead-letters/redrive", data={"csrf": "tok", "message_id": message_id})
