@@ -35,7 +35,14 @@ class EmulatorError(CronbridgeError):
 
 
 def port_in_use(port: int, host: str = HOST) -> bool:
+    """Whether the emulator could not listen on ``port``: something else is bound there.
+
+    Binds as the emulator's server does (werkzeug sets SO_REUSEADDR), so connections in
+    TIME_WAIT left by a server that just stopped do not count: on Linux a plain bind fails
+    on them for a minute although a new server starts fine.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as exc:
