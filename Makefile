@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/coldstart.py
 	$(BIN)/python bench/plan_calls.py
 	$(BIN)/python bench/ui_overview.py
+	$(BIN)/python bench/next_fire.py
 
 clean:
 	rm -rf $(VENV) .cronbridge .pytest_cache .mypy_cache .ruff_cache

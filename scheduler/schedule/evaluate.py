@@ -17,6 +17,7 @@ We fire the repeated local time at its first occurrence (the earlier UTC instant
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_left
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -24,6 +25,7 @@ from scheduler.schedule.model import Schedule
 from scheduler.schedule.zones import get_zone
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MONTH_LENGTHS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def next_fire_times(
@@ -75,14 +77,26 @@ def _cron_times(schedule: Schedule, zone: tzinfo, after: datetime, count: int) -
     # hour (where a wall time after `after` may still be an earlier instant).
     start = after.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
     out: list[datetime] = []
+    if _is_utc(zone):
+        # UTC has no gaps or repeats: a wall time is its own instant, built aware directly.
+        for instant in _local_candidates(schedule, start, UTC):
+            if instant > after:
+                out.append(instant)
+                if len(out) == count:
+                    break
+        return out
     for local in _local_candidates(schedule, start):
-        instant = _to_utc(local, zone)
-        if instant is None or instant <= after:
+        converted = _to_utc(local, zone)
+        if converted is None or converted <= after:
             continue
-        out.append(instant)
+        out.append(converted)
         if len(out) == count:
             break
     return out
+
+
+def _is_utc(zone: tzinfo) -> bool:
+    return zone is UTC or getattr(zone, "key", None) == "UTC"
 
 
 def _to_utc(local: datetime, zone: tzinfo) -> datetime | None:
@@ -96,27 +110,44 @@ def _to_utc(local: datetime, zone: tzinfo) -> datetime | None:
     return instant
 
 
-def _local_candidates(schedule: Schedule, start: datetime) -> Iterator[datetime]:
-    """Wall-clock times matching every field, ascending, from ``start`` (inclusive)."""
-    hours = sorted(schedule.hours)
-    minutes = sorted(schedule.minutes)
-    start_day = start.date()
-    for year in sorted(y for y in schedule.years if y >= start.year):
-        for month in sorted(schedule.months):
-            if (year, month) < (start.year, start.month):
-                continue
+def _local_candidates(
+    schedule: Schedule, start: datetime, tz: tzinfo | None = None
+) -> Iterator[datetime]:
+    """Wall-clock times matching every field, ascending, from ``start`` (inclusive).
+
+    They carry ``tz`` (naive by default), so a UTC walk needs no conversion afterwards.
+
+    The sorted field values are cached on the Schedule; the first year, month, hour and
+    minute at or after ``start`` are found by bisection, so only the start's own year,
+    month and day pay for a comparison with it.
+    """
+    years, months = schedule.sorted_years, schedule.sorted_months
+    hours, minutes = schedule.sorted_hours, schedule.sorted_minutes
+    s_year, s_month, s_day, s_hour, s_minute = (
+        start.year,
+        start.month,
+        start.day,
+        start.hour,
+        start.minute,
+    )
+    first_hour = bisect_left(hours, s_hour)
+    for year_index in range(bisect_left(years, s_year), len(years)):
+        year = years[year_index]
+        month_from = bisect_left(months, s_month) if year == s_year else 0
+        for month_index in range(month_from, len(months)):
+            month = months[month_index]
+            first_month = year == s_year and month == s_month
             for day in matching_days(schedule, year, month):
-                date = datetime(year, month, day)
-                if date.date() < start_day:
-                    continue
-                first_day = date.date() == start_day
-                for hour in hours:
-                    if first_day and hour < start.hour:
-                        continue
-                    for minute in minutes:
-                        if first_day and (hour, minute) < (start.hour, start.minute):
-                            continue
-                        yield date.replace(hour=hour, minute=minute)
+                if not first_month or day > s_day:
+                    for hour in hours:
+                        for minute in minutes:
+                            yield datetime(year, month, day, hour, minute, tzinfo=tz)
+                elif day == s_day:
+                    for hour_index in range(first_hour, len(hours)):
+                        hour = hours[hour_index]
+                        minute_from = bisect_left(minutes, s_minute) if hour == s_hour else 0
+                        for minute_index in range(minute_from, len(minutes)):
+                            yield datetime(year, month, day, hour, minutes[minute_index], tzinfo=tz)
 
 
 def _weekday(year: int, month: int, day: int) -> int:
@@ -167,9 +198,18 @@ def _dow_days(schedule: Schedule, year: int, month: int, last: int) -> set[int]:
     return days
 
 
+def _month_length(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if calendar.isleap(year) else 28
+    return _MONTH_LENGTHS[month]
+
+
 def matching_days(schedule: Schedule, year: int, month: int) -> list[int]:
     """Days of (year, month) that fire, applying the OR rule when both day parts restrict."""
-    last = calendar.monthrange(year, month)[1]
+    last = _month_length(year, month)
+    plain = schedule.plain_days_of_month
+    if plain is not None:  # the common dom-only case, without building sets
+        return [day for day in plain if day <= last]
     dom, dow = schedule.dom_restricted, schedule.dow_restricted
     if not dom and not dow:
         return list(range(1, last + 1))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from scheduler.schedule.model import DOW_NAMES, MONTH_NAMES, YEAR_MAX, YEAR_MIN, ScheduleError
 
@@ -34,6 +35,11 @@ class FieldSpec:
     names: tuple[str, ...] = ()
     name_base: int = 0  # the input number of names[0]
     store: Callable[[int], int] = _identity
+
+    @cached_property
+    def every(self) -> frozenset[int]:
+        """The stored values of "*", built once per field rather than on every parse."""
+        return frozenset(self.store(v) for v in range(self.star_low, self.star_high + 1))
 
     def value(self, token: str) -> int:
         """One number or name, range-checked, in input numbering."""
@@ -107,6 +113,8 @@ def _term(spec: FieldSpec, term: str) -> set[int]:
 
 def parse_values(spec: FieldSpec, text: str) -> frozenset[int]:
     """Parse a comma list of plain terms into the set of stored values."""
+    if text == "*":
+        return spec.every
     if not text:
         raise ScheduleError(f"{spec.name}: empty field")
     values: set[int] = set()
