@@ -88,6 +88,8 @@ def _step(spec: FieldSpec, text: str) -> int:
 
 
 def _term(spec: FieldSpec, term: str) -> set[int]:
+    if term.isascii() and term.isdigit():  # the commonest term, one plain number
+        return {spec.store(spec.value(term))}
     base, slash, step_text = term.partition("/")
     if "/" in step_text:
         raise ScheduleError(f"{spec.name}: {term!r} has more than one '/'")

@@ -41,6 +41,7 @@ _MACROS = {
 }
 _STD_NAMES = ("minute", "hour", "day-of-month", "month", "day-of-week")
 _AWS_SPECIAL = re.compile(r"[?#]|(^|,)(L|LW|L-\d+|\d+[LW]|[A-Za-z]{3}L)(,|$)", re.IGNORECASE)
+_MAYBE_SPECIAL = re.compile(r"[?#LW]", re.IGNORECASE)
 _RATE = re.compile(r"rate\(\s*(\S+)\s+([A-Za-z]+)\s*\)", re.IGNORECASE)
 _AT = re.compile(r"at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)", re.IGNORECASE)
 _NEAREST = re.compile(r"([0-9]{1,2})W")
@@ -96,7 +97,8 @@ def _standard(source: str, body: str, dialect: str) -> Schedule:
         if len(parts) in (6, 7):
             hint = f"AWS 6-field expressions must be wrapped as cron(...); {_SECONDS_HINT}"
         raise ScheduleError(f"schedule: expected 5 fields, got {len(parts)}", hint=hint)
-    for name, part in zip(_STD_NAMES, parts, strict=True):
+    # Most expressions hold none of ? # L W (any case), so the per-field search is skipped.
+    for name, part in zip(_STD_NAMES, parts if _MAYBE_SPECIAL.search(body) else (), strict=False):
         if _AWS_SPECIAL.search(part):
             raise ScheduleError(
                 f"{name}: {part!r} uses AWS-only syntax (? L W #)",
