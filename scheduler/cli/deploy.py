@@ -16,9 +16,6 @@ from scheduler.deploy.engine import PlanContext, apply_plan, plan_catalogue
 from scheduler.deploy.render import render_json, render_text
 from scheduler.errors import UsageError
 
-NAME = "deploy"
-HELP = "create or update the stage's AWS resources to match jobs.yaml"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     common.add_file_arg(parser)

@@ -15,9 +15,6 @@ from scheduler.cli.output import Result
 from scheduler.deploy.engine import remaining_after_destroy
 from scheduler.errors import CronbridgeError
 
-NAME = "destroy"
-HELP = "delete every resource the stage owns (data kept unless --include-data)"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     common.add_file_arg(parser)

@@ -25,9 +25,6 @@ from scheduler.dlq.queue import DeadLetter, DeadLetterQueue
 from scheduler.errors import AwsCallError, UsageError
 from scheduler.invoke import make_invoker
 
-NAME = "dlq"
-HELP = "list, redrive, reconcile or purge dead-letter messages"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="dlq_action", metavar="ACTION", required=True)

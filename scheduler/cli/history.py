@@ -21,9 +21,6 @@ from scheduler.errors import AwsCallError, UsageError
 from scheduler.ledger import ATTENTION_STATUSES, DynamoRunStore, RunRecord, RunStatus
 from scheduler.ledger.query import history_across, parse_since
 
-NAME = "history"
-HELP = "show recent runs of one job or of every job"
-
 ATTENTION_LOOKBACK = timedelta(days=90)
 
 

@@ -10,9 +10,6 @@ from scheduler.cli import common
 from scheduler.cli.output import Result, table
 from scheduler.schedule import describe, parse_schedule, to_aws_expressions
 
-NAME = "list"
-HELP = "list the jobs in jobs.yaml with their schedules"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     common.add_file_arg(parser)

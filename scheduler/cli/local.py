@@ -21,9 +21,6 @@ from scheduler.cli.output import Result, progress
 from scheduler.clock import parse_iso
 from scheduler.errors import UsageError
 
-NAME = "local"
-HELP = "run the platform locally: `local up` (real time) or `local simulate` (virtual time)"
-
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$")
 _UNIT_SECONDS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 MAX_SIMULATED = timedelta(days=31)

@@ -1,9 +1,10 @@
 """Entry point of the ``cronbridge`` command: parse, dispatch to a verb, print, exit.
 
-Each verb lives in its own module exposing ``NAME``, ``HELP``, ``configure(parser)`` and
-``run(args) -> Result``. ``main`` turns every ``CronbridgeError`` into one ``error:`` line
-and one ``hint:`` line on stderr with exit status 1 (a traceback only with ``--debug``);
-anything unexpected is reported the same way, as a bug, with exit status 3.
+Each verb lives in its own module exposing ``configure(parser)`` and ``run(args) -> Result``;
+``scheduler.cli.verbs`` names them with their help lines, so the top-level ``--help`` imports
+no verb module and a command imports only its own. ``main`` turns every ``CronbridgeError``
+into one ``error:`` line and one ``hint:`` line on stderr with exit status 1 (a traceback
+only with ``--debug``); anything unexpected is reported the same way, as a bug, with exit status 3.
 """
 
 from __future__ import annotations
@@ -17,27 +18,11 @@ from types import ModuleType
 
 from scheduler import __version__
 from scheduler.cli.output import emit
+from scheduler.cli.verbs import BY_NAME, VERBS
 from scheduler.errors import CronbridgeError
 
-# Modules are imported when chosen, so `cronbridge validate` never loads boto3.
-VERB_MODULES: dict[str, str] = {
-    "validate": "scheduler.cli.validate",
-    "list": "scheduler.cli.list_jobs",
-    "next": "scheduler.cli.next_fires",
-    "schema": "scheduler.cli.schema",
-    "package": "scheduler.cli.package",
-    "plan": "scheduler.cli.plan",
-    "deploy": "scheduler.cli.deploy",
-    "destroy": "scheduler.cli.destroy",
-    "local": "scheduler.cli.local",
-    "run": "scheduler.cli.run_job",
-    "history": "scheduler.cli.history",
-    "show": "scheduler.cli.show",
-    "status": "scheduler.cli.status",
-    "dlq": "scheduler.cli.dlq",
-    "ui": "scheduler.cli.ui",
-    "report": "scheduler.cli.report",
-}
+# Kept for callers that map verb names to modules; the registry is scheduler.cli.verbs.
+VERB_MODULES: dict[str, str] = {verb.name: verb.module for verb in VERBS}
 
 EXIT_ERROR = 1
 EXIT_BUG = 3
@@ -66,6 +51,11 @@ def _shared_flags(*, top: bool = False) -> _Parser:
 
 
 def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
+    """The full parser; a verb's module is imported (and its arguments added) only for ``only``.
+
+    Every verb is listed with its help either way, from the registry. With ``only=None``
+    (``cronbridge --help``, or no verb) no verb module is imported at all.
+    """
     parser = _Parser(
         prog="cronbridge",
         description="Scheduled jobs on AWS Lambda, compiled from jobs.yaml.",
@@ -74,23 +64,24 @@ def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict
     parser.add_argument("--version", action="version", version=f"cronbridge {__version__}")
     sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
     modules: dict[str, ModuleType] = {}
-    for name, module_path in VERB_MODULES.items():
-        if only is not None and name != only:
-            # Help still lists every verb without importing its module.
-            sub.add_parser(name, add_help=False)
+    for verb in VERBS:
+        if verb.name != only:
+            # Listed in the top-level help; its own arguments are never parsed in this run.
+            sub.add_parser(verb.name, help=verb.help, add_help=False)
             continue
-        module = importlib.import_module(module_path)
-        modules[name] = module
+        module = importlib.import_module(verb.module)
+        modules[verb.name] = module
         verb_parser = sub.add_parser(
-            name, help=module.HELP, description=module.HELP, parents=[_shared_flags()]
+            verb.name, help=verb.help, description=verb.help, parents=[_shared_flags()]
         )
         module.configure(verb_parser)
     return parser, modules
 
 
 def _chosen_verb(argv: Sequence[str]) -> str | None:
+    # Top-level options take no values, so the first verb name on the line is the verb.
     for token in argv:
-        if token in VERB_MODULES:
+        if token in BY_NAME:
             return token
     return None
 

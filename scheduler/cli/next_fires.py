@@ -17,8 +17,6 @@ from scheduler.clock import isoformat_z, parse_iso
 from scheduler.errors import UsageError
 from scheduler.schedule import ScheduleError, is_valid_timezone, next_fire_times, parse_schedule
 
-NAME = "next"
-HELP = "show the next fire times of jobs, or of --schedule EXPR"
 MAX_COUNT = 1000
 
 

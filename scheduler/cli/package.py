@@ -28,9 +28,6 @@ from scheduler.deploy.cloudformation import (
 from scheduler.deploy.zipbuild import build_zip, code_sha256
 from scheduler.errors import UsageError
 
-NAME = "package"
-HELP = "write a CloudFormation template and the code zip for a stage (no AWS calls)"
-
 FORMATS = ("cloudformation",)
 CODE_FILE = "code.zip"
 

@@ -8,9 +8,6 @@ from scheduler.cli import common
 from scheduler.cli.output import Result
 from scheduler.deploy.render import render_json, render_text
 
-NAME = "plan"
-HELP = "show what `deploy` would create, update or delete"
-
 EXIT_NO_CHANGES = 0
 EXIT_CHANGES = 2
 

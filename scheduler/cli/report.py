@@ -17,9 +17,6 @@ from scheduler.clock import SystemClock
 from scheduler.errors import CronbridgeError, UsageError
 from scheduler.ledger.query import parse_since
 
-NAME = "report"
-HELP = "write the run overview and job pages as one static HTML file"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

@@ -22,9 +22,6 @@ from scheduler.errors import CronbridgeError, UsageError
 from scheduler.invoke import make_invoker
 from scheduler.ledger import RunRecord, RunStatus
 
-NAME = "run"
-HELP = "run a job now (asynchronously; --wait follows it to the end)"
-
 DEFAULT_WAIT = 900
 POLL_SECONDS = 1.0
 

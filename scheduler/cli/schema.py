@@ -9,9 +9,6 @@ from typing import Any
 from scheduler.catalogue import CatalogueFile
 from scheduler.cli.output import Result
 
-NAME = "schema"
-HELP = "print the JSON Schema of jobs.yaml (for editor completion and checks)"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", default=None, help="write to this file instead")

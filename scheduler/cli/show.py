@@ -13,9 +13,6 @@ from scheduler.cli.output import Result
 from scheduler.errors import CronbridgeError, UsageError
 from scheduler.ledger import split_run_id
 
-NAME = "show"
-HELP = "show one run with every attempt and its error"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run_id", metavar="RUN_ID", help="e.g. nightly-report.20260329T010000Z")

@@ -18,11 +18,6 @@ from scheduler.clock import SystemClock, parse_iso
 from scheduler.errors import UsageError
 from scheduler.health import UNHEALTHY, job_health, recent_runs
 
-NAME = "status"
-HELP = (
-    "health of every job (OK, STUCK, LATE, FAILING, DISABLED); exit 1 if any is STUCK/LATE/FAILING"
-)
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--now", help="evaluate as of this ISO time instead of now")

@@ -16,9 +16,6 @@ from scheduler.cli import common
 from scheduler.cli.output import Result
 from scheduler.errors import CronbridgeError, UsageError
 
-NAME = "ui"
-HELP = "serve a web page of runs, health and dead letters (http://127.0.0.1:8765)"
-
 DEFAULT_PORT = 8765
 
 

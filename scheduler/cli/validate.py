@@ -10,9 +10,6 @@ from scheduler.catalogue.imports import import_warnings
 from scheduler.cli import common
 from scheduler.cli.output import Result
 
-NAME = "validate"
-HELP = "check jobs.yaml and report every problem (no AWS calls)"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     common.add_file_arg(parser)

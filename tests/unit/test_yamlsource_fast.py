@@ -1,0 +1,68 @@
+"""libyaml's C parser gives the same data, marks and problems as the pure-Python one."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from scheduler.catalogue import yamlsource
+from scheduler.catalogue.yamlsource import parse_yaml
+from tests.conftest import SAMPLE_CATALOGUE
+
+TRICKY = """\
+version: 1
+jobs:
+  job-a:
+    schedule: "0 2 * * *"   # a comment
+    payload: {région: "é", list: [1, 2.5, true, null, 2026-03-29], nested: {k: v}}
+    env:
+      A: &shared value
+      B: *shared
+  job-a:
+    schedule: '@daily'
+    description: >
+      folded
+      text
+  ? [complex, key]
+  : 1
+"""
+
+
+def _same(text: str) -> None:
+    fast, pure = parse_yaml(text), parse_yaml(text, fast=False)
+    assert fast.data == pure.data
+    assert fast.source == pure.source
+    assert fast.problems == pure.problems
+
+
+@pytest.mark.skipif(not getattr(yaml, "__with_libyaml__", False), reason="no libyaml")
+def test_the_c_loader_is_used_when_present() -> None:
+    # GIVEN PyYAML built with libyaml (as in the dev and CI environments)
+    # THEN the catalogue is composed by the C parser
+    assert yamlsource._FAST_LOADER is yaml.CSafeLoader
+
+
+@pytest.mark.parametrize("text", [SAMPLE_CATALOGUE.read_text(encoding="utf-8"), TRICKY])
+def test_fast_and_pure_agree_on_data_marks_and_duplicates(text: str) -> None:
+    # GIVEN a catalogue with anchors, non-ASCII keys, a duplicate job and a complex key
+    # WHEN both parsers read it THEN values, every line/column and every problem match
+    _same(text)
+
+
+def test_duplicate_key_keeps_its_position_with_the_fast_parser() -> None:
+    doc = parse_yaml(TRICKY)
+    # THEN the duplicate job is reported at its own line, naming the first one
+    dup = [p for p in doc.problems if "duplicate key" in p.message]
+    assert [(p.mark.line, p.mark.column, p.message) for p in dup] == [
+        (9, 3, "duplicate key 'job-a' (first defined at line 3)")
+    ]
+    assert doc.source.values[("jobs", "job-a", "schedule")] == yamlsource.Mark(4, 15)
+
+
+@pytest.mark.parametrize(
+    "text", ["version: 1\njobs: [\n", "a: b: c\n", "a:\n\t- x\n", "key: 'open\n", "- a\nb: 1\n"]
+)
+def test_syntax_errors_read_as_before(text: str) -> None:
+    # GIVEN broken YAML WHEN read with libyaml first THEN the problem is the pure loader's
+    _same(text)
+    assert parse_yaml(text).problems[0].message.startswith("YAML syntax error: ")
