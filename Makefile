@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/plan_calls.py
 	$(BIN)/python bench/ui_overview.py
 	$(BIN)/python bench/next_fire.py
+	$(BIN)/python bench/cli_scale.py
 
 clean:
 	rm -rf $(VENV) .cronbridge .pytest_cache .mypy_cache .ruff_cache
