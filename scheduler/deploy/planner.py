@@ -230,9 +230,15 @@ def build_plan(
     plan: list[o.Op] = []
     if not destroy:
         plan += _shared_ops(desired, snapshot, request, deep)
+    job_ops: list[o.Op] = []
     for name, res in desired.jobs.items():
         if name in request.jobs:
-            plan += _job_ops(res, deep.jobs.get(name, DeepJob()), code_sha256, owner)
+            job_ops += _job_ops(res, deep.jobs.get(name, DeepJob()), code_sha256, owner)
+    # IAM is eventually consistent: every job's role (and log group) goes before any
+    # function, so each role has propagated by the time its function needs it.
+    early = [op for op in job_ops if isinstance(op, o.PutRole | o.PutLogGroup)]
+    hoisted = {id(op) for op in early}
+    plan += early + [op for op in job_ops if id(op) not in hoisted]
     stale = prune_ops.stale_ops(desired, deep, prune=prune or destroy)
     plan += stale.ops
     # After the functions: a pruned job's log group and role (proven ours by deep read).
@@ -258,7 +264,7 @@ def _shared_ops(
 ) -> list[o.Op]:
     out: list[o.Op] = []
     s = desired.shared
-    # Roles first: functions need the worker role; IAM is global and slow to propagate.
+    # Roles first: IAM is global and slow to propagate (job roles: see build_plan).
     for key in ("scheduler_role", "table", "queue", "jobs_group", "retry_group"):
         if key not in request.shared:
             continue

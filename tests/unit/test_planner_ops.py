@@ -233,6 +233,9 @@ def test_role_and_log_group_come_before_the_function(desired: DesiredState) -> N
     plan = build_plan(desired, empty, what_to_read(desired, empty, "s"), DeepState(), "s")
     ops = [op for op in plan.ops if op.job == "heartbeat"]
     assert [type(op) for op in ops[:3]] == [o.PutRole, o.PutLogGroup, o.CreateFunction]
+    # AND every job's role is made before any function, so IAM has time to propagate it
+    kinds = [type(op) for op in plan.ops]
+    assert max(i for i, k in enumerate(kinds) if k is o.PutRole) < kinds.index(o.CreateFunction)
 
 
 def test_changed_log_retention_is_read_and_updated(desired: DesiredState) -> None:
