@@ -12,6 +12,7 @@ from tests.conftest import REPO_ROOT
 
 PURE = [
     "scheduler.catalogue",
+    "scheduler.catalogue.warnings",
     "scheduler.schedule",
     "scheduler.compile",
     "scheduler.deploy.model",
