@@ -1,8 +1,9 @@
 """Read a stage's CloudWatch Logs log groups: one paged listing by name prefix.
 
 Every job's log group is ``/aws/lambda/<prefix>-<stage>-<job>``; ``DescribeLogGroups`` with
-that prefix (50 a page, the API's maximum) returns each group's retention, so a plan diffs
-retention without a read per job. Tags are not in the listing: they are read per group
+that prefix (50 a page, the API's maximum) returns each group's retention, so a refreshed
+plan or a destroy diffs retention without a read per job (a plain plan relies on the job's
+fingerprint instead and lists no log groups). Tags are not in the listing: they are read per group
 (``ListTagsForResource``) only to confirm ownership before a delete, or when refreshing.
 Reads only; no decisions, no writes.
 https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeLogGroups.html

@@ -22,7 +22,7 @@ from scheduler.deploy.engine import apply_catalogue
 from scheduler.ledger import DynamoRunStore, RunStatus
 from scheduler.local.emulator import Emulator
 from scheduler.local.events import RunEvent
-from scheduler.local.executor import FunctionDirectory, FunctionInfo, ProcessExecutor
+from scheduler.local.executor import FunctionDirectory, ProcessExecutor
 from scheduler.local.ticker import Firing, Ticker
 from tests.functional.test_local_executor import emulator  # noqa: F401 - the fixture
 
@@ -50,28 +50,55 @@ jobs:
 """
 
 
-def deploy(tmp_path: Path, emulator: Emulator) -> AwsClients:  # noqa: F811
+def deploy(tmp_path: Path, emulator: Emulator, jobs: str = JOBS) -> AwsClients:  # noqa: F811
     (tmp_path / "deathjobs.py").write_text(HANDLERS)
-    (tmp_path / "jobs.yaml").write_text(textwrap.dedent(JOBS))
+    (tmp_path / "jobs.yaml").write_text(textwrap.dedent(jobs))
     clients = AwsClients(region="us-east-1", endpoint_url=emulator.endpoint_url)
     apply_catalogue(load_catalogue(tmp_path / "jobs.yaml"), "dev", clients, layers=())
     return clients
 
 
-def firings_now(clients: AwsClients) -> dict[str, Firing]:
-    fired: list[Firing] = []
+def ticker_at_this_minute(clients: AwsClients) -> tuple[Ticker, datetime]:
+    """A ticker over the deployed stage whose next due slot is this minute's."""
     start = datetime.now(UTC).replace(second=0, microsecond=0)
     ticker = Ticker(
         clients,
         prefix="cronbridge",
         stage="dev",
         clock=SystemClock(),
-        fire=fired.append,
+        fire=lambda _firing: None,
         start=start - timedelta(minutes=1),
     )
     ticker.refresh()
-    ticker.fire_due(start)
+    return ticker, start
+
+
+def firings_now(clients: AwsClients) -> dict[str, Firing]:
+    ticker, start = ticker_at_this_minute(clients)
+    fired = ticker.fire_due(start)
     return {f.function_name.removeprefix("cronbridge-dev-"): f for f in fired}
+
+
+def executor_for(
+    tmp_path: Path,
+    emulator: Emulator,  # noqa: F811
+    clients: AwsClients,
+    store: DynamoRunStore,
+    events: list[RunEvent],
+) -> ProcessExecutor:
+    """The executor `local up` builds, reading outcomes from the stage's runs table."""
+    return ProcessExecutor(
+        FunctionDirectory(clients.client("lambda")),
+        endpoint_url=emulator.endpoint_url,
+        region="us-east-1",
+        code_root=tmp_path,
+        log_dir=tmp_path / "logs",
+        clock=SystemClock(),
+        emit=events.append,
+        read_record=lambda _info, run_id: store.get(run_id),
+        sqs=clients.client("sqs"),
+        clients=clients,
+    )
 
 
 def dead_letters(clients: AwsClients) -> list[dict[str, Any]]:
@@ -93,22 +120,7 @@ def test_every_dying_worker_concludes_its_run_with_one_dead_letter(
     clients = deploy(tmp_path, emulator)
     store = DynamoRunStore(clients.client("dynamodb"), "cronbridge-dev-runs")
     events: list[RunEvent] = []
-
-    def read_record(_info: FunctionInfo, run_id: str) -> Any:
-        return store.get(run_id)
-
-    executor = ProcessExecutor(
-        FunctionDirectory(clients.client("lambda")),
-        endpoint_url=emulator.endpoint_url,
-        region="us-east-1",
-        code_root=tmp_path,
-        log_dir=tmp_path / "logs",
-        clock=SystemClock(),
-        emit=events.append,
-        read_record=read_record,
-        sqs=clients.client("sqs"),
-        clients=clients,
-    )
+    executor = executor_for(tmp_path, emulator, clients, store, events)
     firings = firings_now(clients)
     # WHEN the local executor runs each slot
     runs = {}
@@ -157,35 +169,11 @@ def test_a_hung_job_with_retries_ends_dead_with_one_outcome_per_attempt_and_one_
     emulator: Emulator,  # noqa: F811
 ) -> None:
     # GIVEN a 5 s job that hangs on every attempt, with two retries 1 s apart
-    (tmp_path / "deathjobs.py").write_text(HANDLERS)
-    (tmp_path / "jobs.yaml").write_text(textwrap.dedent(RETRIED))
-    clients = AwsClients(region="us-east-1", endpoint_url=emulator.endpoint_url)
-    apply_catalogue(load_catalogue(tmp_path / "jobs.yaml"), "dev", clients, layers=())
+    clients = deploy(tmp_path, emulator, RETRIED)
     store = DynamoRunStore(clients.client("dynamodb"), "cronbridge-dev-runs")
     events: list[RunEvent] = []
-    executor = ProcessExecutor(
-        FunctionDirectory(clients.client("lambda")),
-        endpoint_url=emulator.endpoint_url,
-        region="us-east-1",
-        code_root=tmp_path,
-        log_dir=tmp_path / "logs",
-        clock=SystemClock(),
-        emit=events.append,
-        read_record=lambda _info, run_id: store.get(run_id),
-        sqs=clients.client("sqs"),
-        clients=clients,
-    )
-    fired: list[Firing] = []
-    start = datetime.now(UTC).replace(second=0, microsecond=0)
-    ticker = Ticker(
-        clients,
-        prefix="cronbridge",
-        stage="dev",
-        clock=SystemClock(),
-        fire=fired.append,
-        start=start - timedelta(minutes=1),
-    )
-    ticker.refresh()
+    executor = executor_for(tmp_path, emulator, clients, store, events)
+    ticker, start = ticker_at_this_minute(clients)
     # WHEN the slot runs, and then each retry the worker armed, as `local up` would
     firing: Firing | None = ticker.fire_due(start)[0]
     run_id = None
