@@ -46,7 +46,7 @@ def make_stage(clients: Any, stage: str = "bench") -> dict[str, str]:
     from scheduler import contract as C  # noqa: N812
     from scheduler import names
     from scheduler.deploy.executor import create_table_params
-    from scheduler.deploy.model import RunsTable
+    from scheduler.resources import RunsTable
 
     table = names.runs_table("cronbridge", stage)
     clients.client("dynamodb").create_table(**create_table_params(RunsTable(name=table, arn="")))

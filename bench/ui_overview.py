@@ -137,8 +137,8 @@ def main() -> None:
     from scheduler.awsclients import local_credentials_env
     from scheduler.catalogue import load_catalogue
     from scheduler.deploy.executor import create_table_params
-    from scheduler.deploy.model import RunsTable
     from scheduler.local.emulator import Emulator
+    from scheduler.resources import RunsTable
     from scheduler.ui.app import UiConfig, create_app
     from scheduler.ui.source import UiSource
 

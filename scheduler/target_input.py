@@ -3,7 +3,7 @@
 One function per backend builds the string the compiler puts on the target (a rule's
 InputTransformer ``InputTemplate``, a schedule's ``Input``), and ``validate`` measures the
 very same string against the 8,192-character limit, so the check and the deploy cannot
-drift. It lives here, outside both ``scheduler.compile`` (which imports the deploy model)
+drift. It lives here, outside both ``scheduler.compile`` (which imports the resource model)
 and ``scheduler.catalogue``, so the catalogue's checks import no deploy code. Pure stdlib.
 
 In an InputTemplate, ``<name>`` is placeholder syntax and ``<``/``>`` cannot be escaped

@@ -14,7 +14,8 @@ from scheduler import contract, names, target_input
 from scheduler.catalogue import Catalogue, Job
 from scheduler.compile import policies
 from scheduler.compile.arns import Arns
-from scheduler.deploy.model import (
+from scheduler.errors import CronbridgeError
+from scheduler.resources import (
     JOB_POLICY_NAME,
     SCHEDULER_POLICY_NAME,
     AsyncConfig,
@@ -33,9 +34,8 @@ from scheduler.deploy.model import (
     SharedResources,
     State,
     Target,
+    powertools_layer_arn,
 )
-from scheduler.deploy.zipbuild import powertools_layer_arn
-from scheduler.errors import CronbridgeError
 from scheduler.schedule import parse_schedule, to_aws_expressions
 
 # Delivery retries of EventBridge/Scheduler (getting the event to Lambda), not job retries:

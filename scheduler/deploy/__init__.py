@@ -1,1 +1,1 @@
-"""The deploy engine: desired-resource model, packaging, plan, apply and template export."""
+"""The deploy engine: packaging, plan, apply and template export of ``scheduler.resources``."""

@@ -11,8 +11,8 @@ from typing import Any
 
 from scheduler.deploy import ops as o
 from scheduler.deploy.awsapi import AwsApi
-from scheduler.deploy.model import RunsTable, table_key_schema
 from scheduler.errors import AwsCallError
+from scheduler.resources import RunsTable, table_key_schema
 
 _PITR_TRIES = 10
 _PITR_DELAY = 5.0

@@ -1,6 +1,6 @@
 """Render a compiled ``DesiredState`` as a CloudFormation template (a plain dict).
 
-This is the second writer of the one desired-resource model (``scheduler.deploy.model``):
+This is the second writer of the one desired-resource model (``scheduler.resources``):
 ``cronbridge deploy`` applies the model with boto3, and this module maps the very same
 objects onto CloudFormation resource properties, field by field, so there is no second
 hand-written definition of any resource. Shared resources are referenced with ``Ref`` /
@@ -26,7 +26,7 @@ from scheduler.deploy.cfn_checkov import (
     checkov,
 )
 from scheduler.deploy.cfn_portable import job_logical_ids, sub_arns
-from scheduler.deploy.model import (
+from scheduler.resources import (
     DesiredState,
     Function,
     JobResources,

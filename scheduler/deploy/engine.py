@@ -20,10 +20,10 @@ from scheduler.deploy import live, live_iam, live_logs, plan_extras
 from scheduler.deploy import ops as o
 from scheduler.deploy.awsapi import AwsApi, ClientSource
 from scheduler.deploy.executor import ApplyResult, Executor
-from scheduler.deploy.model import DesiredState
 from scheduler.deploy.ownership import Owner
 from scheduler.deploy.planner import DeepState, ReadRequest, build_plan, what_to_read
 from scheduler.errors import CronbridgeError
+from scheduler.resources import DesiredState
 
 Progress = Callable[[str], None]
 

@@ -18,9 +18,9 @@ from scheduler.deploy import ops as o
 from scheduler.deploy.apply_data import create_table_params, put_queue, put_table, tag_list
 from scheduler.deploy.awsapi import AwsApi
 from scheduler.deploy.executor_guard import DELETE_OPS, DeleteGuard
-from scheduler.deploy.model import Function
 from scheduler.deploy.ownership import Owner
 from scheduler.errors import AwsCallError, CronbridgeError
+from scheduler.resources import Function
 
 Progress = Callable[[str], None]
 

@@ -19,7 +19,7 @@ from typing import Any
 from scheduler import contract
 from scheduler.deploy import live_iam
 from scheduler.deploy.awsapi import AwsApi
-from scheduler.deploy.model import (
+from scheduler.resources import (
     AsyncConfig,
     DeadLetterQueue,
     DesiredState,

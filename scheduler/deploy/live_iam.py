@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from scheduler.deploy.awsapi import AwsApi
-from scheduler.deploy.model import Role
+from scheduler.resources import Role
 
 # IAM returns at most 1,000 roles a page.
 _ROLES_PAGE = 1000

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from scheduler.deploy.awsapi import AwsApi
-from scheduler.deploy.model import LogGroup
+from scheduler.resources import LogGroup
 
 _PAGE = 50
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from scheduler.deploy.model import (
+from scheduler.resources import (
     AsyncConfig,
     DeadLetterQueue,
     Function,

@@ -19,9 +19,9 @@ from typing import Any
 
 from scheduler import contract
 from scheduler.deploy import ops as o
-from scheduler.deploy.model import JOB_POLICY_NAME, DesiredState, JobResources, LogGroup, Role
 from scheduler.deploy.ownership import Owner
 from scheduler.errors import CronbridgeError
+from scheduler.resources import JOB_POLICY_NAME, DesiredState, JobResources, LogGroup, Role
 
 LAMBDA_LOGS = "/aws/lambda/"
 

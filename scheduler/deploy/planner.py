@@ -24,9 +24,9 @@ from scheduler.deploy import ops as o
 from scheduler.deploy import plan_extras
 from scheduler.deploy import planner_prune as prune_ops
 from scheduler.deploy.live import DeepJob, LiveFunction, LiveRule, Snapshot, without_spec
-from scheduler.deploy.model import DesiredState, JobResources, Role, Schedule
 from scheduler.deploy.ownership import Owner
 from scheduler.errors import CronbridgeError
+from scheduler.resources import DesiredState, JobResources, Role, Schedule
 
 SHARED_KEYS = ("table", "queue", "scheduler_role", "jobs_group", "retry_group")
 _FUNCTION_CONFIG_FIELDS = (

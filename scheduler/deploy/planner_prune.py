@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from scheduler import contract
 from scheduler.deploy import ops as o
 from scheduler.deploy.live import Snapshot
-from scheduler.deploy.model import DesiredState
 from scheduler.deploy.ownership import Owner
+from scheduler.resources import DesiredState
 
 if TYPE_CHECKING:  # the planner imports this module; its types are only annotations here
     from scheduler.deploy.planner import DeepState

@@ -26,8 +26,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from scheduler.catalogue.requirements import REQUIREMENTS_FILE, read_requirements
-from scheduler.deploy.model import LAMBDA_RUNTIME
 from scheduler.errors import CronbridgeError
+from scheduler.resources import LAMBDA_RUNTIME
 
 LAMBDA_PLATFORM = "manylinux2014_x86_64"
 CACHE_DIR = Path(".cronbridge") / "build" / "requirements"

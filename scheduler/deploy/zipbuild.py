@@ -11,7 +11,8 @@ which lets deploy skip re-uploading unchanged code.
 
 File-system work (plus pip, through ``vendor``, when requirements change): no AWS calls,
 no boto3. boto3 is in the Lambda runtime and powertools comes from the public Powertools
-layer (``powertools_layer_arn``), so neither is bundled unless requirements.txt asks.
+layer (``scheduler.resources.powertools_layer_arn``), so neither is bundled unless
+requirements.txt asks.
 """
 
 from __future__ import annotations
@@ -27,25 +28,6 @@ from scheduler.deploy.vendor import PipRunner, vendored_dir, vendored_entries
 from scheduler.errors import CronbridgeError
 
 PLATFORM_PACKAGE = "scheduler"
-
-# Powertools for AWS Lambda (Python) v3 public layer, python3.12 on x86_64. The documented
-# format is arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-
-# {python_version}-x86_64:{version}; the index page's layer table lists version 27
-# (https://github.com/aws-powertools/powertools-lambda-python/pull/7757, docs/index.md;
-# install guide: https://docs.aws.amazon.com/powertools/python/latest/#lambda-layer).
-# Only Logger and Metrics are used, both stable across v3, so pinning one version is safe.
-POWERTOOLS_LAYER_ACCOUNT = "017000801446"
-POWERTOOLS_LAYER_NAME = "AWSLambdaPowertoolsPythonV3-python312-x86_64"
-POWERTOOLS_LAYER_VERSION = 27
-
-
-def powertools_layer_arn(region: str, partition: str = "aws") -> str:
-    """The public Powertools layer version ARN for ``region``."""
-    return (
-        f"arn:{partition}:lambda:{region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
-        f"{POWERTOOLS_LAYER_NAME}:{POWERTOOLS_LAYER_VERSION}"
-    )
-
 
 # 1980-01-01 is the earliest date a zip entry can carry; any fixed value works.
 _FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)

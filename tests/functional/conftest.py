@@ -19,7 +19,7 @@ from moto import mock_aws
 from scheduler import contract as C  # noqa: N812 - short, read everywhere
 from scheduler import names
 from scheduler.deploy.executor import create_table_params
-from scheduler.deploy.model import RunsTable
+from scheduler.resources import RunsTable
 
 PREFIX = "cronbridge"
 STAGE = "test"

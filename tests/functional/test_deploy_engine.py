@@ -264,7 +264,7 @@ def test_a_new_table_retries_point_in_time_recovery_until_backups_are_ready() ->
     from scheduler.deploy import ops as o
     from scheduler.deploy.awsapi import AwsApi
     from scheduler.deploy.executor import Executor
-    from scheduler.deploy.model import RunsTable
+    from scheduler.resources import RunsTable
 
     calls: list[str] = []
 

@@ -18,7 +18,7 @@ from moto import mock_aws
 
 from scheduler.catalogue import load_catalogue
 from scheduler.deploy.engine import apply_catalogue, plan_catalogue
-from scheduler.deploy.model import JOB_POLICY_NAME
+from scheduler.resources import JOB_POLICY_NAME
 from tests.functional.test_deploy_engine import CODE, REPO, Recorder
 
 BASE = "cronbridge-dev"

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from scheduler import resources
 from scheduler.catalogue import load_catalogue
 from scheduler.compile import compile_catalogue
-from scheduler.deploy import model
 from scheduler.deploy.cfn_portable import job_logical_ids
 from scheduler.deploy.cloudformation import (
     PLACEHOLDER_ACCOUNT_ID,
@@ -25,14 +25,14 @@ CODE = {"code_sha256": "c29tZS1oYXNo", "code_key": "cronbridge/dev/code-0123.zip
 
 
 @pytest.fixture(scope="module")
-def state() -> model.DesiredState:
+def state() -> resources.DesiredState:
     catalogue = load_catalogue(SAMPLE_CATALOGUE)
     return compile_catalogue(
         catalogue, "dev", account_id=PLACEHOLDER_ACCOUNT_ID, region=PLACEHOLDER_REGION
     )
 
 
-def _render(state: model.DesiredState) -> dict[str, Any]:
+def _render(state: resources.DesiredState) -> dict[str, Any]:
     return render_template(state, **CODE)
 
 
@@ -40,7 +40,7 @@ def _of_type(template: dict[str, Any], kind: str) -> dict[str, Any]:
     return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
 
 
-def test_every_compiled_resource_is_in_the_template(state: model.DesiredState) -> None:
+def test_every_compiled_resource_is_in_the_template(state: resources.DesiredState) -> None:
     # GIVEN the compiled sample catalogue WHEN rendered
     template = _render(state)
     # THEN each job has its function and async config, and each rule/schedule appears once
@@ -74,7 +74,7 @@ def test_every_compiled_resource_is_in_the_template(state: model.DesiredState) -
         assert len(_of_type(template, kind)) == count, kind
 
 
-def test_template_is_portable(state: model.DesiredState) -> None:
+def test_template_is_portable(state: resources.DesiredState) -> None:
     # GIVEN a state compiled with placeholder account and region
     text = json.dumps(_render(state))
     # THEN neither placeholder survives: every ARN uses pseudo parameters
@@ -83,7 +83,7 @@ def test_template_is_portable(state: model.DesiredState) -> None:
     assert "${AWS::AccountId}" in text and "${AWS::Partition}" in text
 
 
-def test_ordering_comes_from_refs(state: model.DesiredState) -> None:
+def test_ordering_comes_from_refs(state: resources.DesiredState) -> None:
     template = _render(state)
     fn_id, fn_resource = next(iter(_of_type(template, "AWS::Lambda::Function").items()))
     fn = fn_resource["Properties"]
@@ -106,7 +106,7 @@ def test_ordering_comes_from_refs(state: model.DesiredState) -> None:
         )
 
 
-def test_code_comes_from_parameters(state: model.DesiredState) -> None:
+def test_code_comes_from_parameters(state: resources.DesiredState) -> None:
     template = _render(state)
     assert template["Parameters"]["CodeS3Key"]["Default"] == CODE["code_key"]
     for fn in _of_type(template, "AWS::Lambda::Function").values():
@@ -116,7 +116,7 @@ def test_code_comes_from_parameters(state: model.DesiredState) -> None:
         }
 
 
-def test_foreign_arns_and_sub_syntax_stay_verbatim(state: model.DesiredState) -> None:
+def test_foreign_arns_and_sub_syntax_stay_verbatim(state: resources.DesiredState) -> None:
     # GIVEN a job whose env holds someone else's ARN and a literal "${...}"
     name, job = next(iter(state.jobs.items()))
     foreign = "arn:aws:sns:eu-west-1:999999999999:alerts"
@@ -205,7 +205,7 @@ def _variants(obj: Any, rebuild: Any, label: str) -> Iterator[tuple[str, Any]]:
         yield f"{label}.{f.name}", rebuild(dataclasses.replace(obj, **{f.name: _mutated(value)}))
 
 
-def _all_variants(state: model.DesiredState) -> Iterator[tuple[str, Any]]:
+def _all_variants(state: resources.DesiredState) -> Iterator[tuple[str, Any]]:
     shared = state.shared
     for field in dataclasses.fields(shared):
         part = getattr(shared, field.name)
@@ -219,7 +219,7 @@ def _all_variants(state: model.DesiredState) -> Iterator[tuple[str, Any]]:
     rules_job = next(j for j in state.jobs.values() if j.rules)
     sched_job = next(j for j in state.jobs.values() if j.schedules)
 
-    def with_job(job: model.JobResources) -> model.DesiredState:
+    def with_job(job: resources.JobResources) -> resources.DesiredState:
         return dataclasses.replace(state, jobs={**state.jobs, job.job: job})
 
     yield from _variants(
@@ -256,7 +256,7 @@ def _all_variants(state: model.DesiredState) -> Iterator[tuple[str, Any]]:
     )
 
 
-def test_every_model_field_is_rendered(state: model.DesiredState) -> None:
+def test_every_model_field_is_rendered(state: resources.DesiredState) -> None:
     # GIVEN the template of the compiled sample
     baseline = json.dumps(_render(state), sort_keys=True)
     variants = list(_all_variants(state))
@@ -272,11 +272,11 @@ def test_every_model_field_is_rendered(state: model.DesiredState) -> None:
 
 def test_not_rendered_list_names_real_fields() -> None:
     # The allowlist must not rot: every entry names an existing field of that class.
-    classes = {c.__name__: c for c in vars(model).values() if dataclasses.is_dataclass(c)}
+    classes = {c.__name__: c for c in vars(resources).values() if dataclasses.is_dataclass(c)}
     for cls_name, field_name in NOT_RENDERED:
         fields = {f.name for f in dataclasses.fields(classes[cls_name])}
         assert field_name in fields, (cls_name, field_name)
 
 
-def test_render_is_deterministic(state: model.DesiredState, tmp_path: Path) -> None:
+def test_render_is_deterministic(state: resources.DesiredState, tmp_path: Path) -> None:
     assert json.dumps(_render(state)) == json.dumps(_render(state))

@@ -15,7 +15,7 @@ import pytest
 from scheduler import contract
 from scheduler.catalogue import load_catalogue
 from scheduler.compile import compile_catalogue
-from scheduler.deploy.model import DesiredState
+from scheduler.resources import DesiredState
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = REPO / "tests" / "golden" / "compiled_sample_dev.json"

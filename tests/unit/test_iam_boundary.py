@@ -19,7 +19,7 @@ from cfnlint.decode import decode_str
 
 from scheduler.catalogue import load_catalogue
 from scheduler.compile import compile_catalogue
-from scheduler.deploy.model import DesiredState, Role
+from scheduler.resources import DesiredState, Role
 from tests.conftest import REPO_ROOT
 from tests.iam_eval import Request, allowed, allowed_by
 from tests.unit.test_ci_role import ACCOUNT, BOUNDARY_ARN, CI_ROLE, PREFIX, REGION, _sub, statements

@@ -15,7 +15,7 @@ PURE = [
     "scheduler.catalogue.warnings",
     "scheduler.schedule",
     "scheduler.compile",
-    "scheduler.deploy.model",
+    "scheduler.resources",
     "scheduler.deploy.planner",
     "scheduler.deploy.render",
     "scheduler.deploy.cloudformation",
@@ -71,7 +71,47 @@ def test_catalogue_checks_load_no_deploy_or_compile_code() -> None:
     assert not {m for m in loaded if m.startswith(("scheduler.deploy", "scheduler.compile"))}
 
 
-def test_dlq_gets_its_invoker_injected() -> None:
-    # scheduler.dlq sits below the CLI: redrive is handed an invoker, never imports one.
-    for module in ("scheduler.dlq.queue", "scheduler.dlq.undelivered"):
-        assert "scheduler.invoke" not in loaded_after_import(module)
+def modules_under(package: str) -> list[str]:
+    """Every module of ``package`` (the package itself included), found on disk."""
+    folder = REPO_ROOT.joinpath(*package.split("."))
+    found = [package]
+    for path in sorted(folder.rglob("*.py")):
+        parts = path.relative_to(REPO_ROOT).with_suffix("").parts
+        if parts[-1] != "__init__":
+            found.append(".".join(parts))
+        elif len(parts) > len(package.split(".")) + 1:
+            found.append(".".join(parts[:-1]))
+    return found
+
+
+# Lower layers and what they must never load, however indirectly: the resource model and
+# compile stand below the deploy engine, which drives them; scheduler.dlq stands below the
+# CLI and the local platform, and is handed its invoker instead of importing one.
+ABOVE_MODEL = ("scheduler.deploy", "scheduler.local", "boto3", "botocore")
+LAYERS = {
+    "scheduler.resources": ABOVE_MODEL,
+    "scheduler.compile": ABOVE_MODEL,
+    "scheduler.dlq": ("scheduler.local", "scheduler.invoke"),
+}
+
+
+@pytest.mark.parametrize(
+    ("module", "forbidden"),
+    [
+        pytest.param(m, forbidden, id=m)
+        for package, forbidden in LAYERS.items()
+        for m in modules_under(package)
+    ],
+)
+def test_lower_layers_load_nothing_above_them(module: str, forbidden: tuple[str, ...]) -> None:
+    # GIVEN a fresh interpreter WHEN it imports one module of a lower layer
+    loaded = loaded_after_import(module)
+    # THEN nothing of the layers above it came along
+    assert {m for m in loaded for f in forbidden if m == f or m.startswith(f + ".")} == set()
+
+
+def test_every_layer_is_walked() -> None:
+    # The walk above finds each layer's modules on disk, so a new module is covered too.
+    assert "scheduler.compile.compiler" in modules_under("scheduler.compile")
+    assert "scheduler.resources.jobs" in modules_under("scheduler.resources")
+    assert "scheduler.dlq.queue" in modules_under("scheduler.dlq")

@@ -13,7 +13,6 @@ from scheduler.catalogue import load_catalogue
 from scheduler.compile import compile_catalogue
 from scheduler.deploy import ops as o
 from scheduler.deploy.live import DeepJob, LiveFunction, Snapshot
-from scheduler.deploy.model import DesiredState
 from scheduler.deploy.planner import (
     DeepState,
     OwnershipConflictError,
@@ -21,6 +20,7 @@ from scheduler.deploy.planner import (
     what_to_read,
 )
 from scheduler.deploy.render import render_json, render_text
+from scheduler.resources import DesiredState
 
 REPO = Path(__file__).resolve().parents[2]
 

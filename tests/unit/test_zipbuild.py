@@ -13,8 +13,8 @@ from scheduler.deploy.zipbuild import (
     build_zip,
     code_sha256,
     platform_dir,
-    powertools_layer_arn,
 )
+from scheduler.resources import powertools_layer_arn
 
 
 def _write(path: Path, text: str) -> Path:

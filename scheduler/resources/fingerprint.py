@@ -1,0 +1,45 @@
+"""The spec fingerprint every desired resource carries, so a plan can tell "unchanged".
+
+``fingerprint`` hashes JSON-able data with sorted keys; ``Specced`` gives any tagged
+dataclass its ``spec_hash`` (everything desired about it, minus the spec tag itself) and
+``tags_with_spec`` (its tags plus that hash under ``cronbridge:spec``). Deploy writes the
+tag, and the next plan compares it from one cheap tag listing. Pure stdlib.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from typing import Any
+
+from scheduler import contract
+
+
+def fingerprint(value: Any) -> str:
+    """A short stable hash of JSON-able data (sorted keys), used as the spec tag value."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def spec_of(resource: Any) -> dict[str, Any]:
+    """Everything desired about a resource, minus its own spec tag (which holds the hash)."""
+    data = dataclasses.asdict(resource)
+    tags = dict(data.get("tags", {}))
+    tags.pop(contract.TAG_SPEC_HASH, None)
+    data["tags"] = tags
+    return data
+
+
+class Specced:
+    """Mixin: ``spec_hash`` and ``tags_with_spec`` for any dataclass with a ``tags`` field."""
+
+    @property
+    def spec_hash(self) -> str:
+        return fingerprint(spec_of(self))
+
+    @property
+    def tags_with_spec(self) -> dict[str, str]:
+        tags: dict[str, str] = dict(getattr(self, "tags", {}))
+        tags[contract.TAG_SPEC_HASH] = self.spec_hash
+        return tags
