@@ -32,6 +32,12 @@ ENV_RETENTION_DAYS = "CRONBRIDGE_RETENTION_DAYS"
 ENV_RETRY_GROUP = "CRONBRIDGE_RETRY_GROUP"  # scheduler group for one-time retry schedules
 ENV_RETRY_ROLE_ARN = "CRONBRIDGE_RETRY_ROLE_ARN"  # role EventBridge Scheduler assumes
 ENV_FUNCTION_ARN = "CRONBRIDGE_FUNCTION_ARN"  # optional; else taken from the Lambda context
+# Alerts (scheduler.alerts): the topic the worker publishes ``dead`` to (set only when the
+# job's ``notify`` has ``dead``), and the monitor's view of a job (scheduler.monitor.jobs),
+# set only on jobs with ``notify`` or ``catchup``.
+ENV_ALERT_TOPIC = "CRONBRIDGE_ALERT_TOPIC"
+ENV_MONITOR = "CRONBRIDGE_MONITOR"
+ENV_PREFIX = "CRONBRIDGE_PREFIX"  # the monitor function's: which stage functions to watch
 
 # --- Markers on EventBridge Scheduler schedules (which take no tags) ----------------------
 # Deploy only deletes a schedule that carries the marker it writes: job schedules' description

@@ -14,6 +14,7 @@ from typing import Any
 
 from scheduler import contract, names
 from scheduler.catalogue.handlers import handler_problem
+from scheduler.catalogue.models import DURATION_PATTERN, duration_seconds
 from scheduler.schedule import (
     ScheduleError,
     is_valid_timezone,
@@ -68,7 +69,37 @@ def check_job(name: str, job: dict[str, Any], root: Path) -> list[Finding]:
     findings += _check_payload(name, job)
     findings += _check_env(job.get("env") or {})
     findings += _check_tags(job.get("tags") or {})
+    findings += _check_catchup(job)
     return findings
+
+
+# The stage's monitor looks for missed slots every MONITOR_PERIOD_SECONDS, and calls a slot
+# missed once it is ``grace`` old: a shorter window would expire before anyone looked.
+MONITOR_PERIOD_SECONDS = 300
+MAX_CATCHUP_WINDOW_SECONDS = 7 * 86400
+
+
+def _check_catchup(job: dict[str, Any]) -> list[Finding]:
+    window = job.get("catchup_window")
+    grace = job.get("grace")
+    if not isinstance(window, str) or not isinstance(grace, int) or job.get("catchup") == "none":
+        return []
+    if not re.fullmatch(DURATION_PATTERN, window):
+        return []  # the schema check already said so
+    seconds = duration_seconds(window)
+    shortest = grace + MONITOR_PERIOD_SECONDS
+    if seconds < shortest:
+        return [
+            (
+                "catchup_window",
+                f"{window!r} is shorter than grace ({grace} s) plus the monitor's 5-minute "
+                "period: a missed slot would leave the window before the monitor sees it",
+                f"use at least {-(-shortest // 60)}m",
+            )
+        ]
+    if seconds > MAX_CATCHUP_WINDOW_SECONDS:
+        return [("catchup_window", f"{window!r} is more than 7 days", "use at most 7d")]
+    return []
 
 
 def _check_schedule(job: dict[str, Any]) -> list[Finding]:

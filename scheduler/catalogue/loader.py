@@ -18,12 +18,16 @@ from pydantic import ValidationError
 from scheduler import names
 from scheduler.catalogue.checks import check_job
 from scheduler.catalogue.models import (
+    ALERT_EVENTS,
     BOUNDARY_PATTERN,
+    DURATION_PATTERN,
     JOB_DEFAULTS,
+    SNS_TOPIC_ARN_PATTERN,
     Catalogue,
     CatalogueFile,
     Job,
     JobFields,
+    Notify,
     RetryPolicy,
 )
 from scheduler.catalogue.problems import Problem
@@ -195,6 +199,8 @@ def _fields(
         return None
     raw = dict(raw)
     retries = raw.pop("retries", None)
+    notify = raw.pop("notify", None)
+    window = raw.pop("catchup_window", None)
     try:
         JobFields.model_validate(raw)
     except ValidationError as exc:
@@ -206,7 +212,64 @@ def _fields(
         policy = _retry_policy(retries, (*path, "retries"), job, section, out)
         if policy is not None:
             raw["retries"] = policy
+    if notify is not None:
+        parsed = _notify(notify, (*path, "notify"), job, _field_name(section, "notify"), out)
+        if parsed is not None:
+            raw["notify"] = parsed
+    if window is not None:
+        if isinstance(window, str) and re.fullmatch(DURATION_PATTERN, window):
+            raw["catchup_window"] = window
+        else:
+            out.add(
+                (*path, "catchup_window"),
+                job,
+                _field_name(section, "catchup_window"),
+                f"{window!r} is not a duration",
+                'write minutes, hours or days, e.g. "30m", "6h" or "2d"',
+            )
     return raw
+
+
+_NOTIFY_HINT = (
+    f"e.g. `notify: [dead, failing]` or `notify: {{events: [dead], topic: ARN}}`; "
+    f"events: {', '.join(ALERT_EVENTS)}"
+)
+
+
+def _notify(value: Any, path: Path_, job: str | None, field: str, out: _Collector) -> Notify | None:
+    """``[dead, late]`` is short for ``{events: [dead, late]}`` (the stage's topic);
+    repeated events count once."""
+    data = {"events": value} if isinstance(value, list) else value
+    if not isinstance(data, dict):
+        out.add(path, job, field, f"expected a list of events or a mapping, got {value!r}",
+                _NOTIFY_HINT)  # fmt: skip
+        return None
+    extra = [k for k in data if k not in Notify.model_fields]
+    if extra:
+        out.add((*path, str(extra[0])), job, field, f"unknown field {extra[0]!r}",
+                "allowed: events, topic", at_key=True)  # fmt: skip
+        return None
+    topic = data.get("topic")
+    if topic is not None and not (
+        isinstance(topic, str) and re.fullmatch(SNS_TOPIC_ARN_PATTERN, topic)
+    ):
+        out.add((*path, "topic"), job, field, f"{topic!r} is not an SNS topic ARN",
+                "e.g. arn:aws:sns:eu-west-1:123456789012:oncall; leave it out for the "
+                "topic deploy makes per stage")  # fmt: skip
+        return None
+    events = data.get("events")
+    if isinstance(events, list):
+        unknown = [e for e in events if e not in ALERT_EVENTS]
+        if unknown:
+            out.add(path, job, field, f"unknown alert event {unknown[0]!r}", _NOTIFY_HINT)
+            return None
+        data = {**data, "events": list(dict.fromkeys(events))}
+    try:
+        return Notify.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            _report_pydantic(err, path, job, field, out)
+        return None
 
 
 def _retry_policy(

@@ -26,6 +26,13 @@ BOUNDARY_PATTERN = (
     r"^([A-Za-z0-9_+=,.@-]+|arn:aws[a-z-]*:iam::[0-9]{12}:policy/[A-Za-z0-9_+=,.@/-]+)$"
 )
 MegaBytes = Annotated[int, Field(ge=128, le=10240)]
+# Alert events a job may be notified of (scheduler.alerts): the worker sends ``dead``, the
+# stage's monitor function the others.
+AlertEvent = Literal["dead", "late", "failing", "recovered"]
+ALERT_EVENTS: tuple[str, ...] = get_args(AlertEvent)
+SNS_TOPIC_ARN_PATTERN = r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"
+# "30m", "6h", "2d": bounds are checked in checks.py, where the job's grace is known.
+DURATION_PATTERN = r"^[1-9][0-9]{0,5}[mhd]$"
 
 
 class RetryPolicy(BaseModel):
@@ -45,6 +52,21 @@ class RetryPolicy(BaseModel):
 
     def to_env(self) -> str:
         return json.dumps(self.model_dump(), separators=(",", ":"), sort_keys=True)
+
+
+class Notify(BaseModel):
+    """Who hears about a job's trouble: ``events`` on the stage's topic, or ``topic``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    events: Annotated[list[AlertEvent], Field(min_length=1, description="what to send")]
+    topic: Annotated[
+        str | None,
+        Field(
+            pattern=SNS_TOPIC_ARN_PATTERN,
+            description="an existing SNS topic ARN; default: the topic deploy makes per stage",
+        ),
+    ] = None
 
 
 class JobFields(BaseModel):
@@ -79,6 +101,18 @@ class JobFields(BaseModel):
         Annotated[int, Field(ge=0, le=86400, description="seconds before a missed fire is LATE")]
         | None
     ) = None
+    notify: Annotated[
+        list[AlertEvent] | Notify | None,
+        Field(description="[dead, late, failing, recovered] or {events: [...], topic: ARN}"),
+    ] = None
+    catchup: Annotated[
+        Literal["none", "latest", "all"] | None,
+        Field(description="after an outage: run no missed slot, the latest one, or each"),
+    ] = None
+    catchup_window: Annotated[
+        str | None,
+        Field(pattern=DURATION_PATTERN, description='how far back catch-up looks, e.g. "6h"'),
+    ] = None
 
 
 class CatalogueFile(BaseModel):
@@ -100,6 +134,14 @@ class CatalogueFile(BaseModel):
     jobs: dict[str, JobFields]
 
 
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400}
+
+
+def duration_seconds(text: str) -> int:
+    """``"30m"`` -> 1800 (a value matching ``DURATION_PATTERN``)."""
+    return int(text[:-1]) * _UNIT_SECONDS[text[-1]]
+
+
 JOB_DEFAULTS: dict[str, Any] = {
     "description": "",
     "timezone": "UTC",
@@ -116,6 +158,9 @@ JOB_DEFAULTS: dict[str, Any] = {
     "retention_days": 30,
     "log_retention_days": 30,
     "grace": 300,
+    "notify": None,
+    "catchup": "none",
+    "catchup_window": "6h",
 }
 
 
@@ -142,6 +187,17 @@ class Job(BaseModel):
     retention_days: int
     grace: int
     log_retention_days: int = 30
+    notify: Notify | None = None
+    catchup: Literal["none", "latest", "all"] = "none"
+    catchup_window: str = "6h"
+
+    @property
+    def alert_events(self) -> tuple[str, ...]:
+        return tuple(self.notify.events) if self.notify else ()
+
+    @property
+    def catchup_window_seconds(self) -> int:
+        return duration_seconds(self.catchup_window)
 
     @property
     def handler_module(self) -> str:

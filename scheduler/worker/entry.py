@@ -22,8 +22,11 @@ from typing import Any
 
 from aws_lambda_powertools.logging import Logger
 
+from scheduler import contract
+from scheduler.alerts.dead import AlertingDeadLetterSender
+from scheduler.alerts.sns import SnsPublisher
 from scheduler.clock import Clock, SystemClock
-from scheduler.dlq.sender import SqsDeadLetterSender
+from scheduler.dlq.sender import DeadLetterSender, SqsDeadLetterSender
 from scheduler.ledger.dynamodb import DynamoRunStore
 from scheduler.ledger.model import RunStatus
 from scheduler.worker.config import WorkerConfig
@@ -146,10 +149,22 @@ def build_runtime(
         if config.dlq_url and config.function_arn
         else None
     )
+    clock = clock or SystemClock()
+    dlq_sender: DeadLetterSender = SqsDeadLetterSender(sqs, config.dlq_url)
+    topic = env.get(contract.ENV_ALERT_TOPIC)
+    if topic:  # the job's notify has ``dead``: tell it beside the dead letter
+        dlq_sender = AlertingDeadLetterSender(
+            dlq_sender,
+            SnsPublisher(lambda: clients.client("sns")),
+            topic,
+            config.stage,
+            clock,
+            log if log is not None else logger,
+        )
     return WorkerRuntime(
-        clock=clock or SystemClock(),
+        clock=clock,
         ledger=DynamoRunStore(ddb, config.table),
-        dlq_sender=SqsDeadLetterSender(sqs, config.dlq_url),
+        dlq_sender=dlq_sender,
         retry_scheduler=SchedulerRetryScheduler(
             scheduler,
             config.retry_group,
