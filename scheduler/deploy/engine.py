@@ -21,7 +21,8 @@ from scheduler.deploy import ops as o
 from scheduler.deploy.awsapi import AwsApi, ClientSource
 from scheduler.deploy.executor import ApplyResult, Executor
 from scheduler.deploy.ownership import Owner
-from scheduler.deploy.planner import DeepState, ReadRequest, build_plan, what_to_read
+from scheduler.deploy.plan_reads import DeepState, ReadRequest, what_to_read
+from scheduler.deploy.planner import build_plan
 from scheduler.errors import CronbridgeError
 from scheduler.resources import DesiredState
 

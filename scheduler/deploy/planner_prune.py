@@ -11,16 +11,13 @@ ownership on a fresh read right before each delete.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from scheduler import contract
 from scheduler.deploy import ops as o
 from scheduler.deploy.live import Snapshot
 from scheduler.deploy.ownership import Owner
+from scheduler.deploy.plan_reads import DeepState
 from scheduler.resources import DesiredState
-
-if TYPE_CHECKING:  # the planner imports this module; its types are only annotations here
-    from scheduler.deploy.planner import DeepState
 
 
 @dataclass

@@ -13,12 +13,9 @@ from scheduler.catalogue import load_catalogue
 from scheduler.compile import compile_catalogue
 from scheduler.deploy import ops as o
 from scheduler.deploy.live import DeepJob, LiveFunction, Snapshot
-from scheduler.deploy.planner import (
-    DeepState,
-    OwnershipConflictError,
-    build_plan,
-    what_to_read,
-)
+from scheduler.deploy.plan_diff import OwnershipConflictError
+from scheduler.deploy.plan_reads import DeepState, what_to_read
+from scheduler.deploy.planner import build_plan
 from scheduler.deploy.render import render_json, render_text
 from scheduler.resources import DesiredState
 

@@ -1,0 +1,61 @@
+"""Field-by-field differences between a live and a desired resource, for the plan's ops.
+
+``diff`` gives the ``Change`` rows each operation carries (and the rendered plan shows);
+dict fields such as env and tags are compared key by key. ``conflict`` is the one error a
+plan raises when one of our names is taken by a resource this stage does not own. Pure:
+no AWS calls.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Any
+
+from scheduler import contract
+from scheduler.deploy import ops as o
+from scheduler.errors import CronbridgeError
+
+
+class OwnershipConflictError(CronbridgeError):
+    """A resource with one of our names exists but is not owned by this stage."""
+
+
+def spec_tag(tags: dict[str, str] | None) -> str | None:
+    """The fingerprint a resource's tags carry (None: no tags read, or no fingerprint)."""
+    return None if tags is None else tags.get(contract.TAG_SPEC_HASH)
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return dict(value or {})
+
+
+def diff(old: Any, new: Any, fields: Iterable[str] | None = None) -> o.Changes:
+    """Field changes old -> new; dict fields (env, tags, policies) compared key by key."""
+    old_d = _as_dict(old)
+    new_d = _as_dict(new)
+    changes = []
+    for name in fields if fields is not None else new_d:
+        a, b = old_d.get(name), new_d.get(name)
+        if isinstance(a, tuple | list) and isinstance(b, tuple | list):
+            a, b = list(a), list(b)
+        if a == b:
+            continue
+        if isinstance(a, dict) and isinstance(b, dict) and name in ("environment", "tags"):
+            for key in sorted(set(a) | set(b)):
+                if a.get(key) != b.get(key):
+                    changes.append(o.Change(f"{name}.{key}", a.get(key), b.get(key)))
+        else:
+            changes.append(o.Change(name, a, b))
+    return tuple(changes)
+
+
+def conflict(kind: str, name: str, stage: str) -> OwnershipConflictError:
+    """The error for one of our names held by a resource this stage does not own."""
+    return OwnershipConflictError(
+        f"{kind} {name} exists but is not tagged as owned by cronbridge stage {stage}; "
+        "refusing to touch it",
+        hint="rename the job or the prefix, or delete/tag that resource yourself",
+    )
