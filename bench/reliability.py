@@ -251,7 +251,8 @@ def executor_rows(endpoint_url: str, kills: int) -> list[Row]:
     from scheduler.clock import SystemClock
     from scheduler.deploy.engine import apply_catalogue
     from scheduler.ledger import DynamoRunStore
-    from scheduler.local.executor import FunctionDirectory, ProcessExecutor
+    from scheduler.local.executor import ProcessExecutor
+    from scheduler.local.functions import FunctionDirectory
     from scheduler.local.ticker import Ticker
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -33,7 +33,7 @@ from scheduler import contract, names
 from scheduler.awsclients import AwsClients
 from scheduler.clock import isoformat_z
 from scheduler.local.events import RunEvent, events_from_record
-from scheduler.local.executor import FunctionDirectory, FunctionInfo
+from scheduler.local.functions import FunctionDirectory, FunctionInfo
 from scheduler.local.targets import stable_id
 from scheduler.local.ticker import Firing, Ticker
 from scheduler.local.vclock import VirtualClock, VirtualThread

@@ -27,7 +27,8 @@ from scheduler.errors import CronbridgeError
 from scheduler.local import persist, state
 from scheduler.local.emulator import Emulator
 from scheduler.local.events import RunEvent
-from scheduler.local.executor import FunctionDirectory, FunctionInfo, ProcessExecutor
+from scheduler.local.executor import ProcessExecutor
+from scheduler.local.functions import FunctionDirectory, FunctionInfo
 from scheduler.local.ticker import Ticker
 
 DeployFn = Callable[[Any, str, Any], Any]  # (catalogue, stage, clients)

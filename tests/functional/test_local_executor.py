@@ -20,7 +20,8 @@ from scheduler.deploy.engine import apply_catalogue
 from scheduler.ledger import DynamoRunStore
 from scheduler.local.emulator import Emulator
 from scheduler.local.events import RunEvent
-from scheduler.local.executor import FunctionDirectory, FunctionInfo, ProcessExecutor
+from scheduler.local.executor import ProcessExecutor
+from scheduler.local.functions import FunctionDirectory, FunctionInfo
 from scheduler.local.ticker import Ticker
 
 

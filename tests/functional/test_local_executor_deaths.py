@@ -22,7 +22,8 @@ from scheduler.deploy.engine import apply_catalogue
 from scheduler.ledger import DynamoRunStore, RunStatus
 from scheduler.local.emulator import Emulator
 from scheduler.local.events import RunEvent
-from scheduler.local.executor import FunctionDirectory, ProcessExecutor
+from scheduler.local.executor import ProcessExecutor
+from scheduler.local.functions import FunctionDirectory
 from scheduler.local.ticker import Firing, Ticker
 from tests.functional.test_local_executor import emulator  # noqa: F401 - the fixture
 
