@@ -54,10 +54,15 @@ ATTENTION_PK = "att_pk"
 ATTENTION_SK = "att_sk"
 
 # --- Worker input (the target input of rules, schedules, and on-demand invocations) ------
-# {"job": str, "trigger": "schedule"|"manual"|"retry"|"redrive", "scheduled_time": ISO str,
-#  "event_id": str | None, "payload": dict, "run_id": str (manual/retry/redrive),
-#  "attempt": int (retry), "redrive_of": str (redrive)}
-TRIGGERS = ("schedule", "manual", "retry", "redrive")
+# {"job": str, "trigger": "schedule"|"manual"|"retry"|"redrive"|"backfill"|"resume",
+#  "scheduled_time": ISO str, "event_id": str | None, "payload": dict,
+#  "run_id": str (manual/retry/redrive), "attempt": int (retry), "redrive_of": str (redrive),
+#  "pause_id": str (resume)}
+# A "backfill" input runs a past slot under the slot's own run id (the exactly-once key of
+# a scheduled run), so a slot that already ran is never run again. A "resume" input runs
+# no handler: it ends the job's pause (scheduler.operate.toggle) when the pause expires.
+TRIGGERS = ("schedule", "manual", "retry", "redrive", "backfill", "resume")
+SLOT_TRIGGERS = ("schedule", "backfill")  # run id = (job, scheduled minute)
 
 # Worker-owned retries: Lambda's own async retries are off (0) so every attempt is ours.
 LAMBDA_ASYNC_RETRIES = 0

@@ -69,6 +69,11 @@ VERBS: tuple[Verb, ...] = (
         "run a job now (asynchronously; --wait follows it to the end)",
     ),
     Verb(
+        "backfill",
+        "scheduler.cli.backfill",
+        "run every slot of a job's schedule in [--from, --to) that has not run yet",
+    ),
+    Verb(
         "history",
         "scheduler.cli.history",
         "show recent runs of one job or of every job",

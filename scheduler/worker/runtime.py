@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from scheduler.clock import Clock, isoformat_z, parse_iso
+from scheduler.contract import SLOT_TRIGGERS
 from scheduler.dlq.sender import DeadLetterSender
 from scheduler.ledger.model import (
     Attempt,
@@ -298,7 +299,7 @@ class WorkerRuntime:
 
     # --- helpers ----------------------------------------------------------------------------
     def _run_id(self, inp: WorkerInput, now: datetime) -> str:
-        if inp.trigger == "schedule":
+        if inp.trigger in SLOT_TRIGGERS:
             return scheduled_run_id(self.config.job, inp.scheduled_time)
         run_id = inp.run_id or new_run_id(self.config.job, now)
         try:

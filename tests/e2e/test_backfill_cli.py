@@ -1,0 +1,140 @@
+"""``cronbridge backfill`` through the real CLI against moto.
+
+moto runs no Lambda code, so the CLI gets an injected invoker that hands each worker input
+to the real ``WorkerRuntime`` in-process (as ``tests/e2e/test_run_verbs.py`` does).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from scheduler import contract as C  # noqa: N812 - short, read everywhere
+from scheduler import invoke
+from scheduler.cli.main import main
+from scheduler.worker.entry import build_runtime
+from scheduler.worker.runtime import NullMetrics
+from tests.functional.conftest import STAGE, MotoClients, Stack, create_stack
+
+CATALOGUE = """\
+version: 1
+jobs:
+  hourly:
+    schedule: "0 * * * *"
+    handler: bfjobs.handlers:ok
+    payload: {source: yaml}
+    retries: 0
+  minutely:
+    schedule: "* * * * *"
+    handler: bfjobs.handlers:ok
+"""
+
+HANDLERS = """\
+def ok(payload, ctx):
+    return {"slot": ctx.scheduled_time.isoformat(), "trigger": ctx.trigger}
+"""
+
+
+class InProcessInvoker:
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.started: list[dict[str, Any]] = []
+
+    def start(self, job: str, worker_input: dict[str, Any]) -> None:
+        env = self.stack.env(job, "bfjobs.handlers:ok", **{C.ENV_OVERLAP: "skip"})
+        runtime = build_runtime(env, clients=self.stack.clients, metrics=NullMetrics())
+        self.started.append(worker_input)
+        runtime.handle(worker_input)
+
+
+@pytest.fixture
+def platform(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Stack, Path, InProcessInvoker]]:
+    (tmp_path / "jobs.yaml").write_text(CATALOGUE)
+    (tmp_path / "bfjobs").mkdir()
+    (tmp_path / "bfjobs" / "__init__.py").write_text("")
+    (tmp_path / "bfjobs" / "handlers.py").write_text(HANDLERS)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with mock_aws():
+        stack = create_stack(MotoClients())
+        invoker = InProcessInvoker(stack)
+        invoke.set_invoker_factory(lambda clients, prefix, stage, local: invoker)
+        try:
+            yield stack, tmp_path, invoker
+        finally:
+            invoke.set_invoker_factory(None)
+
+
+def cli(root: Path, *argv: str) -> int:
+    return main([*argv, "-f", str(root / "jobs.yaml"), "--stage", STAGE, "--region", "us-east-1"])
+
+
+WINDOW = ["--from", "2026-03-01T00:00:00Z", "--to", "2026-03-01T04:00:00Z"]
+
+
+def test_backfill_runs_each_slot_once_and_a_rerun_skips_them(platform, capsys) -> None:
+    _stack, root, invoker = platform
+    # WHEN four hourly slots are backfilled, with one JSON line per slot
+    code = cli(root, "backfill", "hourly", *WINDOW, "--max-concurrency", "2", "--json")
+    captured = capsys.readouterr()
+    lines = [json.loads(x) for x in captured.out.splitlines()]
+    # THEN each slot succeeded under its scheduled run id, and a summary line ends the output
+    assert code == 0
+    assert [x["run_id"] for x in lines[:-1]] == [f"hourly.20260301T0{h}0000Z" for h in range(4)]
+    assert {x["outcome"] for x in lines[:-1]} == {"succeeded"}
+    assert lines[-1]["summary"] is True and lines[-1]["succeeded"] == 4
+    assert "backfill: 4/4 done" in captured.err  # progress on stderr
+    assert {w["trigger"] for w in invoker.started} == {"backfill"}
+    assert invoker.started[0]["payload"] == {"source": "yaml"}
+    # AND the ledger shows them as backfill runs
+    assert cli(root, "show", "hourly.20260301T020000Z", "--json") == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["trigger"] == "backfill" and shown["status"] == "SUCCEEDED"
+    # WHEN the same backfill runs again
+    started = len(invoker.started)
+    code = cli(root, "backfill", "hourly", *WINDOW)
+    out = capsys.readouterr().out
+    # THEN nothing starts and each slot is reported as already run
+    assert code == 0 and len(invoker.started) == started
+    assert out.count("already ran (backfill run, SUCCEEDED)") == 4
+    assert "4 skipped" in out
+
+
+def test_dry_run_lists_slots_and_starts_nothing(platform, capsys) -> None:
+    _stack, root, invoker = platform
+    code = cli(root, "backfill", "hourly", *WINDOW, "--dry-run")
+    out = capsys.readouterr().out
+    assert code == 0 and invoker.started == []
+    assert out.count("would-run") == 4
+    assert "dry run: 4 of 4 slot(s) of hourly" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["hourly", "--from", "2026-03-02T00:00:00Z", "--to", "2026-03-01T00:00:00Z"],
+            "error: --to 2026-03-01T00:00:00Z is not after --from 2026-03-02T00:00:00Z",
+        ),
+        (
+            ["minutely", "--from", "2026-01-01T00:00:00Z", "--to", "2026-02-01T00:00:00Z"],
+            "error: backfill of minutely covers more than 10,000 slots",
+        ),
+        (["hourly", "--from", "yesterday", "--to", "2026-03-01T00:00:00Z"], "is not an ISO"),
+        (["nope", *WINDOW], "error: no job 'nope'"),
+    ],
+)
+def test_bad_input_is_one_line_with_a_hint_and_starts_nothing(
+    platform, capsys, argv: list[str], message: str
+) -> None:
+    _stack, root, invoker = platform
+    code = cli(root, "backfill", *argv)
+    err = capsys.readouterr().err
+    assert code == 1 and message in err and "hint:" in err
+    assert "Traceback" not in err and invoker.started == []
