@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from scheduler.clock import isoformat_z, parse_iso
+from scheduler.contract import SLOT_TRIGGERS
 from scheduler.ledger import RunRecord, RunStatus, scheduled_run_id
 from scheduler.local.ticker import Firing
 
@@ -84,7 +85,7 @@ class RunEvent:
         trigger = str(data.get("trigger") or "schedule")
         scheduled = str(data.get("scheduled_time") or isoformat_z(firing.scheduled_time))
         run_id = data.get("run_id")
-        if not run_id and trigger == "schedule":
+        if not run_id and trigger in SLOT_TRIGGERS:
             try:
                 run_id = scheduled_run_id(job, parse_iso(scheduled))
             except ValueError:
