@@ -43,6 +43,9 @@ ENV_PREFIX = "CRONBRIDGE_PREFIX"  # the monitor function's: which stage function
 # Deploy only deletes a schedule that carries the marker it writes: job schedules' description
 # starts with "cronbridge <stage> <job>", retry schedules' with RETRY_DESCRIPTION_PREFIX.
 RETRY_DESCRIPTION_PREFIX = "cronbridge retry of "
+# The one-time schedule that ends a pause at its expiry (``<job>.resume.<8 hex>``, retries
+# group; scheduler/operate/pause.py).
+RESUME_DESCRIPTION_PREFIX = "cronbridge resume of "
 
 # --- Runs table key schema ----------------------------------------------------------------
 TABLE_PK = "pk"

@@ -74,6 +74,16 @@ VERBS: tuple[Verb, ...] = (
         "run every slot of a job's schedule in [--from, --to) that has not run yet",
     ),
     Verb(
+        "pause",
+        "scheduler.cli.pause",
+        "pause a deployed job (its rules or schedules off) with a reason and an expiry",
+    ),
+    Verb(
+        "resume",
+        "scheduler.cli.resume",
+        "resume a paused job",
+    ),
+    Verb(
         "history",
         "scheduler.cli.history",
         "show recent runs of one job or of every job",

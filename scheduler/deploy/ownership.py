@@ -26,8 +26,9 @@ from typing import Any
 from scheduler import contract
 
 # The worker names retry schedules ``<job>.<attempt>.<8 hex>`` (scheduler/worker/retry.py);
-# local mode's on-demand runs ``<job>.run.<8 hex>`` (scheduler/local/invoker.py).
-_RETRY_NAME = re.compile(r"^(?P<job>[a-z][a-z0-9-]*)\.(\d+|run)\.[0-9a-f]{8}$")
+# local mode's on-demand runs ``<job>.run.<8 hex>`` (scheduler/local/invoker.py); a pause's
+# expiry ``<job>.resume.<8 hex>`` (scheduler/operate/pause.py).
+_RETRY_NAME = re.compile(r"^(?P<job>[a-z][a-z0-9-]*)\.(\d+|run|resume)\.[0-9a-f]{8}$")
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,9 @@ class Owner:
             return bool(
                 match
                 and match.group("job") == job
-                and description.startswith(contract.RETRY_DESCRIPTION_PREFIX)
+                and description.startswith(
+                    (contract.RETRY_DESCRIPTION_PREFIX, contract.RESUME_DESCRIPTION_PREFIX)
+                )
             )
         return False
 

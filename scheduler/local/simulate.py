@@ -148,32 +148,63 @@ class SimulationResult:
 class _SchedulerWatch:
     """A scheduler client proxy that notes when a retry schedule is created."""
 
-    def __init__(self, client: Any, on_create: Callable[[], None]) -> None:
+    def __init__(
+        self, client: Any, on_create: Callable[[], None], on_toggle: Callable[[], None]
+    ) -> None:
         self._client = client
         self._on_create = on_create
+        self._on_toggle = on_toggle
 
     def create_schedule(self, **kwargs: Any) -> Any:
         self._on_create()
         return self._client.create_schedule(**kwargs)
+
+    def update_schedule(self, **kwargs: Any) -> Any:
+        self._on_toggle()  # a pause ending (or starting): rescan the deployed set
+        return self._client.update_schedule(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+class _EventsWatch:
+    """An events client proxy that notes rules turned on or off (a pause ending)."""
+
+    def __init__(self, client: Any, on_toggle: Callable[[], None]) -> None:
+        self._client = client
+        self._on_toggle = on_toggle
+
+    def enable_rule(self, **kwargs: Any) -> Any:
+        self._on_toggle()
+        return self._client.enable_rule(**kwargs)
+
+    def disable_rule(self, **kwargs: Any) -> Any:
+        self._on_toggle()
+        return self._client.disable_rule(**kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._client, name)
 
 
 class _Clients:
-    """AwsClients with the scheduler client watched, so the loop rescans only when needed."""
+    """AwsClients with scheduler and events watched, so the loop rescans only when needed."""
 
-    def __init__(self, inner: AwsClients, on_create: Callable[[], None]) -> None:
+    def __init__(
+        self, inner: AwsClients, on_create: Callable[[], None], on_toggle: Callable[[], None]
+    ) -> None:
         self._inner = inner
-        self._watched: Any = None
+        self._watched: dict[str, Any] = {}
         self._on_create = on_create
+        self._on_toggle = on_toggle
 
     def client(self, service: str) -> Any:
-        if service == "scheduler":
-            if self._watched is None:
-                self._watched = _SchedulerWatch(self._inner.client(service), self._on_create)
-            return self._watched
-        return self._inner.client(service)
+        if service == "scheduler" and service not in self._watched:
+            self._watched[service] = _SchedulerWatch(
+                self._inner.client(service), self._on_create, self._on_toggle
+            )
+        if service == "events" and service not in self._watched:
+            self._watched[service] = _EventsWatch(self._inner.client(service), self._on_toggle)
+        return self._watched.get(service) or self._inner.client(service)
 
     @property
     def region_name(self) -> str:
@@ -247,7 +278,8 @@ class Simulation:
         self.end = end
         self.clock = VirtualClock(start)
         self._dirty = False
-        self.clients = _Clients(clients, self._mark_dirty)
+        self._toggled = False
+        self.clients = _Clients(clients, self._mark_dirty, self._mark_toggled)
         self.functions = FunctionDirectory(self.clients.client("lambda"))
         self._runtimes: dict[str, Any] = {}
         self._sequence = 0
@@ -265,6 +297,9 @@ class Simulation:
 
     def _mark_dirty(self) -> None:
         self._dirty = True
+
+    def _mark_toggled(self) -> None:
+        self._toggled = True
 
     # --- the event loop ---------------------------------------------------------------------
     def run(self) -> SimulationResult:
@@ -286,6 +321,9 @@ class Simulation:
                     break
                 self.clock.advance_to(fire_at)
                 self.ticker.fire_due(fire_at)
+            if self._toggled:  # a rule or schedule turned on/off: re-read the deployed set
+                self._toggled = self._dirty = False
+                self.ticker.refresh(full=True)
             if self._dirty:
                 self._dirty = False
                 self.ticker.refresh(full=False)
@@ -356,6 +394,8 @@ class Simulation:
     ) -> None:
         from scheduler.ledger import DynamoRunStore
 
+        if started.trigger == "resume":
+            return  # a pause's expiry: no run, so no attempt row
         record = None
         now = self.clock.now()
         table = info.env.get(contract.ENV_TABLE) or names.runs_table(self.prefix, self.stage)

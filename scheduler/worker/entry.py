@@ -177,7 +177,18 @@ def build_runtime(
         metrics=metrics if metrics is not None else PowertoolsMetrics(config.stage),
         threaded=threaded,
         watchdog_margin=watchdog_margin,
+        pause_ender=_pause_ender(clients, config),
     )
+
+
+def _pause_ender(clients: Any, config: WorkerConfig) -> Any:
+    def end(pause_id: str, now: Any) -> dict[str, Any]:
+        # Imported here: only the rare resume delivery pays for it, never a cold start.
+        from scheduler.operate.toggle import end_expired_pause
+
+        return end_expired_pause(clients, config.table, config.job, pause_id, now)
+
+    return end
 
 
 _runtime: WorkerRuntime | None = None

@@ -56,6 +56,8 @@ from scheduler.worker.summaries import current_traceback, error_summary, result_
 from scheduler.worker.watchdog import AttemptState, margin_for, race
 
 HandlerLoader = Callable[[str], HandlerFn]
+# Ends the job's pause ``pause_id`` if it expired at ``now`` (scheduler.operate.toggle).
+PauseEnder = Callable[[str, datetime], dict[str, Any]]
 
 
 def _bind(logger: Any, keys: dict[str, Any]) -> None:
@@ -85,6 +87,7 @@ class WorkerRuntime:
         metrics: MetricsSink | None = None,
         threaded: bool = True,
         watchdog_margin: float | None = None,
+        pause_ender: PauseEnder | None = None,
     ) -> None:
         import logging
 
@@ -95,6 +98,7 @@ class WorkerRuntime:
         self.logger = logger if logger is not None else logging.getLogger("cronbridge.worker")
         self.threaded = threaded
         self.watchdog_margin = watchdog_margin
+        self.pause_ender = pause_ender
         self.outcomes = Outcomes(
             clock,
             ledger,
@@ -112,6 +116,8 @@ class WorkerRuntime:
         job = self.config.job
         if inp.job and inp.job != job:
             raise InvalidInputError(f"input is for job {inp.job!r} but this function runs {job!r}")
+        if inp.trigger == "resume":
+            return self._end_pause(event, now)
         run_id = self._run_id(inp, now)
         remaining_ms = self._remaining_ms(lambda_context)
         deadline = now + timedelta(milliseconds=remaining_ms)
@@ -296,6 +302,15 @@ class WorkerRuntime:
             "the watchdog recorded the attempt as TIMED_OUT",
         }
         state.conclude(lambda: self.outcomes.record(state.ref, RunStatus.TIMED_OUT, error, None))
+
+    def _end_pause(self, event: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+        """A pause's one-time schedule fired at its expiry: no handler, no run record."""
+        pause_id = str(event.get("pause_id") or "")
+        if not pause_id or self.pause_ender is None:
+            raise InvalidInputError("a resume input needs pause_id (and a worker that can resume)")
+        outcome = self.pause_ender(pause_id, now)
+        self.logger.info("pause ended", extra=outcome)
+        return outcome
 
     # --- helpers ----------------------------------------------------------------------------
     def _run_id(self, inp: WorkerInput, now: datetime) -> str:
