@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 RECENT_RUNS = 20
 """How many of a job's newest runs health looks at (one Query page)."""
 
-HEALTHS = ("OK", "STUCK", "LATE", "FAILING", "DISABLED")
+HEALTHS = ("OK", "STUCK", "LATE", "FAILING", "DISABLED", "PAUSED")
 UNHEALTHY = frozenset({"STUCK", "LATE", "FAILING"})
 """Healths that make ``status`` exit 1."""
 
@@ -50,12 +50,15 @@ def recent_runs(store: RunStore, job: str) -> list[RunRecord]:
     return runs
 
 
-def job_health(job: Any, runs: list[RunRecord], now: datetime) -> dict[str, Any]:
+def job_health(job: Any, runs: list[RunRecord], now: datetime, pause: Any = None) -> dict[str, Any]:
     """The status row of one job (a catalogue ``Job``) from its newest runs. Pure.
 
     Keys: ``job``, ``enabled``, ``health``, ``last_run`` (``run_id``, ``status``,
     ``started_at``, or None), ``next_fire``, ``consecutive_failures``, ``missed_fire``,
-    ``stuck_run`` (the run RUNNING past its lease, or None).
+    ``stuck_run`` (the run RUNNING past its lease, or None), ``paused`` (reason, by, until
+    of an active pause, or None). ``pause`` is the job's pause record
+    (``scheduler.operate.pauses.Pause``), active or ended: a paused job is PAUSED, never
+    LATE, and slots its pause skipped do not make it LATE after it resumes.
     """
     from scheduler.schedule import next_fire_times, parse_schedule
 
@@ -68,13 +71,19 @@ def job_health(job: Any, runs: list[RunRecord], now: datetime) -> dict[str, Any]
     if last_scheduled is not None:
         after = parse_iso(last_scheduled.scheduled_for).replace(second=0) + timedelta(seconds=1)
         due = next_fire_times(schedule, timezone=job.timezone, after=after, count=1)
+        resumed = pause.resumed_dt if pause is not None else None
+        if due and resumed is not None and due[0] < resumed:
+            due = next_fire_times(schedule, timezone=job.timezone, after=resumed, count=1)
         if due and due[0] + timedelta(seconds=job.grace) < now:
             missed = due[0]
+    paused = pause is not None and pause.active
     stuck = next((r for r in runs if _is_stuck(r, job.timeout, now)), None)
     if not job.enabled:
         health = "DISABLED"
     elif stuck is not None:
         health = "STUCK"
+    elif paused:
+        health = "PAUSED"
     elif missed is not None:
         health = "LATE"
     elif failures:
@@ -88,10 +97,13 @@ def job_health(job: Any, runs: list[RunRecord], now: datetime) -> dict[str, Any]
         "last_run": None
         if last is None
         else {"run_id": last.run_id, "status": last.status.value, "started_at": last.started_at},
-        "next_fire": isoformat_z(upcoming[0]) if upcoming and job.enabled else None,
+        "next_fire": isoformat_z(upcoming[0]) if upcoming and job.enabled and not paused else None,
         "consecutive_failures": failures,
-        "missed_fire": isoformat_z(missed) if missed else None,
+        "missed_fire": isoformat_z(missed) if missed and not paused else None,
         "stuck_run": stuck.run_id if stuck else None,
+        "paused": {"reason": pause.reason, "by": pause.by, "until": pause.until}
+        if paused
+        else None,
     }
 
 

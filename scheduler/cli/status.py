@@ -17,6 +17,7 @@ from scheduler.cli.output import Result, table
 from scheduler.clock import SystemClock, parse_iso
 from scheduler.errors import UsageError
 from scheduler.health import UNHEALTHY, job_health, recent_runs
+from scheduler.operate.pause import pause_records
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -33,6 +34,8 @@ def run(args: argparse.Namespace) -> Result:
             f"--now {args.now!r} is not an ISO time", hint="e.g. --now 2026-03-29T06:00:00Z"
         ) from exc
     ledger = open_ledger(args, require_catalogue=True)
+    # Every pause of the stage, active or ended, in one Query (scheduler.operate.pauses).
+    pauses = pause_records(ledger.clients, ledger.prefix, ledger.stage)
     rows = []
     for job in ledger.catalogue.jobs.values():
         runs = guard(
@@ -40,7 +43,7 @@ def run(args: argparse.Namespace) -> Result:
             ledger.store.table,
             lambda job=job: recent_runs(ledger.store, job.name),
         )
-        rows.append(job_health(job, runs, now))
+        rows.append(job_health(job, runs, now, pauses.get(job.name)))
     unhealthy = any(r["health"] in UNHEALTHY for r in rows)
     return Result(data=rows, text=lambda: render(rows, now), exit_code=1 if unhealthy else 0)
 
@@ -65,8 +68,16 @@ def render(rows: list[dict[str, Any]], now: datetime) -> str:
 
 
 def _health_text(row: dict[str, Any]) -> str:
+    if row["health"] == "PAUSED" and row.get("paused"):
+        return f"PAUSED ({paused_text(row['paused'])})"
     if row.get("stuck_run"):
         return f"{row['health']} ({row['stuck_run']} RUNNING past its timeout)"
     if row["missed_fire"]:
         return f"{row['health']} (missed {row['missed_fire']})"
     return str(row["health"])
+
+
+def paused_text(paused: dict[str, Any]) -> str:
+    """``until 2026-12-24T00:00:00Z: partner down, by arn:...`` (or ``until resumed``)."""
+    until = f"until {paused['until']}" if paused.get("until") else "until resumed"
+    return f"{until}: {paused['reason']}, by {paused['by']}"

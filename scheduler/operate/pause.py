@@ -36,6 +36,8 @@ RESUME_DESCRIPTION_PREFIX = contract.RESUME_DESCRIPTION_PREFIX
 def parse_for(text: str) -> timedelta:
     """``--for``: 30m, 2h, 1d, 1w; must be more than zero."""
     match = _DURATION.match(text.strip().lower())
+    if text.strip().isdigit() and int(text.strip()) == 0:
+        match = _DURATION.match("0s")
     if not match:
         raise UsageError(f"--for {text!r} is not a duration", hint="e.g. --for 30m, 2h, 1d or 1w")
     amount = int(match.group(1)) * _UNITS[match.group(2)]
@@ -223,10 +225,15 @@ def _arm_resume(clients: Any, prefix: str, stage: str, pause: Pause, until: date
 
 def paused(clients: Any, prefix: str, stage: str) -> dict[str, Pause]:
     """Active pauses of the stage by job (one Query); empty when the table is not there."""
+    return {job: p for job, p in pause_records(clients, prefix, stage).items() if p.active}
+
+
+def pause_records(clients: Any, prefix: str, stage: str) -> dict[str, Pause]:
+    """Every pause record of the stage by job, active or ended (one Query)."""
     table = names.runs_table(prefix, stage)
     store = PauseStore(clients.client("dynamodb"), table)
     try:
-        return {p.job: p for p in store.all() if p.active}
+        return {p.job: p for p in store.all()}
     except Exception as exc:
         code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
         if code == "ResourceNotFoundException":

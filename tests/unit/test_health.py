@@ -184,3 +184,53 @@ def test_recent_runs_skips_the_marker_when_the_page_has_a_scheduled_run() -> Non
     store = MarkerStore(page, None)
     recent_runs(store, "tick")  # type: ignore[arg-type]
     assert store.marker_reads == 0
+
+
+def _pause(**kw: object) -> object:
+    from scheduler.operate.pauses import Pause
+
+    fields: dict = {
+        "job": "j",
+        "pause_id": "p1",
+        "reason": "partner down",
+        "by": "arn:aws:iam::1:user/ana",
+        "paused_at": "2026-03-01T00:00:00Z",
+        "until": "2026-03-02T00:00:00Z",
+    }
+    fields.update(kw)
+    return Pause(**fields)  # type: ignore[arg-type]
+
+
+def test_a_paused_job_is_paused_not_late() -> None:
+    from datetime import UTC, datetime
+
+    from scheduler.catalogue.models import Job, RetryPolicy
+    from scheduler.ledger import RunRecord, RunStatus
+
+    job = Job(
+        name="j", description="", schedule="0 * * * *", timezone="UTC", handler="m:f",
+        payload={}, enabled=True, timeout=60, memory=128, retries=RetryPolicy(),
+        overlap="skip", env={}, tags={}, backend="rules", reserved_concurrency=None,
+        retention_days=30, grace=300,
+    )  # fmt: skip
+    last = RunRecord(
+        run_id="j.20260301T000000Z", job="j", status=RunStatus.SUCCEEDED, trigger="schedule",
+        scheduled_for="2026-03-01T00:00:00Z", attempt=1, started_at="2026-03-01T00:00:00Z",
+    )  # fmt: skip
+    now = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    # GIVEN no run since midnight WHEN the job is not paused THEN it is LATE
+    assert job_health(job, [last], now)["health"] == "LATE"
+    # WHEN it is paused THEN it is PAUSED with reason, by and until, and no missed fire
+    row = job_health(job, [last], now, _pause())
+    assert row["health"] == "PAUSED" and row["missed_fire"] is None and row["next_fire"] is None
+    assert row["paused"] == {
+        "reason": "partner down",
+        "by": "arn:aws:iam::1:user/ana",
+        "until": "2026-03-02T00:00:00Z",
+    }
+    # WHEN the pause ended at 11:30 THEN the slots it skipped are not LATE, 12:00 is due
+    ended = _pause(resumed_at="2026-03-01T11:30:00Z")
+    assert job_health(job, [last], now, ended)["health"] == "OK"
+    later = datetime(2026, 3, 1, 12, 10, tzinfo=UTC)
+    assert job_health(job, [last], later, ended)["health"] == "LATE"
+    assert job_health(job, [last], later, ended)["missed_fire"] == "2026-03-01T12:00:00Z"
