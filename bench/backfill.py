@@ -148,7 +148,8 @@ def main() -> int:
                     elapsed, cli, worker, total = _run(clients, env, slots, args.max_concurrency)
                     n = len(slots)
                     print(f"{label}: {n} slots in {elapsed:.2f} s = {n / elapsed:.0f} slots/s")
-                    print(f"  outcomes: { {k: v for k, v in total.items() if v and k != 'summary'} }")
+                    counts = {k: v for k, v in total.items() if v and k != "summary"}
+                    print(f"  outcomes: {counts}")
                     print(
                         f"  backfill's calls: {sum(cli.values())} "
                         f"({sum(cli.values()) / n:.2f}/slot) {dict(cli)}"
