@@ -1,18 +1,26 @@
 """Render a plan for people (a diff grouped by job) and for machines (versioned JSON).
 
 Pure: no AWS calls. Shared resources come first under "(shared)"; each job lists its
-operations with the fields that change, old -> new.
+operations with the fields that change, old -> new. The text shows what a person cares
+about: cronbridge's own bookkeeping (the ``cronbridge:*`` ownership tags, the spec
+fingerprint tag, the tag write that stamps a new function) is left out of the diff and of
+the counts, and a changed policy is a JSON diff. The JSON keeps every operation and field.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 from typing import Any
 
+from scheduler import contract
 from scheduler.deploy import ops as o
 
 JSON_VERSION = 1
 _SYMBOL = {"create": "+", "update": "~", "delete": "-"}
 _MAX_VALUE = 80
+_OWN_TAG = "cronbridge:"
+_INDENT = "      "
 
 
 def _short(value: Any) -> str:
@@ -25,6 +33,34 @@ def _groups(plan: o.Plan) -> dict[str, list[o.Op]]:
     for op in plan.ops:
         groups.setdefault(op.job or "(shared)", []).append(op)
     return groups
+
+
+def _is_spec(change: o.Change) -> bool:
+    return change.field == f"tags.{contract.TAG_SPEC_HASH}"
+
+
+def _shown_changes(op: o.Op) -> list[o.Change]:
+    """The changes a person reads: never the fingerprint, never a create's initial values."""
+    out = []
+    for ch in op.changes:
+        if _is_spec(ch) or (op.action == "create" and ch.old is None):
+            continue
+        out.append(ch)
+    return out
+
+
+def bookkeeping(plan: o.Plan) -> set[int]:
+    """Ids of the ops that only keep cronbridge's records: the tag write that stamps a new
+    function (part of its create) and updates whose only change is the spec fingerprint
+    (an earlier deploy interrupted before its last step, or a spec field no diff shows)."""
+    created = {op.job for op in plan.ops if isinstance(op, o.CreateFunction)}
+    out = set()
+    for op in plan.ops:
+        quiet = not _shown_changes(op)
+        stamp = isinstance(op, o.TagFunction) and (op.job in created or quiet)
+        if stamp or (op.action == "update" and op.changes and quiet):
+            out.add(id(op))
+    return out
 
 
 def _created_detail(op: o.Op) -> str:
@@ -42,6 +78,34 @@ def _created_detail(op: o.Op) -> str:
             return ""
 
 
+def _json_lines(value: Any) -> list[str]:
+    return json.dumps(value, indent=2, sort_keys=True, default=str).splitlines()
+
+
+def _change_lines(ch: o.Change) -> list[str]:
+    structured = (dict, list, tuple)
+    if isinstance(ch.old, structured) or isinstance(ch.new, structured):
+        # A policy (or any document) as an indented JSON diff: a cut-off dict hides the
+        # very statement that changed.
+        old = [] if ch.old is None else _json_lines(ch.old)
+        new = [] if ch.new is None else _json_lines(ch.new)
+        lines = [f"{_INDENT}{ch.field}:"]
+        for line in difflib.unified_diff(old, new, lineterm="", n=3):
+            if line.startswith(("---", "+++")):
+                continue
+            if line.startswith("@@"):
+                if len(lines) > 1:
+                    lines.append(f"{_INDENT}  ...")
+                continue
+            lines.append(f"{_INDENT}  {line[0]} {line[1:]}".rstrip())
+        return lines
+    return [f"{_INDENT}{ch.field}: {_short(ch.old)} -> {_short(ch.new)}"]
+
+
+def _user_tags(tags: dict[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(tags.items()) if not k.startswith(_OWN_TAG))
+
+
 def _refusals(plan: o.Plan) -> list[str]:
     return [f"  ! refused: {r}" for r in plan.refusals]
 
@@ -50,40 +114,46 @@ def render_text(plan: o.Plan) -> str:
     if not plan.ops:
         head = f"stage {plan.stage}: no changes ({len(plan.unchanged_jobs)} jobs up to date)"
         return "\n".join([head, *_refusals(plan)])
+    hidden = bookkeeping(plan)
+    restamps = 0
     lines = []
     for group, ops in _groups(plan).items():
+        shown = [op for op in ops if id(op) not in hidden]
         lines.append(f"{group}:")
-        new_function = any(isinstance(op, o.CreateFunction) for op in ops)
-        for op in ops:
-            if new_function and isinstance(op, o.TagFunction):
-                # The tags of a function being created are part of that create; listing
-                # them field by field as an "update" would only be noise.
-                tags = ", ".join(f"{k}={v}" for k, v in sorted(op.tags.items()))
-                lines.append(f"      tags: {_short(tags)}")
-                continue
+        if not shown:
+            restamps += 1
+            lines.append("  ~ fingerprint only (re-stamped; the resources already match)")
+            continue
+        new_tags = {op.job: op.tags for op in ops if isinstance(op, o.TagFunction)}
+        for op in shown:
             detail = _created_detail(op)
             lines.append(f"  {_SYMBOL[op.action]} {op.kind} {op.resource} {detail}".rstrip())
-            for ch in op.changes:
-                if op.action == "create" and ch.old is None:
-                    continue  # the detail above says what is created
-                lines.append(f"      {ch.field}: {_short(ch.old)} -> {_short(ch.new)}")
+            if isinstance(op, o.CreateFunction) and _user_tags(new_tags.get(op.job, {})):
+                lines.append(f"{_INDENT}tags: {_short(_user_tags(new_tags[op.job]))}")
+            for ch in _shown_changes(op):
+                lines += _change_lines(ch)
     lines += _refusals(plan)
     counts = summary(plan)
+    tail = f"; {restamps} re-stamped only" if restamps else ""
     lines.append(
         f"stage {plan.stage}: {counts['create']} to create, {counts['update']} to update, "
-        f"{counts['delete']} to delete; {len(plan.unchanged_jobs)} jobs unchanged"
+        f"{counts['delete']} to delete; {len(plan.unchanged_jobs)} jobs unchanged{tail}"
     )
     return "\n".join(lines)
 
 
 def summary(plan: o.Plan) -> dict[str, int]:
+    """Changes a person counts: cronbridge's bookkeeping writes are not among them."""
+    hidden = bookkeeping(plan)
     counts = {"create": 0, "update": 0, "delete": 0}
     for op in plan.ops:
-        counts[op.action] += 1
+        if id(op) not in hidden:
+            counts[op.action] += 1
     return counts
 
 
 def render_json(plan: o.Plan) -> dict[str, Any]:
+    hidden = bookkeeping(plan)
     return {
         "version": JSON_VERSION,
         "stage": plan.stage,
@@ -100,6 +170,8 @@ def render_json(plan: o.Plan) -> dict[str, Any]:
                 "kind": op.kind,
                 "action": op.action,
                 "resource": op.resource,
+                # Not in the summary nor the text: cronbridge's own records (see bookkeeping).
+                "bookkeeping": id(op) in hidden,
                 "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in op.changes],
             }
             for op in plan.ops

@@ -131,7 +131,12 @@ def test_new_code_reads_every_job_and_updates_code_then_stamps(desired: DesiredS
     req.jobs = {"heartbeat"}
     plan = build_plan(desired, snap, req, deep, "new")
     assert [type(op) for op in plan.ops] == [o.UpdateFunctionCode, o.TagFunction]
-    assert render_json(plan)["summary"] == {"create": 0, "update": 2, "delete": 0}
+    # AND a person counts one change (the code); the re-stamp is bookkeeping, in JSON only
+    data = render_json(plan)
+    assert data["summary"] == {"create": 0, "update": 1, "delete": 0}
+    assert [op["bookkeeping"] for op in data["operations"]] == [False, True]
+    text = render_text(plan)
+    assert "function tags" not in text and contract.TAG_SPEC_HASH not in text
 
 
 def test_unowned_function_with_our_name_is_a_conflict(desired: DesiredState) -> None:
@@ -219,7 +224,7 @@ def test_plan_json_keys_are_pinned(desired: DesiredState) -> None:
     assert data["version"] == 1 and data["changes"] is True
     assert set(data["summary"]) == {"create", "update", "delete"}
     for op in data["operations"]:
-        assert set(op) == {"op", "job", "kind", "action", "resource", "changes"}
+        assert set(op) == {"op", "job", "kind", "action", "resource", "bookkeeping", "changes"}
     kinds = {(op["job"], op["op"]) for op in data["operations"]}
     assert ("heartbeat", "CreateFunction") in kinds and (None, "PutTable") in kinds
 
