@@ -8,7 +8,8 @@ No I/O beyond the text handed in; no AWS.
 The node tree comes from libyaml's C parser (``yaml.CSafeLoader``) when PyYAML was built
 with it: about ten times faster on a 1,000-job catalogue, with the same marks (line and
 column) and the same nodes. Any error re-reads the text with the pure-Python loader, so
-the problems reported are exactly its messages and positions, whichever parser ran.
+the problems reported are exactly its messages and positions, whichever parser ran
+(explained for people by ``yamlerrors.explain``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from scheduler.catalogue.yamlerrors import explain
 
 Path_ = tuple[str | int, ...]
 
@@ -87,10 +90,10 @@ def parse_yaml(text: str, *, fast: bool = True) -> Document:
     try:
         root = _compose(text, fast)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
-        problem = str(exc.problem or exc.context or "invalid YAML")
-        return Document(None, source, [YamlProblem(where, (), f"YAML syntax error: {problem}")])
+        # The parser's words name its state; explain() names the likely mistake and a fix.
+        why = explain(exc, text)
+        problem = YamlProblem(Mark(why.line, why.column), (), why.message, why.hint)
+        return Document(None, source, [problem])
     if root is None:
         return Document(None, source, [])
     problems: list[YamlProblem] = []

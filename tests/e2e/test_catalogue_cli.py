@@ -167,3 +167,18 @@ def test_debug_shows_traceback(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert "Traceback" in proc.stderr and "error: " in proc.stderr
+
+
+def test_validate_explains_a_yaml_syntax_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a catalogue whose cron expression is not quoted (YAML reads '*' as an alias)
+    path = tmp_path / "jobs.yaml"
+    path.write_text("version: 1\njobs:\n  a:\n    schedule: */5 * * * *\n    handler: x:y\n")
+    # WHEN validated THEN one line: FILE:LINE:COL, the mistake and the fix; exit 1
+    code, out, _ = run_cli(capsys, "validate", "-f", str(path))
+    assert code == 1
+    assert (
+        f"{path}:4:15: YAML syntax error: a value starting with '*' is read as a YAML alias" in out
+    )
+    assert 'hint: quote the value: schedule: "*/5 * * * *"' in out
