@@ -122,7 +122,10 @@ def _check_schedule(job: dict[str, Any]) -> list[Finding]:
         try:
             to_aws_expressions(parse_schedule(text))
         except ScheduleError as exc:
-            findings.append(("schedule", exc.message, exc.hint or SCHEDULE_FORMS_HINT))
+            # The finding is already under the field "schedule": the parser's whole-expression
+            # errors start with "schedule: " too, which would print it twice.
+            message = exc.message.removeprefix("schedule: ")
+            findings.append(("schedule", message, exc.hint or SCHEDULE_FORMS_HINT))
     return findings
 
 

@@ -138,6 +138,15 @@ def _redrive(args: argparse.Namespace, ledger: Ledger, queue: DeadLetterQueue) -
     return Result(data=started, text=text or "the dead-letter queue is empty")
 
 
+ERROR_WIDTH = 60
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, ending in an ellipsis when something was cut."""
+    one_line = " ".join(text.split())  # a traceback-like message would break the table
+    return one_line if len(one_line) <= width else one_line[: width - 1] + "…"
+
+
 def render(letters: list[DeadLetter]) -> str:
     if not letters:
         return "the dead-letter queue is empty"
@@ -151,7 +160,7 @@ def render(letters: list[DeadLetter]) -> str:
                 x.job or "?",
                 x.run_id or x.linked_run_id() or "-",
                 x.attempts,
-                error[:60],
+                clip(error, ERROR_WIDTH),
             ]
         )
     return table(["MESSAGE ID", "KIND", "JOB", "RUN", "ATTEMPTS", "ERROR"], rows)

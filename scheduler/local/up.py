@@ -37,6 +37,19 @@ SSM_PREFIX = "ssm:"
 SNAPSHOT_EVERY = 60.0
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def restored_summary(restored: dict[str, int]) -> str:
+    """What a restart brought back: "restored 1 run, 0 dead letters, 2 pending retries"."""
+    return (
+        f"restored {_count(restored.get('runs', 0), 'run', 'runs')}, "
+        f"{_count(restored.get('dead_letters', 0), 'dead letter', 'dead letters')}, "
+        f"{_count(restored.get('retry_schedules', 0), 'pending retry', 'pending retries')}"
+    )
+
+
 @dataclass
 class UpOptions:
     stage: str
@@ -318,12 +331,7 @@ class LocalPlatform:
     def _banner(self, restored: dict[str, int]) -> None:
         rel = _relative(state.state_dir(self.root))
         jobs = list(self.catalogue.jobs)
-        restored_text = (
-            f"restored {restored.get('runs', 0)} run(s), {restored.get('dead_letters', 0)} "
-            f"dead letter(s), {restored.get('retry_schedules', 0)} pending retr(ies)"
-            if restored
-            else "fresh (no saved state)"
-        )
+        restored_text = restored_summary(restored) if restored else "fresh (no saved state)"
         until = (
             f"for {self.options.duration:g} s"
             if self.options.duration is not None

@@ -234,3 +234,15 @@ def test_permissions_boundary_is_a_policy_name_or_arn(tmp_path: Path, value: str
     else:
         assert len(found) == 1 and found[0].startswith(f"{tmp_path / 'jobs.yaml'}:2:")
         assert "permissions_boundary" in found[0] and "hint" in found[0]
+
+
+@pytest.mark.parametrize(
+    "schedule", ['""', '"* * * *"', '"cron(0 2 * * ?)"', '"@reboot"', '"cron(0 2 * * ? *"']
+)
+def test_a_whole_schedule_error_names_the_field_once(tmp_path: Path, schedule: str) -> None:
+    # GIVEN a job whose schedule is wrong as a whole (not in one cron field)
+    rendered = problems_for(tmp_path, one_job(schedule=schedule))
+    # WHEN reported THEN "schedule:" is said once, not "schedule: schedule:"
+    joined = "\n".join(rendered)
+    assert "job 'job-a': schedule: " in joined
+    assert "schedule: schedule:" not in joined
