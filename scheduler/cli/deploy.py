@@ -1,6 +1,9 @@
 """`cronbridge deploy`: plan, then apply in dependency order with a progress line per resource.
 
 Refuses to apply without --yes when stdin is not a TTY (CI must opt in explicitly).
+Output rule (README, "Output conventions"): the plan shown before the question, the
+question and the progress lines are for the person, on stderr; what was applied is the
+verb's data, on stdout (``--json``: the plan's JSON plus ``applied`` and ``skipped``).
 """
 
 from __future__ import annotations
@@ -58,8 +61,12 @@ def confirm(args: argparse.Namespace, what: str) -> None:
             f"refusing to {what} without --yes: stdin is not a terminal, so nobody can confirm",
             hint="review `cronbridge plan`, then rerun with --yes",
         )
+    # The prompt is for the person: stderr, like the plan above it (input() would print
+    # it on stdout, mixing it into data a script may be reading).
+    sys.stderr.write(f"{what}? [y/N] ")
+    sys.stderr.flush()
     try:
-        answer = input(f"{what}? [y/N] ").strip().lower()
+        answer = input().strip().lower()
     except EOFError:
         answer = ""
     if answer not in ("y", "yes"):
