@@ -94,6 +94,11 @@ VERBS: tuple[Verb, ...] = (
         "show one run with every attempt and its error",
     ),
     Verb(
+        "describe",
+        "scheduler.cli.describe",
+        "one job: catalogue vs deployed configuration, schedule, next fires, last runs",
+    ),
+    Verb(
         "status",
         "scheduler.cli.status",
         "health of every job (OK, STUCK, LATE, FAILING, DISABLED); "
