@@ -16,11 +16,22 @@ from scheduler.catalogue import load_catalogue
 from scheduler.cli import common
 from scheduler.cli.output import Result, progress
 from scheduler.deploy.engine import PlanContext, apply_plan, plan_catalogue
-from scheduler.deploy.render import render_json, render_text
+from scheduler.deploy.render import bookkeeping, render_json, render_text
+from scheduler.deploy.targeting import Targeted, describe_partial
 from scheduler.errors import UsageError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    from scheduler.cli.saved import add_target_arg
+
+    parser.add_argument(
+        "plan_file",
+        nargs="?",
+        metavar="PLAN_FILE",
+        help="apply exactly this saved plan (`cronbridge plan -o FILE`), refused if the "
+        "stage or the catalogue changed since",
+    )
+    add_target_arg(parser, "apply")
     common.add_file_arg(parser)
     common.add_aws_args(parser)
     parser.add_argument("--yes", action="store_true", help="apply without asking")
@@ -74,20 +85,50 @@ def confirm(args: argparse.Namespace, what: str) -> None:
 
 
 def run(args: argparse.Namespace) -> Result:
+    from scheduler.cli import saved
+
+    if args.plan_file:
+        plan_file = saved.load(args)
+        ctx = make_plan(args, prune=plan_file.prune, refresh=plan_file.refresh)
+        target = saved.targeted(ctx, list(plan_file.targets))
+        saved.verify(args, ctx, plan_file)  # before anything is written
+        return apply_and_report(args, ctx, "apply this saved plan", target)
     ctx = make_plan(args, prune=not args.no_prune, refresh=args.refresh)
-    return apply_and_report(args, ctx, "apply these changes")
+    target = saved.targeted(ctx, args.target)
+    return apply_and_report(args, ctx, "apply these changes", target)
 
 
-def apply_and_report(args: argparse.Namespace, ctx: PlanContext, question: str) -> Result:
+def _partial(target: Targeted | None) -> dict[str, object]:
+    if target is None:
+        return {}
+    return {
+        "partial": {
+            "targets": list(target.targets),
+            "left_out": target.left_out,
+            "left_out_jobs": list(target.left_out_jobs),
+        }
+    }
+
+
+def apply_and_report(
+    args: argparse.Namespace, ctx: PlanContext, question: str, target: Targeted | None = None
+) -> Result:
     plan = ctx.plan
+    partial = [describe_partial(target)] if target else []
     if not plan.has_changes:
-        data = {**render_json(plan), "applied": 0, "skipped": []}
-        return Result(data=data, text=lambda: render_text(plan))
-    sys.stderr.write(render_text(plan) + "\n")
+        data = {**render_json(plan), "applied": 0, "skipped": [], **_partial(target)}
+        return Result(data=data, text=lambda: "\n".join([render_text(plan), *partial]))
+    sys.stderr.write("\n".join([render_text(plan), *partial]) + "\n")
     confirm(args, question)
     result = apply_plan(ctx, common.aws_clients(args), progress=progress)
-    lines = [f"stage {plan.stage}: applied {result.count} changes"]
+    # Counted as the plan counted them: cronbridge's own tag stamps are not "changes".
+    hidden = bookkeeping(plan)
+    n = sum(1 for op in result.applied if id(op) not in hidden)
+    lines = [f"stage {plan.stage}: applied {n} change{'' if n == 1 else 's'}", *partial]
     # Deletes a fresh read showed are not ours: left alone, and said so.
     lines += [f"skipped (not ours): {s}" for s in result.skipped]
-    data = {**render_json(plan), "applied": result.count, "skipped": list(result.skipped)}
+    data = {
+        **render_json(plan), "applied": result.count, "skipped": list(result.skipped),
+        **_partial(target),
+    }  # fmt: skip
     return Result(data=data, text="\n".join(lines))

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from scheduler.cli import common
-from scheduler.cli.output import Result
+from scheduler.cli.output import Result, progress
 from scheduler.deploy.render import render_json, render_text
+from scheduler.deploy.targeting import describe_partial
 
 EXIT_NO_CHANGES = 0
 EXIT_CHANGES = 2
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    from scheduler.cli.saved import add_target_arg
+
+    add_target_arg(parser, "plan")
+    parser.add_argument(
+        "-o",
+        "--out",
+        metavar="FILE",
+        help="also save the plan to FILE; `cronbridge deploy FILE` applies exactly it",
+    )
     common.add_file_arg(parser)
     common.add_aws_args(parser)
     parser.add_argument(
@@ -33,9 +44,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> Result:
+    from scheduler.cli import saved
     from scheduler.cli.deploy import make_plan
 
     ctx = make_plan(args, refresh=args.refresh, prune=not args.no_prune)
+    target = saved.targeted(ctx, args.target)
     plan = ctx.plan
+    if args.out:
+        out = Path(args.out)
+        saved.save(args, ctx, target, out)
+        progress(f"saved the plan to {out}; apply exactly it with: cronbridge deploy {out}")
     code = EXIT_CHANGES if (args.detailed_exitcode and plan.has_changes) else EXIT_NO_CHANGES
-    return Result(data=render_json(plan), text=lambda: render_text(plan), exit_code=code)
+    data = render_json(plan)
+    lines = [render_text(plan)]
+    if target is not None:
+        data["partial"] = {"targets": list(target.targets), "left_out": target.left_out}
+        lines.append(describe_partial(target))
+    return Result(data=data, text=lambda: "\n".join(lines), exit_code=code)

@@ -36,6 +36,9 @@ class PlanContext:
     plan: o.Plan
     desired: DesiredState
     code: bytes
+    # What the plan read (listings, deep reads): a saved plan keeps their fingerprint.
+    snapshot: Any = None
+    deep: Any = None
 
 
 def _code(catalogue: Catalogue) -> bytes:
@@ -95,7 +98,7 @@ def plan_catalogue(
         desired, snapshot, request, deep, sha, prune=prune, destroy=destroy,
         include_data=include_data,
     )  # fmt: skip
-    return PlanContext(plan=plan, desired=desired, code=zip_bytes)
+    return PlanContext(plan=plan, desired=desired, code=zip_bytes, snapshot=snapshot, deep=deep)
 
 
 def deep_read(
