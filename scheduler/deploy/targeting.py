@@ -15,6 +15,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from scheduler.deploy import ops as o
+from scheduler.deploy.render import bookkeeping
 from scheduler.errors import UsageError
 
 
@@ -22,7 +23,7 @@ from scheduler.errors import UsageError
 class Targeted:
     plan: o.Plan  # the narrowed plan: what will be applied
     targets: tuple[str, ...]
-    left_out: int  # operations of the full plan not applied
+    left_out: int  # changes of the full plan not applied (as the plan text counts them)
     left_out_jobs: tuple[str, ...]  # jobs whose changes wait for a full deploy
 
 
@@ -44,7 +45,8 @@ def narrow(plan: o.Plan, targets: Sequence[str]) -> Targeted:
     wanted = set(targets)
     keep = [op for op in plan.ops if op.job in wanted or (op.job is None and op.action != "delete")]
     kept = {id(op) for op in keep}
-    left = [op for op in plan.ops if id(op) not in kept]
+    hidden = bookkeeping(plan)  # counted as the plan text counts: tag stamps are not changes
+    left = [op for op in plan.ops if id(op) not in kept and id(op) not in hidden]
     narrowed = dataclasses.replace(
         plan,
         ops=tuple(keep),
