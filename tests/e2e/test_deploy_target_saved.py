@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,11 @@ from moto.server import ThreadedMotoServer
 from scheduler.cli.main import main
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def _reset(url: str) -> None:
+    """moto's backends are shared by every server in this process: start and end empty."""
+    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
 
 
 @pytest.fixture
@@ -30,6 +36,7 @@ def stage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[lis
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
+    _reset(endpoint)
     aws = ["-f", str(path), "--stage", "dev", "--endpoint-url", endpoint]
     try:
         assert main(["deploy", *aws, "--yes"]) == 0
@@ -40,6 +47,7 @@ def stage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[lis
         )
         yield aws, tmp_path, endpoint
     finally:
+        _reset(endpoint)
         server.stop()
 
 

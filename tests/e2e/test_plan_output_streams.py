@@ -9,6 +9,7 @@ import pty
 import shutil
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,14 +19,22 @@ from moto.server import ThreadedMotoServer
 REPO = Path(__file__).resolve().parents[2]
 
 
+def _reset(url: str) -> None:
+    """moto's backends are shared by every server in this process: start and end empty."""
+    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
+
+
 @pytest.fixture
 def endpoint() -> Iterator[str]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    _reset(url)
     try:
-        yield f"http://{host}:{port}"
+        yield url
     finally:
+        _reset(url)
         server.stop()
 
 
