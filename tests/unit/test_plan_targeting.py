@@ -11,7 +11,8 @@ from scheduler.catalogue import load_catalogue
 from scheduler.compile import compile_catalogue
 from scheduler.deploy import saved_plan
 from scheduler.deploy.live import Snapshot
-from scheduler.deploy.planner import DeepState, build_plan, what_to_read
+from scheduler.deploy.plan_reads import DeepState, what_to_read
+from scheduler.deploy.planner import build_plan
 from scheduler.deploy.render import render_json
 from scheduler.deploy.targeting import check_targets, describe_partial, narrow
 from scheduler.errors import UsageError
