@@ -14,7 +14,7 @@ import argparse
 import difflib
 import itertools
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scheduler import names
 from scheduler.catalogue import Job, load_catalogue
@@ -32,6 +32,9 @@ from scheduler.schedule import (
     parse_schedule,
     to_aws_expressions,
 )
+
+if TYPE_CHECKING:
+    from scheduler.operate.pauses import Pause
 
 FIELDS = (
     "schedule",
@@ -83,9 +86,11 @@ def run(args: argparse.Namespace) -> Result:
     clients = common.aws_clients(args)
     deployed = read_deployed_job(clients, catalogue.prefix, stage, job.name)
     runs = _last_runs(clients, catalogue.prefix, stage, job.name, args.runs)
+    pause = _pause(clients, catalogue.prefix, stage, job.name) if deployed else None
     data = describe_data(
-        job, deployed, prefix=catalogue.prefix, stage=stage, runs=runs, now=now, count=args.next
-    )
+        job, deployed, prefix=catalogue.prefix, stage=stage, runs=runs, now=now, count=args.next,
+        pause=pause,
+    )  # fmt: skip
     return Result(data=data, text=lambda: render(data, runs))
 
 
@@ -104,6 +109,21 @@ def _last_runs(clients: Any, prefix: str, stage: str, job: str, count: int) -> l
         if exc.code == "ResourceNotFoundException":
             return []  # the stage's runs table does not exist: nothing ran yet
         raise
+
+
+def _pause(clients: Any, prefix: str, stage: str, job: str) -> Pause | None:
+    """The job's pause (``cronbridge pause``) when one is in force, from the runs table."""
+    from scheduler.operate.pauses import PauseStore
+
+    table_name = names.runs_table(prefix, stage)
+    store = PauseStore(clients.client("dynamodb"), table_name)
+    try:
+        pause = guard("dynamodb:GetItem", table_name, lambda: store.get(job))
+    except AwsCallError as exc:
+        if exc.code == "ResourceNotFoundException":
+            return None
+        raise
+    return pause if pause is not None and pause.active else None
 
 
 def catalogue_side(job: Job, prefix: str, stage: str) -> dict[str, Any]:
@@ -164,10 +184,14 @@ def _same(field: str, want: dict[str, Any], have: dict[str, Any]) -> bool:
     return bool(want[field] == have[field])
 
 
-def differences(want: dict[str, Any], have: dict[str, Any] | None) -> list[str]:
+def differences(
+    want: dict[str, Any], have: dict[str, Any] | None, paused: bool = False
+) -> list[str]:
     if have is None:
         return []
-    return [f for f in FIELDS if not _same(f, want, have)]
+    # A pause turns the job's triggers off on purpose: DISABLED then is not drift.
+    explained = {"state"} if paused and have["state"] == "DISABLED" else set()
+    return [f for f in FIELDS if not _same(f, want, have) and f not in explained]
 
 
 def _next_fires(
@@ -204,6 +228,7 @@ def describe_data(
     runs: list[RunRecord],
     now: datetime,
     count: int,
+    pause: Pause | None = None,
 ) -> dict[str, Any]:
     want = catalogue_side(job, prefix, stage)
     have = deployed_side(deployed) if deployed is not None else None
@@ -216,7 +241,8 @@ def describe_data(
         "deployed": have is not None,
         "catalogue_config": want,
         "deployed_config": have,
-        "differences": differences(want, have),
+        "differences": differences(want, have, paused=pause is not None),
+        "pause": pause.to_json() if pause is not None else None,
         "next_fires": fires,
         "next_fires_from": source,
         "last_runs": [r.to_json() for r in runs],
@@ -256,6 +282,12 @@ def render(data: dict[str, Any], runs: list[RunRecord]) -> str:
         )
     rows = [[("! " if f in diff else "  ") + f, _show(f, want), _show(f, have)] for f in FIELDS]
     lines += ["", table(["  FIELD", "CATALOGUE", "DEPLOYED"], rows)]
+    pause = data.get("pause")
+    if pause:
+        until = f"until {pause['until']}" if pause.get("until") else "until `cronbridge resume`"
+        lines.append(
+            f"paused since {pause['paused_at']} by {pause['by']}: {pause['reason']} ({until})"
+        )
     if diff:
         lines.append(
             f"! differs: {', '.join(sorted(diff, key=FIELDS.index))} "
@@ -263,7 +295,9 @@ def render(data: dict[str, Any], runs: list[RunRecord]) -> str:
         )
     source = "as deployed" if data["next_fires_from"] == "deployed" else "per the catalogue"
     lines += ["", f"next fires ({source}, UTC):"]
-    lines += [f"  {t}" for t in data["next_fires"]] or ["  none (disabled)"]
+    lines += [f"  {t}" for t in data["next_fires"]] or [
+        "  none (paused)" if pause else "  none (disabled)"
+    ]
     lines += ["", "last runs:"]
     lines += ["  " + line for line in render_history(runs).splitlines()]
     return "\n".join(lines)

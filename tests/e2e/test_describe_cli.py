@@ -95,6 +95,17 @@ def test_describe_catalogue_deployed_and_runs(
     text = capsys.readouterr().out
     assert "when: Every minute (UTC)" in text
     assert "  timeout   10 s" in text and "heartbeat.20261203T0659" in text
+    # WHEN the job is paused with a reason THEN describe says so; DISABLED is not drift
+    assert main(["pause", "heartbeat", "--reason", "partner maintenance", *aws]) == 0
+    capsys.readouterr()
+    assert main(["describe", "heartbeat", *aws, "--json"]) == 0
+    paused = json.loads(capsys.readouterr().out)
+    assert paused["deployed_config"]["state"] == "DISABLED" and paused["differences"] == []
+    assert paused["pause"]["reason"] == "partner maintenance" and paused["next_fires"] == []
+    assert main(["describe", "heartbeat", *aws]) == 0
+    text = capsys.readouterr().out
+    assert "partner maintenance (until `cronbridge resume`)" in text
+    assert "none (paused)" in text
 
 
 def test_describe_unknown_job_names_the_nearest(
