@@ -137,3 +137,16 @@ def test_a_saved_plan_is_refused_after_the_catalogue_changed(stage, capsys) -> N
     # AND a stage that does not match the file's is refused before reading anything
     assert main(["deploy", str(saved), "--stage", "prod", "--endpoint-url", endpoint]) == 1
     assert "does not match the saved plan's stage dev" in capsys.readouterr().err
+
+
+def test_a_refreshed_saved_plan_applies_when_nothing_moved(stage, capsys) -> None:
+    aws, tmp, endpoint = stage
+    saved = tmp / "plan.json"
+    # GIVEN a plan saved after reading every resource deeply (--refresh)
+    assert main(["plan", *aws, "--refresh", "-o", str(saved)]) == 0
+    assert json.loads(saved.read_text())["refresh"] is True
+    capsys.readouterr()
+    # WHEN deployed with nothing changed meanwhile THEN the deep reads match and it applies
+    assert main(["deploy", str(saved), "--endpoint-url", endpoint, "--yes"]) == 0
+    assert _config(endpoint, "heartbeat")["Timeout"] == 20
+    assert _config(endpoint, "nightly-report")["MemorySize"] == 1024
