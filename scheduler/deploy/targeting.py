@@ -64,11 +64,13 @@ def narrow(plan: o.Plan, targets: Sequence[str]) -> Targeted:
 def describe_partial(targeted: Targeted) -> str:
     """One line saying the apply is partial, and what it leaves for later."""
     jobs = ", ".join(targeted.targets)
-    what = f"only job{'s' if len(targeted.targets) != 1 else ''} {jobs}"
+    one = len(targeted.targets) == 1
+    needs = "it needs" if one else "they need"
+    what = f"only job{'' if one else 's'} {jobs} and the shared resources {needs}"
     n = targeted.left_out
     if not n:
-        return f"partial: {what} and the shared resources they need; nothing else differs"
+        return f"partial: {what}; nothing else differs"
     rest = f"{n} other change{'s' if n != 1 else ''} not applied"
     if targeted.left_out_jobs:
         rest += f" (jobs: {', '.join(targeted.left_out_jobs)})"
-    return f"partial: {what} and the shared resources they need; {rest}"
+    return f"partial: {what}; {rest}"

@@ -72,7 +72,7 @@ def test_deploy_target_applies_only_that_job(stage, capsys: pytest.CaptureFixtur
         "left_out_jobs": ["nightly-report"],
     }
     assert (
-        "partial: only job heartbeat and the shared resources they need; 1 other change"
+        "partial: only job heartbeat and the shared resources it needs; 1 other change"
         in captured.err
     )
     assert _config(endpoint, "heartbeat")["Timeout"] == 20

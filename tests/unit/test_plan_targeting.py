@@ -47,7 +47,7 @@ def test_a_target_keeps_its_ops_and_the_shared_ones_in_order(first_plan) -> None
     assert stamps and t.left_out == len(others) - len(stamps)
     assert "heartbeat" not in t.left_out_jobs and "nightly-report" in t.left_out_jobs
     line = describe_partial(t)
-    assert line.startswith("partial: only job heartbeat and the shared resources they need; ")
+    assert line.startswith("partial: only job heartbeat and the shared resources it needs; ")
     assert f"{t.left_out} other changes not applied" in line
 
 
