@@ -8,15 +8,20 @@ LATE (the first fire time after the newest scheduled run passed more than the jo
 back to the last success); OK otherwise. A job with no scheduled run yet is OK: without a
 deploy time, "never ran" cannot be told from "new".
 
-``job_health`` is pure (a job, its newest runs, an instant); ``recent_runs`` is the read
-it needs, through an injected ``RunStore``: one Query per job, plus the job's "last
-scheduled run" marker (two GetItems) only when manual runs filled that whole page. No
-boto3 and no CLI imports here, so the CLI and the web UI can both build on it.
+The rules (``health_row``) read ``HealthFacts``, which come either from a job's newest
+runs (``facts_from_runs``: one Query per job, plus the "last scheduled run" when manual
+runs filled that whole page) or from the job's summary item (``facts_from_summary``: one
+item by key, kept by the worker's writes). ``read_health`` picks per job: the summary
+when there is one, the Query otherwise, so ``status`` and ``cronbridge ui`` share one
+read and one rule set. No boto3 and no CLI imports here.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -27,9 +32,13 @@ from scheduler.ledger.query import consecutive_failures
 
 if TYPE_CHECKING:
     from scheduler.ledger.store import RunStore
+    from scheduler.ledger.summary import JobSummary
 
 RECENT_RUNS = 20
 """How many of a job's newest runs health looks at (one Query page)."""
+
+FALLBACK_WORKERS = 8
+"""Newest-runs Queries in flight at once for jobs without a summary item."""
 
 HEALTHS = ("OK", "STUCK", "LATE", "FAILING", "DISABLED", "PAUSED")
 UNHEALTHY = frozenset({"STUCK", "LATE", "FAILING"})
@@ -50,8 +59,69 @@ def recent_runs(store: RunStore, job: str) -> list[RunRecord]:
     return runs
 
 
+@dataclass(frozen=True)
+class HealthFacts:
+    """What the health rules look at, from a job's newest runs or from its summary item."""
+
+    last_run: dict[str, str] | None  # run_id, status, started_at of the newest run
+    last_scheduled_for: str | None  # the slot of the newest scheduled run
+    failures: int  # failed runs since the newest success
+    stuck_run: str | None  # a run RUNNING past its attempt's lease
+
+
+def facts_from_runs(job: Any, runs: list[RunRecord], now: datetime) -> HealthFacts:
+    """Facts from the job's newest runs, newest first (``recent_runs``)."""
+    last = runs[0] if runs else None
+    last_scheduled = next((r for r in runs if r.trigger == "schedule"), None)
+    stuck = next((r for r in runs if _is_stuck(r.status, r.started_at, job.timeout, now)), None)
+    return HealthFacts(
+        last_run=None
+        if last is None
+        else {"run_id": last.run_id, "status": last.status.value, "started_at": last.started_at},
+        last_scheduled_for=last_scheduled.scheduled_for if last_scheduled else None,
+        failures=consecutive_failures(runs),
+        stuck_run=stuck.run_id if stuck else None,
+    )
+
+
+def facts_from_summary(
+    job: Any, summary: JobSummary, now: datetime, fetched: dict[str, RunRecord]
+) -> HealthFacts:
+    """Facts from the job's summary item; ``fetched`` holds newest runs read by id when
+    the summary could not tell their state (see ``JobSummary.last_run_state``)."""
+    last = None
+    if summary.last_run is not None:
+        run_id = str(summary.last_run["run_id"])
+        state = summary.last_run_state()
+        if state is None and run_id in fetched:
+            state = (fetched[run_id].status.value, fetched[run_id].started_at)
+        if state is None:  # gone (TTL) since: what the summary last knew
+            state = (str(summary.last_run["status"]), str(summary.last_run["started_at"]))
+        last = {"run_id": run_id, "status": state[0], "started_at": state[1]}
+    stuck = next(
+        (
+            run_id
+            for run_id, started in sorted(summary.in_flight.items(), reverse=True)
+            if _is_stuck(RunStatus.RUNNING, started, job.timeout, now)
+        ),
+        None,
+    )
+    scheduled = summary.last_scheduled
+    return HealthFacts(
+        last_run=last,
+        last_scheduled_for=str(scheduled["scheduled_for"]) if scheduled else None,
+        failures=summary.streak,
+        stuck_run=stuck,
+    )
+
+
 def job_health(job: Any, runs: list[RunRecord], now: datetime, pause: Any = None) -> dict[str, Any]:
-    """The status row of one job (a catalogue ``Job``) from its newest runs. Pure.
+    """The status row of one job (a catalogue ``Job``) from its newest runs. Pure."""
+    return health_row(job, facts_from_runs(job, runs, now), now, pause)
+
+
+def health_row(job: Any, facts: HealthFacts, now: datetime, pause: Any = None) -> dict[str, Any]:
+    """The status row of one job from its facts. Pure.
 
     Keys: ``job``, ``enabled``, ``health``, ``last_run`` (``run_id``, ``status``,
     ``started_at``, or None), ``next_fire``, ``consecutive_failures``, ``missed_fire``,
@@ -64,12 +134,9 @@ def job_health(job: Any, runs: list[RunRecord], now: datetime, pause: Any = None
 
     schedule = parse_schedule(job.schedule, allow_at=True)
     upcoming = next_fire_times(schedule, timezone=job.timezone, after=now, count=1)
-    failures = consecutive_failures(runs)
-    last = runs[0] if runs else None
-    last_scheduled = next((r for r in runs if r.trigger == "schedule"), None)
     missed = None
-    if last_scheduled is not None:
-        after = parse_iso(last_scheduled.scheduled_for).replace(second=0) + timedelta(seconds=1)
+    if facts.last_scheduled_for:
+        after = parse_iso(facts.last_scheduled_for).replace(second=0) + timedelta(seconds=1)
         due = next_fire_times(schedule, timezone=job.timezone, after=after, count=1)
         resumed = pause.resumed_dt if pause is not None else None
         if due and resumed is not None and due[0] < resumed:
@@ -77,16 +144,15 @@ def job_health(job: Any, runs: list[RunRecord], now: datetime, pause: Any = None
         if due and due[0] + timedelta(seconds=job.grace) < now:
             missed = due[0]
     paused = pause is not None and pause.active
-    stuck = next((r for r in runs if _is_stuck(r, job.timeout, now)), None)
     if not job.enabled:
         health = "DISABLED"
-    elif stuck is not None:
+    elif facts.stuck_run is not None:
         health = "STUCK"
     elif paused:
         health = "PAUSED"
     elif missed is not None:
         health = "LATE"
-    elif failures:
+    elif facts.failures:
         health = "FAILING"
     else:
         health = "OK"
@@ -94,24 +160,73 @@ def job_health(job: Any, runs: list[RunRecord], now: datetime, pause: Any = None
         "job": job.name,
         "enabled": job.enabled,
         "health": health,
-        "last_run": None
-        if last is None
-        else {"run_id": last.run_id, "status": last.status.value, "started_at": last.started_at},
+        "last_run": facts.last_run,
         "next_fire": isoformat_z(upcoming[0]) if upcoming and job.enabled and not paused else None,
-        "consecutive_failures": failures,
+        "consecutive_failures": facts.failures,
         "missed_fire": isoformat_z(missed) if missed and not paused else None,
-        "stuck_run": stuck.run_id if stuck else None,
+        "stuck_run": facts.stuck_run,
         "paused": {"reason": pause.reason, "by": pause.by, "until": pause.until}
         if paused
         else None,
     }
 
 
-def _is_stuck(run: RunRecord, timeout: int, now: datetime) -> bool:
-    if run.status is not RunStatus.RUNNING:
+def usable_summary(summary: JobSummary) -> bool:
+    """A summary health can rest on: it has seen a scheduled run. (A job that only ran by
+    hand, or whose summary a manual run started after an upgrade, reads its runs.)"""
+    return summary.last_scheduled is not None
+
+
+def read_health(
+    store: Any,
+    jobs: Sequence[Any],
+    now: datetime,
+    *,
+    summaries: dict[str, JobSummary] | None = None,
+    recent: dict[str, list[RunRecord]] | None = None,
+    pauses: dict[str, Any] | None = None,
+    workers: int = FALLBACK_WORKERS,
+) -> dict[str, dict[str, Any]]:
+    """Every job's status row, by job name, read with as few requests as the table allows.
+
+    Summary items by key (BatchGetItem, 100 a request), plus the few newest runs whose
+    state the summary cannot tell (BatchGetItem). A job without a usable summary (runs
+    written before summaries existed, or never a scheduled run yet) falls back to its
+    newest-runs Query, run ``workers`` at a time: boto3's low-level clients are thread
+    safe (https://boto3.amazonaws.com/v1/documentation/api/latest/guide/clients.html).
+    ``summaries`` and ``recent`` (newest runs by job) are reads the caller already made;
+    ``pauses`` the stage's pause records by job (``scheduler.operate.pause.pause_records``).
+    """
+    if summaries is None:
+        summaries = store.summaries([job.name for job in jobs]) if jobs else {}
+    usable = {name: s for name, s in summaries.items() if usable_summary(s)}
+    unknown = [
+        str(s.last_run["run_id"])
+        for s in usable.values()
+        if s.last_run is not None and s.last_run_state() is None
+    ]
+    fetched = store.get_many(unknown) if unknown else {}
+    recent = dict(recent or {})
+    missing = [job for job in jobs if job.name not in usable and job.name not in recent]
+    if missing:
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(missing)))) as pool:
+            runs = pool.map(lambda job: recent_runs(store, job.name), missing)
+            recent.update({job.name: r for job, r in zip(missing, runs, strict=True)})
+    rows = {}
+    for job in jobs:
+        if job.name in usable:
+            facts = facts_from_summary(job, usable[job.name], now, fetched)
+        else:
+            facts = facts_from_runs(job, recent[job.name], now)
+        rows[job.name] = health_row(job, facts, now, (pauses or {}).get(job.name))
+    return rows
+
+
+def _is_stuck(status: RunStatus, started_at: str, timeout: int, now: datetime) -> bool:
+    if status is not RunStatus.RUNNING:
         return False
     try:
-        started = parse_iso(run.started_at)
+        started = parse_iso(started_at)
     except ValueError:
         return False
     lease = timedelta(seconds=timeout + ATTEMPT_LEASE_GRACE_SECONDS)

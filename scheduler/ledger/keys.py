@@ -7,8 +7,13 @@ Item layout (attribute names from ``scheduler.contract``):
   format of every time attribute, so one job's history newest first is one Query with
   ``ScanIndexForward=False``, and ``--since`` is a key condition.
 * lock item  ``pk=JOB#<job>  sk=LOCK`` - the overlap lease: holder run id + ``lease_until``.
-* marker     ``pk=JOB#<job>  sk=LAST_SCHEDULED`` - the newest scheduled slot's run id, put
-  in the same transaction as that slot's claim, so health finds it past any manual runs.
+* summary    ``pk=JOB#<job>  sk=SUMMARY`` - the job's newest run, newest slot, last outcome,
+  failure streak and attempts in flight, updated in the writes' own transactions
+  (``summary``), so ``status`` reads a job with one item by key. Tables written before it
+  may still hold ``sk=LAST_SCHEDULED`` (the newest slot's run id), which is read as a
+  fallback and no longer written.
+* rollup     ``pk=JOB#<job>  sk=DAY#<YYYY-MM-DD>`` - outcome counts by hour and a duration
+  histogram of the runs that concluded in that slot day (``rollup``), for the overview.
 * sparse GSI ``attention``: ``att_pk=RUNS``, ``att_sk=<started_at>#<run_id>`` is present
   only while a run is RUNNING/FAILED/TIMED_OUT/DEAD, so "what needs attention since T
   across jobs" is one Query. (One index partition is fine at cron rates: a GSI partition
@@ -27,7 +32,8 @@ from scheduler.ledger.model import split_run_id
 
 ATTENTION_PARTITION = "RUNS"
 LOCK_SK = "LOCK"
-LAST_SCHEDULED_SK = "LAST_SCHEDULED"  # the job's newest scheduled slot: run_id, scheduled_for
+LAST_SCHEDULED_SK = "LAST_SCHEDULED"  # before summaries: the newest slot's run_id (read only)
+SUMMARY_SK = "SUMMARY"
 RUN_PREFIX = "RUN#"
 RUN_HIGH = "RUN#~"  # '~' sorts after every character a stamp or hex suffix uses
 SECONDS_PER_DAY = 86_400
@@ -56,3 +62,7 @@ def run_key(run_id: str) -> dict[str, dict[str, str]]:
 
 def epoch(moment: datetime) -> int:
     return int(moment.timestamp())
+
+
+def summary_key(job: str) -> dict[str, dict[str, str]]:
+    return {C.TABLE_PK: {"S": job_pk(job)}, C.TABLE_SK: {"S": SUMMARY_SK}}

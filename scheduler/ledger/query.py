@@ -10,8 +10,8 @@ from __future__ import annotations
 import heapq
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 
 from scheduler.clock import parse_iso
 from scheduler.ledger.model import ATTENTION_STATUSES, RunRecord, RunStatus
@@ -37,6 +37,25 @@ def _sort_key(run: RunRecord) -> tuple[str, str]:
     return (run.run_id.partition(".")[2], run.run_id)
 
 
+class _Head:
+    """A job's next run in a max-heap (newest first), or the job itself while unread:
+    ``run`` None and ``key`` its newest run's (from its summary)."""
+
+    __slots__ = ("job", "key", "run", "stream")
+
+    def __init__(
+        self,
+        key: tuple[str, str],
+        job: str,
+        run: RunRecord | None = None,
+        stream: Iterator[RunRecord] | None = None,
+    ) -> None:
+        self.key, self.job, self.run, self.stream = key, job, run, stream
+
+    def __lt__(self, other: _Head) -> bool:
+        return self.key > other.key
+
+
 def history_across(
     store: RunStore,
     jobs: Sequence[str],
@@ -44,20 +63,47 @@ def history_across(
     since: datetime | None = None,
     status: RunStatus | None = None,
     limit: int = 20,
+    newest: Mapping[str, str] | None = None,
 ) -> list[RunRecord]:
     """Newest ``limit`` runs over ``jobs``.
 
     Failed/timed-out/running/dead across jobs is one Query on the attention index; other
     statuses merge each job's newest-first Query lazily (at most ``limit`` items per job).
+    ``newest`` maps a job to its newest run id (from its summary item): the job's Query is
+    made only once the merge reaches that run, so with 1,000 jobs and ``--limit 20`` about
+    as many jobs are read as have a run in the answer, not 1,000. A job without an entry
+    is read at once.
     """
     if status is not None and status in ATTENTION_STATUSES and since is not None:
         return list(itertools.islice(store.attention(since, frozenset({status})), limit))
     page = max(1, min(limit, 100))
-    streams: list[Iterator[RunRecord]] = [
-        store.history(job, since=since, status=status, page_size=page) for job in jobs
-    ]
-    merged = heapq.merge(*streams, key=_sort_key, reverse=True)
-    return list(itertools.islice(merged, limit))
+    floor = since.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ") if since else ""
+    known = newest or {}
+    heap: list[_Head] = []
+
+    def read(job: str) -> None:
+        stream = iter(store.history(job, since=since, status=status, page_size=page))
+        first = next(stream, None)
+        if first is not None:
+            heapq.heappush(heap, _Head(_sort_key(first), job, first, stream))
+
+    for job in jobs:
+        run_id = known.get(job)
+        if run_id is None:
+            read(job)
+        elif run_id.partition(".")[2] >= floor:  # else: no run since ``since``
+            heapq.heappush(heap, _Head((run_id.partition(".")[2], run_id), job))
+    runs: list[RunRecord] = []
+    while heap and len(runs) < limit:
+        head = heapq.heappop(heap)
+        if head.run is None or head.stream is None:
+            read(head.job)  # the merge reached this job's newest run: read it now
+            continue
+        runs.append(head.run)
+        following = next(head.stream, None)
+        if following is not None:
+            heapq.heappush(heap, _Head(_sort_key(following), head.job, following, head.stream))
+    return runs
 
 
 def consecutive_failures(runs: Iterable[RunRecord]) -> int:

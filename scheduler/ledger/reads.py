@@ -1,14 +1,16 @@
-"""The ledger's reads: one run, one job's history, the attention index, page by page.
+"""The ledger's reads: one run, one job's history, the attention index, items by key.
 
-Every read is a GetItem or a Query on a key (``history`` is one job's partition newest
-first, ``attention`` the sparse index); the ledger never Scans. The CLI, the web page and
+Every read is a GetItem, a BatchGetItem or a Query on a key (``history`` is one job's
+partition newest first, ``attention`` the sparse index, ``summaries``/``day_rollups`` the
+per-job items the writes keep); the ledger never Scans. The CLI, the web page and
 health build on these through the ``RunStore`` protocol. No writes here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
+import time
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from scheduler import contract as C  # noqa: N812 - short, read everywhere
@@ -21,8 +23,15 @@ from scheduler.ledger.keys import (
     RUN_PREFIX,
     job_pk,
     run_key,
+    summary_key,
 )
 from scheduler.ledger.model import RunRecord, RunStatus
+from scheduler.ledger.rollup import DAY_PREFIX, DayRollup, day_sk
+from scheduler.ledger.summary import JobSummary
+
+_BATCH_GET_MAX = 100
+_BATCH_RETRIES = 8
+_KEY_NAMES = frozenset({C.TABLE_PK, C.TABLE_SK})
 
 
 class RunReads:
@@ -39,14 +48,85 @@ class RunReads:
         return _record(item) if item else None
 
     def last_scheduled(self, job: str) -> RunRecord | None:
-        """The job's newest scheduled run, however many manual runs followed it (2 reads)."""
-        marker = self._client.get_item(
-            TableName=self.table,
-            Key={C.TABLE_PK: {"S": job_pk(job)}, C.TABLE_SK: {"S": LAST_SCHEDULED_SK}},
-        ).get("Item")
-        if not marker:
+        """The job's newest scheduled run, however many manual runs followed it (2 reads):
+        from its summary, or from the marker item tables written before summaries hold."""
+        summary = self._client.get_item(TableName=self.table, Key=summary_key(job)).get("Item")
+        newest = from_item(summary).get("last_scheduled") if summary else None
+        if not newest:
+            marker = self._client.get_item(
+                TableName=self.table,
+                Key={C.TABLE_PK: {"S": job_pk(job)}, C.TABLE_SK: {"S": LAST_SCHEDULED_SK}},
+            ).get("Item")
+            newest = from_item(marker) if marker else None
+        if not newest:
             return None
-        return self.get(str(from_item(marker)["run_id"]))
+        return self.get(str(newest["run_id"]))
+
+    def has_runs_before(self, job: str, moment: datetime) -> bool:
+        """Whether ``job`` has a run that sorts before ``moment`` (one Query, one key)."""
+        # Sort keys are RUN#<time>[-<hex>]: every key of a second before ``moment`` sorts
+        # below "RUN#<that second>~", and none at or after ``moment`` does.
+        below = isoformat_z((moment - timedelta(seconds=1)).astimezone(UTC)) + "~"
+        response = self._client.query(
+            TableName=self.table,
+            KeyConditionExpression="#pk = :pk AND #sk BETWEEN :low AND :high",
+            ExpressionAttributeNames={"#pk": C.TABLE_PK, "#sk": C.TABLE_SK},
+            ExpressionAttributeValues={
+                ":pk": {"S": job_pk(job)},
+                ":low": {"S": RUN_PREFIX},
+                ":high": {"S": RUN_PREFIX + below},
+            },
+            ProjectionExpression="#sk",
+            Limit=1,
+        )
+        return bool(response.get("Items"))
+
+    # --- by key, many at once (status and the overview) -----------------------------------
+    def summaries(self, jobs: Sequence[str]) -> dict[str, JobSummary]:
+        """Each job's summary item that exists (BatchGetItem, 100 keys a call)."""
+        keys = [summary_key(job) for job in jobs]
+        found: dict[str, JobSummary] = {}
+        for item in self._batch_get(keys):
+            job = item[C.TABLE_PK]["S"][len(job_pk("")) :]
+            data = from_item({k: v for k, v in item.items() if k not in _KEY_NAMES})
+            found[job] = JobSummary.from_data(job, data)
+        return found
+
+    def day_rollups(self, wanted: Sequence[tuple[str, date]]) -> dict[str, list[DayRollup]]:
+        """The rollup items of these (job, day)s that exist, by job (BatchGetItem)."""
+        keys = [
+            {C.TABLE_PK: {"S": job_pk(job)}, C.TABLE_SK: {"S": day_sk(day)}} for job, day in wanted
+        ]
+        found: dict[str, list[DayRollup]] = {}
+        for item in self._batch_get(keys):
+            job = item[C.TABLE_PK]["S"][len(job_pk("")) :]
+            day = date.fromisoformat(item[C.TABLE_SK]["S"][len(DAY_PREFIX) :])
+            data = from_item({k: v for k, v in item.items() if k not in _KEY_NAMES})
+            found.setdefault(job, []).append(DayRollup.from_data(day, data))
+        return found
+
+    def get_many(self, run_ids: Sequence[str]) -> dict[str, RunRecord]:
+        """Runs by id (BatchGetItem); ids of runs that do not exist are left out."""
+        records = [_record(item) for item in self._batch_get([run_key(r) for r in run_ids])]
+        return {record.run_id: record for record in records}
+
+    def _batch_get(self, keys: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """Items for ``keys``, 100 a request (the API's cap), retrying what DynamoDB leaves
+        unprocessed (throttling, the 16 MB response cap) with a short backoff:
+        https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
+        Eventually consistent reads (half the RCU); a page that refreshes can live with it.
+        """
+        for start in range(0, len(keys), _BATCH_GET_MAX):
+            request: dict[str, Any] = {self.table: {"Keys": keys[start : start + _BATCH_GET_MAX]}}
+            for attempt in range(_BATCH_RETRIES):
+                response = self._client.batch_get_item(RequestItems=request)
+                yield from response.get("Responses", {}).get(self.table, [])
+                request = response.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+                time.sleep(min(1.0, 0.05 * 2**attempt))
+            else:
+                raise RuntimeError(f"DynamoDB left keys of {self.table} unprocessed")
 
     def history(
         self,
