@@ -3,7 +3,8 @@
 Starts the local emulator (moto's server, as ``local up`` does), creates the stage's runs
 table and dead-letter queue with the deploy code's own definitions, and seeds ``--jobs``
 jobs with ``--days`` of runs: ``--frequent`` of them every 5 minutes, the rest hourly,
-about 3 % failed. Then it loads the overview page through the real app (Starlette's test
+about 3 % failed, with the summary and day-rollup items the worker's writes keep
+(``bench/ledger_seed.py``). Then it loads the overview page through the real app (Starlette's test
 client, real boto3 calls over HTTP to the emulator) a few times and reports the wall time
 of each load and the AWS calls it made, counted with botocore's ``before-call`` event.
 
@@ -73,52 +74,44 @@ def write_catalogue(root: Path, jobs: int, frequent: int) -> None:
 
 
 def seed(clients: Any, catalogue: Any, days: int, now: datetime) -> int:
-    """Every job's slots over ``days`` as finished runs (BatchWriteItem, 25 a call)."""
+    """Every job's slots over ``days`` as finished runs, with summaries and rollups."""
+    from ledger_seed import finished_run
+    from ledger_seed import seed as seed_ledger
+
     from scheduler import names
-    from scheduler.ledger import DynamoRunStore, RunRecord, RunStatus, scheduled_run_id
     from scheduler.schedule import next_fire_times, parse_schedule
 
-    ddb = clients.inner.client("dynamodb")
-    store = DynamoRunStore(ddb, names.runs_table(catalogue.prefix, STAGE))
     rng = random.Random(7)
-    batch: list[dict[str, Any]] = []
-    count = 0
     start = now - timedelta(days=days)
-
-    def flush() -> None:
-        pending: dict[str, Any] = {store.table: batch[:]}
-        while pending:
-            pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-        batch.clear()
-
+    runs_by_job = {}
     for job in catalogue.jobs.values():
-        schedule = parse_schedule(job.schedule)
-        fires = next_fire_times(schedule, after=start, count=days * 24 * 12 + 1)
-        for fire in fires:
-            if fire >= now:
-                break
-            failed = rng.random() < 0.03
-            stamp = fire.strftime("%Y-%m-%dT%H:%M:%SZ")
-            ms = int(rng.lognormvariate(5.5, 0.6))
-            record = RunRecord(
-                run_id=scheduled_run_id(job.name, fire),
-                job=job.name,
-                status=RunStatus.DEAD if failed else RunStatus.SUCCEEDED,
-                trigger="schedule",
-                scheduled_for=stamp,
-                attempt=1,
-                started_at=stamp,
-                finished_at=stamp,
-                duration_ms=ms,
-                error={"type": "RuntimeError", "message": "partner down"} if failed else None,
-            )
-            batch.append({"PutRequest": {"Item": store._run_item(record, 30)}})
-            count += 1
-            if len(batch) == 25:
-                flush()
-    if batch:
-        flush()
-    return count
+        fires = next_fire_times(parse_schedule(job.schedule), after=start, count=days * 288 + 1)
+        runs_by_job[job.name] = [finished_run(job.name, f, rng, 0.03) for f in fires if f < now]
+    table = names.runs_table(catalogue.prefix, STAGE)
+    return seed_ledger(clients.inner.client("dynamodb"), table, runs_by_job)
+
+
+def load_pages(
+    source: Any, clients: CountingClients, loads: int
+) -> tuple[list[float], list[dict[str, int]], float]:
+    """Wall time and AWS calls of each overview load through the real app, then the
+    time of one more load's reads and view models alone (no HTTP, no template)."""
+    from starlette.testclient import TestClient
+
+    from scheduler.ui.app import UiConfig, create_app
+
+    client = TestClient(create_app(source, UiConfig()), base_url="http://127.0.0.1:8765")
+    times, calls = [], []  # the first load reads 8 days; later ones the recent days
+    for _ in range(loads):
+        clients.calls.clear()
+        began = time.perf_counter()
+        response = client.get("/")
+        times.append(time.perf_counter() - began)
+        assert response.status_code == 200, response.text[:500]
+        calls.append(dict(clients.calls))
+    began = time.perf_counter()
+    source.overview(datetime.now(UTC))
+    return times, calls, time.perf_counter() - began
 
 
 def main() -> None:
@@ -131,15 +124,12 @@ def main() -> None:
 
     import os
 
-    from starlette.testclient import TestClient
-
     from scheduler import names
     from scheduler.awsclients import local_credentials_env
     from scheduler.catalogue import load_catalogue
     from scheduler.deploy.executor import create_table_params
     from scheduler.local.emulator import Emulator
     from scheduler.resources import RunsTable
-    from scheduler.ui.app import UiConfig, create_app
     from scheduler.ui.source import UiSource
 
     os.environ.update(local_credentials_env())
@@ -164,15 +154,7 @@ def main() -> None:
             seeded = time.perf_counter() - began
 
             source = UiSource(catalogue, lambda: clients, STAGE, local=True)
-            client = TestClient(create_app(source, UiConfig()), base_url="http://127.0.0.1:8765")
-            times, calls = [], []  # the first load reads every window; later ones top up
-            for _ in range(args.loads):
-                clients.calls.clear()
-                began = time.perf_counter()
-                response = client.get("/")
-                times.append(time.perf_counter() - began)
-                assert response.status_code == 200, response.text[:500]
-                calls.append(dict(clients.calls))
+            times, calls, data_only = load_pages(source, clients, args.loads)
         finally:
             emulator.stop()
 
@@ -183,7 +165,9 @@ def main() -> None:
     )
     print(f"overview loads: {', '.join(f'{t:.2f} s' for t in times)}")
     print(f"median {statistics.median(times):.2f} s")
-    print(f"AWS calls per load: {sum(calls[-1].values())} ({calls[-1]})")
+    for i, made in enumerate(calls, 1):
+        print(f"AWS calls, load {i}: {sum(made.values())} ({made})")
+    print(f"one more load's reads and view models alone (no HTTP, no template): {data_only:.2f} s")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """``cronbridge history [JOB] [--status S] [--since 2h|ISO] [--limit N]``: recent runs.
 
 One job's history is one Query (newest first); runs needing attention across jobs are one
-Query on the sparse index; otherwise each catalogue job's Query is merged lazily. Also
+Query on the sparse index; otherwise the jobs' summary items (BatchGetItem) tell which
+jobs ran most recently, and a job's Query is made only once the merge reaches its newest
+run (about as many Queries as jobs in the answer, not one per catalogue job). Also
 home of the small wiring the run-ledger verbs share (``open_ledger``, ``render_run``).
 """
 
@@ -114,8 +116,16 @@ def run(args: argparse.Namespace) -> Result:
                 status=status,
                 limit=args.limit,
             )
+        names = ledger.job_names()
+        summaries = ledger.store.summaries(names)
+        newest = {job: s.newest_run_id() for job, s in summaries.items()}
         return history_across(
-            ledger.store, ledger.job_names(), since=since, status=status, limit=args.limit
+            ledger.store,
+            names,
+            since=since,
+            status=status,
+            limit=args.limit,
+            newest={job: run_id for job, run_id in newest.items() if run_id},
         )
 
     runs = guard("dynamodb:Query", table_name, query)

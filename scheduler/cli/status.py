@@ -1,7 +1,8 @@
 """``cronbridge status``: one health row per job; exit 1 if any job is STUCK, LATE or FAILING.
 
-The health rules live in ``scheduler.health`` (shared with ``cronbridge ui``); this verb
-reads each job's newest runs (one Query per job), renders the rows and sets the exit code.
+The health rules and their read live in ``scheduler.health`` (shared with ``cronbridge
+ui``): each job's summary item by key (BatchGetItem, 100 jobs a request), a newest-runs
+Query only for jobs without one. This verb renders the rows and sets the exit code.
 ``--now`` evaluates at another instant (tests, post-mortems) instead of the wall clock.
 """
 
@@ -16,7 +17,7 @@ from scheduler.cli.history import age, guard, open_ledger
 from scheduler.cli.output import Result, table
 from scheduler.clock import SystemClock, parse_iso
 from scheduler.errors import UsageError
-from scheduler.health import UNHEALTHY, job_health, recent_runs
+from scheduler.health import UNHEALTHY, read_health
 from scheduler.operate.pause import pause_records
 
 
@@ -36,14 +37,13 @@ def run(args: argparse.Namespace) -> Result:
     ledger = open_ledger(args, require_catalogue=True)
     # Every pause of the stage, active or ended, in one Query (scheduler.operate.pauses).
     pauses = pause_records(ledger.clients, ledger.prefix, ledger.stage)
-    rows = []
-    for job in ledger.catalogue.jobs.values():
-        runs = guard(
-            "dynamodb:Query",
-            ledger.store.table,
-            lambda job=job: recent_runs(ledger.store, job.name),
-        )
-        rows.append(job_health(job, runs, now, pauses.get(job.name)))
+    jobs = list(ledger.catalogue.jobs.values())
+    by_job = guard(
+        "dynamodb:BatchGetItem",
+        ledger.store.table,
+        lambda: read_health(ledger.store, jobs, now, pauses=pauses),
+    )
+    rows = [by_job[job.name] for job in jobs]
     unhealthy = any(r["health"] in UNHEALTHY for r in rows)
     return Result(data=rows, text=lambda: render(rows, now), exit_code=1 if unhealthy else 0)
 

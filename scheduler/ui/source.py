@@ -1,7 +1,9 @@
 """Where the UI's data comes from, and the actions it may take: ledger, DLQ, invoker.
 
-Reads go through ``scheduler.ledger`` (``DynamoRunStore.history``/``get``, one Query per
-job, never a Scan) and ``scheduler.dlq``; health through ``scheduler.health``; actions
+Reads go through ``scheduler.ledger`` (summary and day-rollup items by key with
+BatchGetItem; ``history``/``get`` for a job's or a run's page and for jobs without
+summaries, one Query per job; never a Scan) and ``scheduler.dlq``; health through
+``scheduler.health.read_health``, the read ``cronbridge status`` makes; actions
 through ``scheduler.actions``, the code ``cronbridge run`` and ``cronbridge dlq`` run.
 Clients come from an injected factory, rebuilt after a connection failure, so the page
 recovers by itself once AWS or the emulator is back. Every AWS failure surfaces as one
@@ -23,12 +25,15 @@ from scheduler.actions import (
     rule_input_rebuilder,
     start_manual_run,
 )
+from scheduler.clock import parse_iso
 from scheduler.dlq.queue import DeadLetter, DeadLetterQueue
 from scheduler.errors import AwsCallError, CronbridgeError
-from scheduler.health import recent_runs
+from scheduler.health import read_health, recent_runs, usable_summary
 from scheduler.invoke import make_invoker
 from scheduler.ledger import DynamoRunStore, RunRecord, RunStatus
-from scheduler.ui.views import HEATMAP_DAYS, Overview, overview_row
+from scheduler.ledger.summary import JobSummary
+from scheduler.ui.daycache import DayCache
+from scheduler.ui.views import HEATMAP_DAYS, Overview, heat_window, overview_row, rollup_row
 from scheduler.ui.window import WINDOW_PAGE, RunWindows, slot_stamp, stamp_of
 
 JOB_PAGE_LIMIT = 500  # runs shown on a job page at most
@@ -100,6 +105,8 @@ class UiSource:
         self._lock = threading.Lock()
         self._describe = describe_endpoint
         self.windows = RunWindows()  # each job's recent runs, topped up between loads
+        self._whole: set[str] = set()  # jobs whose summary saw their first run
+        self.days = DayCache()  # closed days' rollups, read once
 
     @property
     def prefix(self) -> str:
@@ -144,6 +151,7 @@ class UiSource:
             self._clients = None
             self._queue = None
         self.windows.clear()
+        self.days.clear()
 
     def store(self) -> DynamoRunStore:
         return DynamoRunStore(
@@ -162,21 +170,63 @@ class UiSource:
 
     # --- reads -----------------------------------------------------------------------------
     def overview(self, now: datetime, *, with_dead_letters: bool = True) -> Overview:
+        """Every job's row. A job whose summary item covers the heatmap's days is read by
+        key: its summary and 8 day rollups (BatchGetItem, 100 keys a request; closed days
+        only once, ``DayCache``), no run at all. Other jobs (runs older than their summary,
+        written before summaries existed) read their recent runs with one Query, kept and
+        topped up between loads."""
+
         def read() -> Overview:
             store = self.store()
+            jobs = list(self.catalogue.jobs.values())
+            start, _cells = heat_window(now)
+            summaries = store.summaries([job.name for job in jobs])
+            covered = {j.name for j in jobs if self._rollups_cover(store, summaries, j, start)}
+            span = (now.date() - start.date()).days + 1
+            days = [start.date() + timedelta(days=i) for i in range(span)]
+            rollups = self.days.rollups(sorted(covered), days, now, store.day_rollups)
             since = now - timedelta(days=HEATMAP_DAYS)
-            rows = []
-            for job in self.catalogue.jobs.values():
+            windows: dict[str, tuple[list[RunRecord], list[RunRecord]]] = {}
+            for job in jobs:
+                if job.name in covered:
+                    continue
                 fetched, complete = self.windows.runs(store, job.name, since, now)
                 window = [r for r in fetched if slot_stamp(r) >= stamp_of(since)]
                 served = PrefetchedStore(store, job.name, fetched, complete=complete)
-                recent = recent_runs(served, job.name)
-                rows.append(overview_row(job, recent, window, now))
+                windows[job.name] = (recent_runs(served, job.name), window)
+            recent = {name: pair[0] for name, pair in windows.items()}
+            health = read_health(store, jobs, now, summaries=summaries, recent=recent)
+            rows = []
+            for job in jobs:
+                if job.name in windows:
+                    _recent, window = windows[job.name]
+                    rows.append(overview_row(job, [], window, now, status_row=health[job.name]))
+                else:
+                    summary = summaries[job.name]
+                    days_of = rollups.get(job.name, [])
+                    rows.append(rollup_row(job, health[job.name], days_of, summary.in_flight, now))
             dead = self.dead_letter_count() if with_dead_letters else None
             return Overview(now=now, rows=rows, dead_letters=dead, stage=self.stage)
 
         result: Overview = self._guard(read)
         return result
+
+    def _rollups_cover(
+        self, store: DynamoRunStore, summaries: dict[str, JobSummary], job: Any, start: datetime
+    ) -> bool:
+        """Whether the job's rollups hold every run of the heatmap's window: its summary
+        (and so its rollups) began before the window, or the job has no older run (asked
+        once per job and remembered: older runs do not appear later)."""
+        summary = summaries.get(job.name)
+        if summary is None or not usable_summary(summary) or not summary.since:
+            return False
+        since = parse_iso(summary.since)
+        if since <= start or job.name in self._whole:
+            return True
+        if store.has_runs_before(job.name, since):
+            return False
+        self._whole.add(job.name)
+        return True
 
     def dead_letter_count(self) -> int:
         """Approximate count (GetQueueAttributes): reading it hides no message."""

@@ -18,6 +18,7 @@ from typing import Any
 from scheduler.clock import isoformat_z, parse_iso
 from scheduler.health import HEALTHS, UNHEALTHY, job_health
 from scheduler.ledger import RunRecord, RunStatus
+from scheduler.ledger.rollup import DayRollup, histogram_stats
 
 HEATMAP_DAYS = 7
 NEXT_FIRES = 5
@@ -60,17 +61,35 @@ def heatmap(
     The last cell is the bucket holding ``now``; a run outside the window is ignored. A
     cell's outcome is its worst run's (failed > running > succeeded > skipped).
     """
+    start, count = heat_window(now, days=days, bucket=bucket)
+    counts: dict[int, dict[str, int]] = {}
     size = int(bucket.total_seconds())
-    end = datetime.fromtimestamp((int(now.timestamp()) // size + 1) * size, UTC)
-    count = int(timedelta(days=days) / bucket)
-    start = end - bucket * count
-    counts: list[dict[str, int]] = [dict.fromkeys(OUTCOMES[:-1], 0) for _ in range(count)]
     for run in runs:
         index = int((run.scheduled_dt - start).total_seconds() // size)
         if 0 <= index < count:
-            counts[index][outcome_of(run.status)] += 1
+            cell = counts.setdefault(index, {})
+            cell[outcome_of(run.status)] = cell.get(outcome_of(run.status), 0) + 1
+    return heat_cells(start, count, bucket, counts)
+
+
+def heat_window(
+    now: datetime, *, days: int = HEATMAP_DAYS, bucket: timedelta = timedelta(hours=1)
+) -> tuple[datetime, int]:
+    """(start of the first cell, number of cells): the last cell holds ``now``."""
+    size = int(bucket.total_seconds())
+    end = datetime.fromtimestamp((int(now.timestamp()) // size + 1) * size, UTC)
+    count = int(timedelta(days=days) / bucket)
+    return end - bucket * count, count
+
+
+def heat_cells(
+    start: datetime, count: int, bucket: timedelta, counts: dict[int, dict[str, int]]
+) -> list[HeatCell]:
+    """Cells from outcome counts by cell index (runs or rollups: one colouring rule)."""
     cells = []
-    for i, c in enumerate(counts):
+    for i in range(count):
+        c = dict.fromkeys(OUTCOMES[:-1], 0)
+        c.update(counts.get(i, {}))
         outcome = next((o for o in OUTCOMES[:-1] if c[o]), "none")
         cells.append(HeatCell(start + bucket * i, outcome, c))
     return cells
@@ -171,10 +190,16 @@ class OverviewRow:
 
 
 def overview_row(
-    job: Any, recent: list[RunRecord], window: Sequence[RunRecord], now: datetime
+    job: Any,
+    recent: list[RunRecord],
+    window: Sequence[RunRecord],
+    now: datetime,
+    *,
+    status_row: dict[str, Any] | None = None,
 ) -> OverviewRow:
-    """One job's overview row: health from its newest runs, the rest over ``window``."""
-    row = job_health(job, recent, now)
+    """One job's overview row: health from its newest runs (or ``status_row``, the row
+    ``scheduler.health.read_health`` made), the rest over ``window``."""
+    row = status_row if status_row is not None else job_health(job, recent, now)
     return OverviewRow(
         job=job.name,
         description=job.description,
@@ -186,6 +211,58 @@ def overview_row(
         success_rate=success_rate(window),
         durations=duration_stats(window),
         heat=heatmap(window, now),
+    )
+
+
+def rollup_row(
+    job: Any,
+    status_row: dict[str, Any],
+    rollups: Sequence[DayRollup],
+    in_flight: dict[str, str],
+    now: datetime,
+) -> OverviewRow:
+    """One job's overview row from its day rollups (concluded runs by hour, a duration
+    histogram) plus its runs in flight (from the summary); health is ``status_row``.
+
+    Counts cover exactly the heatmap's hours; durations the whole days those hours touch.
+    """
+    start, count = heat_window(now)
+    hour = timedelta(hours=1)
+    counts: dict[int, dict[str, int]] = {}
+    histogram: dict[int, int] = {}
+    first_day = start.date()
+    for rollup in rollups:
+        if rollup.day < first_day:
+            continue
+        day_start = datetime(rollup.day.year, rollup.day.month, rollup.day.day, tzinfo=UTC)
+        for h, outcomes in rollup.hours.items():
+            index = int((day_start + h * hour - start) / hour)
+            if 0 <= index < count:
+                cell = counts.setdefault(index, {})
+                for outcome, n in outcomes.items():
+                    cell[outcome] = cell.get(outcome, 0) + n
+        for bucket, n in rollup.histogram.items():
+            histogram[bucket] = histogram.get(bucket, 0) + n
+    for run_id in in_flight:
+        slot = datetime.strptime(run_id.partition(".")[2][:16], "%Y%m%dT%H%M%SZ")
+        index = int((slot.replace(tzinfo=UTC) - start) / hour)
+        if 0 <= index < count:
+            cell = counts.setdefault(index, {})
+            cell["running"] = cell.get("running", 0) + 1
+    totals = {o: sum(c.get(o, 0) for c in counts.values()) for o in OUTCOMES[:-1]}
+    finished = totals["succeeded"] + totals["failed"]
+    n, median, p95, top = histogram_stats(histogram)
+    return OverviewRow(
+        job=job.name,
+        description=job.description,
+        schedule=schedule_text(job),
+        health=status_row["health"],
+        status_row=status_row,
+        runs=sum(totals.values()),
+        failures=totals["failed"],
+        success_rate=totals["succeeded"] / finished if finished else None,
+        durations=DurationStats(n, median, p95, top),
+        heat=heat_cells(start, count, hour, counts),
     )
 
 

@@ -290,8 +290,8 @@ def test_unreachable_aws_is_one_line_not_a_traceback(ui: Env) -> None:
         assert "Traceback" not in response.text and 'data-refresh="5"' in response.text
 
 
-def test_a_refresh_tops_up_each_job_with_one_small_query(ui: Env) -> None:
-    # GIVEN an open overview (its runs now held between loads)
+def test_a_refresh_reads_summarized_jobs_by_key_and_tops_up_the_others(ui: Env) -> None:
+    # GIVEN an open overview; only tick has runs (so a summary item and day rollups)
     ui.slot("tick", "2026-03-29T01:00:00Z")
     client = ui.client()
     assert "1 (0)" in row_of(client.get("/").text, "data-job", "tick")
@@ -299,6 +299,8 @@ def test_a_refresh_tops_up_each_job_with_one_small_query(ui: Env) -> None:
     ui.slot("tick", "2026-03-29T01:05:00Z")
     calls = count_calls(ui.stack.clients.client("dynamodb"))
     page = client.get("/").text
-    # THEN the new run shows, read with one Query per job
+    # THEN the new run shows; tick came by key (summaries, then its day rollups: two
+    # BatchGetItem), and each job without a summary cost one small Query, never a Scan
     assert "2 (0)" in row_of(page, "data-job", "tick")
-    assert calls.count("Query") == len(ui.catalogue.jobs) and "Scan" not in calls
+    assert calls.count("BatchGetItem") == 2
+    assert calls.count("Query") == len(ui.catalogue.jobs) - 1 and "Scan" not in calls
