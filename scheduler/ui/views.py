@@ -25,6 +25,7 @@ NEXT_FIRES = 5
 
 # Outcome of a heatmap cell, worst first: one failure in the hour colours the hour.
 OUTCOMES = ("failed", "running", "succeeded", "skipped", "none")
+_KINDS = OUTCOMES[:-1]  # the outcomes a run can have, worst first
 
 
 def outcome_of(status: RunStatus) -> str:
@@ -85,13 +86,27 @@ def heat_window(
 def heat_cells(
     start: datetime, count: int, bucket: timedelta, counts: dict[int, dict[str, int]]
 ) -> list[HeatCell]:
-    """Cells from outcome counts by cell index (runs or rollups: one colouring rule)."""
+    """Cells from outcome counts by cell index (runs or rollups: one colouring rule).
+
+    The overview builds 168 cells for each of 100 jobs on every refresh, so empty cells
+    share one read-only counts dict and the worst outcome is found without a generator.
+    """
+    empty = dict.fromkeys(_KINDS, 0)
     cells = []
+    moment = start
     for i in range(count):
-        c = dict.fromkeys(OUTCOMES[:-1], 0)
-        c.update(counts.get(i, {}))
-        outcome = next((o for o in OUTCOMES[:-1] if c[o]), "none")
-        cells.append(HeatCell(start + bucket * i, outcome, c))
+        found = counts.get(i)
+        if not found:
+            cells.append(HeatCell(moment, "none", empty))
+        else:
+            c = {**empty, **found}
+            outcome = "none"
+            for kind in _KINDS:
+                if c[kind]:
+                    outcome = kind
+                    break
+            cells.append(HeatCell(moment, outcome, c))
+        moment += bucket
     return cells
 
 
@@ -249,7 +264,10 @@ def rollup_row(
         if 0 <= index < count:
             cell = counts.setdefault(index, {})
             cell["running"] = cell.get("running", 0) + 1
-    totals = {o: sum(c.get(o, 0) for c in counts.values()) for o in OUTCOMES[:-1]}
+    totals = dict.fromkeys(_KINDS, 0)
+    for cell in counts.values():
+        for outcome, n in cell.items():
+            totals[outcome] += n
     finished = totals["succeeded"] + totals["failed"]
     n, median, p95, top = histogram_stats(histogram)
     return OverviewRow(
