@@ -2,12 +2,18 @@
 
 ``--local`` alone selects the endpoint and stage that a running ``cronbridge local up``
 wrote to its state folder; ``CRONBRIDGE_LOCAL=1`` in the environment does the same.
+Without ``-f``, the catalogue is the ``jobs.yaml`` of the working folder or of its nearest
+parent that has one. ``command`` renders the commands hints suggest, keeping the context
+flags the user gave, so a pasted hint talks to the same stage, file and endpoint.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
+import shlex
+from collections.abc import Iterable
 from pathlib import Path
 
 from scheduler import names
@@ -21,9 +27,9 @@ def add_file_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-f",
         "--file",
-        default=DEFAULT_CATALOGUE,
+        default=None,  # None: ./jobs.yaml or the nearest parent folder's (find_catalogue)
         metavar="PATH",
-        help="the catalogue to read (default: ./jobs.yaml)",
+        help="the catalogue to read (default: jobs.yaml here or in the nearest parent folder)",
     )
 
 
@@ -49,7 +55,100 @@ def add_aws_args(parser: argparse.ArgumentParser, *, stage: bool = True) -> None
 
 
 def catalogue_path(args: argparse.Namespace) -> Path:
-    return Path(getattr(args, "file", DEFAULT_CATALOGUE))
+    """``-f`` as given, else ``find_catalogue`` from the working folder."""
+    given = getattr(args, "file", None)
+    if given is not None:
+        return Path(given)
+    return find_catalogue(Path.cwd())
+
+
+def find_catalogue(start: Path) -> Path:
+    """``jobs.yaml`` in ``start`` or its nearest parent, like git finding ``.git``.
+
+    Relative to ``start`` when it is there (the messages then say plain ``jobs.yaml``);
+    ``./jobs.yaml`` when no folder up to the root has one, so the error names the file
+    the user expected. Everything else (handler imports, ``.cronbridge/``) resolves
+    against the catalogue's own folder, so a parent's catalogue works the same.
+    """
+    here = start / DEFAULT_CATALOGUE
+    if here.is_file():
+        return Path(DEFAULT_CATALOGUE)
+    for folder in start.resolve().parents:
+        candidate = folder / DEFAULT_CATALOGUE
+        if candidate.is_file():
+            return candidate
+    return Path(DEFAULT_CATALOGUE)
+
+
+def unknown_job(job: str, known: Iterable[str], where: object) -> UsageError:
+    """The error for a job name that is not in the catalogue, with the nearest names."""
+    known = list(known)
+    near = difflib.get_close_matches(job, known, n=3, cutoff=0.6)
+    if near:
+        hint = f"did you mean {' or '.join(repr(n) for n in near)}?"
+    else:
+        hint = f"jobs: {', '.join(known) or '(none)'}"
+    return UsageError(f"no job {job!r} in {where}", hint=hint)
+
+
+# The flags that say where a command talks to, in the order a hint repeats them.
+CONTEXT_FLAGS: tuple[tuple[str, str], ...] = (
+    ("file", "-f"),
+    ("stage", "--stage"),
+    ("region", "--region"),
+    ("endpoint_url", "--endpoint-url"),
+    ("profile", "--profile"),
+    ("local", "--local"),
+)
+
+
+def command(args: argparse.Namespace | None, *words: str) -> str:
+    """``cronbridge WORDS...`` plus the context flags the user gave that this verb takes.
+
+    Shell-quoted, so the line works when pasted: after ``run heartbeat --local`` the hint
+    is ``cronbridge show RUN_ID --local``, after ``-f typo.yaml`` ``cronbridge validate -f
+    typo.yaml``. A flag already among ``words`` is not repeated, so this is idempotent.
+    """
+    tokens = ["cronbridge", *words]
+    if args is None:
+        return shlex.join(tokens)
+    accepted = accepted_flags(words)
+    for dest, flag in CONTEXT_FLAGS:
+        value = getattr(args, dest, None)
+        if dest not in accepted or value is None or value is False or _has_flag(words, flag):
+            continue
+        tokens += [flag] if value is True else [flag, str(value)]
+    return shlex.join(tokens)
+
+
+def _has_flag(words: tuple[str, ...], flag: str) -> bool:
+    long = {"-f": "--file"}.get(flag, flag)
+    return any(w in (flag, long) or w.startswith(f"{long}=") for w in words)
+
+
+def accepted_flags(words: Iterable[str]) -> set[str]:
+    """The argument dests of the verb (and sub-verb) that ``words`` start with.
+
+    Built from the verb's real parser, so a hint never adds a flag its verb would refuse.
+    Imports that verb's module: only hints call this, after the work is done.
+    """
+    from scheduler.cli.verbs import BY_NAME
+
+    words = list(words)
+    if not words or words[0] not in BY_NAME:
+        return set()
+    import importlib
+
+    parser = argparse.ArgumentParser(add_help=False)
+    importlib.import_module(BY_NAME[words[0]].module).configure(parser)
+    rest = words[1:]
+    while True:
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if not subs or not rest or rest[0] not in subs[0].choices:
+            break
+        parser = subs[0].choices[rest[0]]
+        rest = rest[1:]
+    return {a.dest for a in parser._actions}
 
 
 def is_local(args: argparse.Namespace) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 
 from scheduler import names
 from scheduler.cli import common
-from scheduler.cli.output import Result, table
+from scheduler.cli.output import Result, progress, table
 from scheduler.clock import SystemClock, parse_iso
 from scheduler.errors import AwsCallError, UsageError
 from scheduler.ledger import ATTENTION_STATUSES, DynamoRunStore, RunRecord, RunStatus
@@ -129,7 +129,25 @@ def run(args: argparse.Namespace) -> Result:
         )
 
     runs = guard("dynamodb:Query", table_name, query)
+    check_job_known(args, ledger, runs)
     return Result(data=[r.to_json() for r in runs], text=lambda: render_history(runs))
+
+
+def check_job_known(args: argparse.Namespace, ledger: Ledger, runs: list[RunRecord]) -> None:
+    """``history NO-SUCH-JOB`` is an error (with the near names), not "no runs found".
+
+    A job removed from jobs.yaml keeps its runs until they expire, so a name the catalogue
+    lacks is only an error when the table has no run of it either.
+    """
+    if not args.job or ledger.catalogue is None or args.job in ledger.catalogue.jobs:
+        return
+    where = common.catalogue_path(args)
+    if runs:
+        progress(f"note: job {args.job!r} is not in {where} any more; these are its old runs")
+        return
+    error = common.unknown_job(args.job, ledger.catalogue.jobs, where)
+    error.message += f" and no run of it in {ledger.store.table}"
+    raise error
 
 
 def render_history(runs: list[RunRecord]) -> str:

@@ -5,19 +5,25 @@ Each verb lives in its own module exposing ``configure(parser)`` and ``run(args)
 no verb module and a command imports only its own. ``main`` turns every ``CronbridgeError``
 into one ``error:`` line and one ``hint:`` line on stderr with exit status 1 (a traceback
 only with ``--debug``); anything unexpected is reported the same way, as a bug, with exit status 3.
+Under ``--json`` an error is instead one JSON object on stderr with the fields of a
+``validate --json`` error (``error_json``). Commands quoted in a hint get the context flags
+the user gave (``common.command``), so every hint works when pasted.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import json
+import re
 import sys
 import traceback
 from collections.abc import Sequence
 from types import ModuleType
+from typing import Any
 
 from scheduler import __version__
-from scheduler.cli.output import emit
+from scheduler.cli.output import COLOR_MODES, emit, set_color_mode
 from scheduler.cli.verbs import BY_NAME, VERBS
 from scheduler.errors import CronbridgeError
 
@@ -26,14 +32,23 @@ VERB_MODULES: dict[str, str] = {verb.name: verb.module for verb in VERBS}
 
 EXIT_ERROR = 1
 EXIT_BUG = 3
+EXIT_INTERRUPTED = 130
+
+# The fields of a `validate --json` error; under --json every error is one such object.
+ERROR_FIELDS = ("file", "line", "column", "job", "field", "message", "hint")
+_QUOTED_COMMAND = re.compile(r"`(cronbridge [^`]+)`")
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors are one line with a hint, exit 1, like every other error."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"error: {message}\nhint: see `{self.prog} --help`\n")
+        report_error(message, f"see `{self.prog} --help`", as_json=_JSON_REQUESTED[0])
         raise SystemExit(EXIT_ERROR)
+
+
+# Set by ``main`` before parsing: argparse reports usage errors before ``--json`` is parsed.
+_JSON_REQUESTED = [False]
 
 
 def _shared_flags(*, top: bool = False) -> _Parser:
@@ -46,6 +61,12 @@ def _shared_flags(*, top: bool = False) -> _Parser:
     )
     shared.add_argument(
         "--debug", action="store_true", default=default, help="show tracebacks on errors"
+    )
+    shared.add_argument(
+        "--color",
+        choices=COLOR_MODES,
+        default="auto" if top else argparse.SUPPRESS,
+        help="colour: auto (on a terminal, unless NO_COLOR is set), always or never",
     )
     return shared
 
@@ -79,17 +100,31 @@ def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict
 
 
 def _chosen_verb(argv: Sequence[str]) -> str | None:
-    # Top-level options take no values, so the first verb name on the line is the verb.
+    # Top-level options take no values (--color is given as --color=MODE or before its
+    # value, never a verb name), so the first verb name on the line is the verb.
     for token in argv:
         if token in BY_NAME:
             return token
     return None
 
 
+def _color_from_argv(argv: Sequence[str]) -> str:
+    for i, token in enumerate(argv):
+        if token.startswith("--color="):
+            return token.split("=", 1)[1]
+        if token == "--color" and i + 1 < len(argv):
+            return argv[i + 1]
+    return "auto"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     verb = _chosen_verb(argv)
     debug = "--debug" in argv
+    as_json = _JSON_REQUESTED[0] = "--json" in argv
+    args: argparse.Namespace | None = None
+    color = _color_from_argv(argv)
+    set_color_mode(color if color in COLOR_MODES else "auto")
     try:
         parser, modules = build_parser(only=verb)
         try:
@@ -100,26 +135,80 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return EXIT_ERROR
         result = modules[args.verb].run(args)
-        emit(result, as_json=bool(getattr(args, "json", False)))
+        emit(result, as_json=as_json)
         return result.exit_code
     except CronbridgeError as exc:
         if debug:
             traceback.print_exc()
-        sys.stderr.write(f"error: {exc.message}\n")
-        if exc.hint:
-            sys.stderr.write(f"hint: {exc.hint}\n")
+        hint = with_context_flags(exc.hint, args)
+        report_error(exc.message, hint, as_json=as_json, fields=error_fields(exc, hint))
         return exc.exit_code
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        return 130
+        report_error("interrupted", None, as_json=as_json)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_ERROR
     except Exception as exc:  # the last line of defence: one line, not a traceback
         if debug:
             traceback.print_exc()
-        sys.stderr.write(f"error: unexpected {type(exc).__name__}: {exc}\n")
-        sys.stderr.write("hint: this is a cronbridge bug; rerun with --debug and report it\n")
+        report_error(
+            f"unexpected {type(exc).__name__}: {exc}",
+            "this is a cronbridge bug; rerun with --debug and report it",
+            as_json=as_json,
+        )
         return EXIT_BUG
+
+
+def with_context_flags(hint: str | None, args: argparse.Namespace | None) -> str | None:
+    """Every `cronbridge ...` quoted in a hint, with the context flags the user gave.
+
+    Hints are written deep in the code (a store, the loader), which cannot know the
+    command line; this is the one place that can, so they all get it here.
+    """
+    if not hint or args is None:
+        return hint
+    import shlex
+
+    from scheduler.cli.common import command
+
+    def widen(match: re.Match[str]) -> str:
+        try:
+            words = shlex.split(match.group(1))[1:]
+        except ValueError:  # not a command line after all
+            return match.group(0)
+        return f"`{command(args, *words)}`"
+
+    return _QUOTED_COMMAND.sub(widen, hint)
+
+
+def error_fields(exc: CronbridgeError, hint: str | None) -> dict[str, Any]:
+    """A ``validate --json`` error object for any error; a catalogue error adds its problems."""
+    fields: dict[str, Any] = dict.fromkeys(ERROR_FIELDS)
+    fields.update(message=exc.message, hint=hint)
+    problems = getattr(exc, "problems", None)
+    if problems:
+        first = problems[0].to_json()
+        fields.update({k: first.get(k) for k in ERROR_FIELDS if k != "hint"})
+        fields["hint"] = first.get("hint") or hint
+        fields["problems"] = [p.to_json() for p in problems]
+    for key in ("file", "job", "field"):  # errors that know where they are say so
+        value = getattr(exc, key, None)
+        if value is not None and fields.get(key) is None:
+            fields[key] = str(value)
+    return fields
+
+
+def report_error(
+    message: str, hint: str | None, *, as_json: bool, fields: dict[str, Any] | None = None
+) -> None:
+    """One ``error:`` line and one ``hint:`` line, or under --json one JSON object (stderr)."""
+    if as_json:
+        body = fields or {**dict.fromkeys(ERROR_FIELDS), "message": message, "hint": hint}
+        sys.stderr.write(json.dumps(body, default=str) + "\n")
+        return
+    sys.stderr.write(f"error: {message}\n")
+    if hint:
+        sys.stderr.write(f"hint: {hint}\n")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from typing import Any
 from scheduler.actions import start_manual_run
 from scheduler.cli import common
 from scheduler.cli.history import guard, open_ledger, render_run
-from scheduler.cli.output import Result, progress
+from scheduler.cli.output import Result, hint, progress
 from scheduler.clock import Clock, SystemClock
 from scheduler.errors import CronbridgeError, UsageError
 from scheduler.invoke import make_invoker
@@ -70,18 +70,18 @@ def run(args: argparse.Namespace, clock: Clock | None = None) -> Result:
     ledger = open_ledger(args, require_catalogue=True)
     jobs = ledger.catalogue.jobs
     if args.job not in jobs:
-        raise UsageError(
-            f"no job {args.job!r} in {common.catalogue_path(args)}",
-            hint=f"jobs: {', '.join(jobs) or '(none)'}",
-        )
+        raise common.unknown_job(args.job, jobs, common.catalogue_path(args))
     job = jobs[args.job]
     payload = parse_payload(args.payload, job.payload)
     invoker = make_invoker(ledger.clients, ledger.prefix, ledger.stage, common.is_local(args))
     run_id = start_manual_run(invoker, job.name, payload, clock.now())
     if not args.wait:
         data = {"run_id": run_id, "job": job.name, "status": "STARTED"}
-        return Result(data=data, text=f"started {run_id}\nfollow it with: cronbridge show {run_id}")
-    final = _wait(ledger, run_id, args.timeout, clock)
+        # The run id is the data (stdout: `RUN=$(cronbridge run JOB)`); how to follow it is
+        # a hint for the person (stderr).
+        hint(follow_hint(args, run_id))
+        return Result(data=data, text=run_id)
+    final = _wait(ledger, run_id, args.timeout, clock, args)
     return Result(
         data=final.to_json(),
         text=lambda: render_run(final),
@@ -89,7 +89,14 @@ def run(args: argparse.Namespace, clock: Clock | None = None) -> Result:
     )
 
 
-def _wait(ledger: Any, run_id: str, timeout: float, clock: Clock) -> RunRecord:
+def follow_hint(args: argparse.Namespace, run_id: str) -> str:
+    """How to follow a run, as commands that work when pasted (they keep the user's flags)."""
+    return f"follow it with: {common.command(args, 'show', run_id)}"
+
+
+def _wait(
+    ledger: Any, run_id: str, timeout: float, clock: Clock, args: argparse.Namespace
+) -> RunRecord:
     deadline = clock.now().timestamp() + timeout
     last_status = None
     while True:
@@ -104,6 +111,6 @@ def _wait(ledger: Any, run_id: str, timeout: float, clock: Clock) -> RunRecord:
             state = record.status.value if record else "not started"
             raise CronbridgeError(
                 f"gave up waiting after {timeout:g}s; {run_id} is {state}",
-                hint=f"follow it with `cronbridge show {run_id}`",
+                hint=f"follow it with `{common.command(args, 'show', run_id)}`",
             )
         clock.sleep(POLL_SECONDS)

@@ -24,13 +24,15 @@ def run(args: argparse.Namespace) -> Result:
     try:
         job, _ = split_run_id(args.run_id)
     except ValueError as exc:
-        raise UsageError(str(exc), hint="copy a RUN ID from `cronbridge history`") from exc
+        raise UsageError(
+            str(exc), hint=f"copy a RUN ID from `{common.command(args, 'history')}`"
+        ) from exc
     ledger = open_ledger(args)
     record = guard("dynamodb:GetItem", ledger.store.table, lambda: ledger.store.get(args.run_id))
     if record is None:
         raise CronbridgeError(
             f"no run {args.run_id} in {ledger.store.table}",
-            hint=f"list recent runs with `cronbridge history {job}` (runs expire after the "
-            "job's retention)",
+            hint=f"list recent runs with `{common.command(args, 'history', job)}` (runs expire "
+            "after the job's retention)",
         )
     return Result(data=record.to_json(), text=lambda: render_run(record))

@@ -14,7 +14,7 @@ from typing import Any
 
 from scheduler.cli import common
 from scheduler.cli.history import age, guard, open_ledger
-from scheduler.cli.output import Result, table
+from scheduler.cli.output import Result, paint_health, table
 from scheduler.clock import SystemClock, parse_iso
 from scheduler.errors import UsageError
 from scheduler.health import UNHEALTHY, read_health
@@ -59,7 +59,7 @@ def render(rows: list[dict[str, Any]], now: datetime) -> str:
             r["last_run"]["status"] if r["last_run"] else "-",
             r["next_fire"] or "-",
             r["consecutive_failures"],
-            _health_text(r),
+            paint_health(_health_text(r)),
         ]
         for r in rows
     ]
