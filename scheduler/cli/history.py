@@ -82,11 +82,46 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--since", help="only runs since: a duration (2h, 30m, 7d) or ISO time")
     parser.add_argument("--limit", type=int, default=20, help="at most N runs (default 20)")
+    parser.add_argument(
+        "--follow", action="store_true", help="keep showing new runs until Ctrl-C (exit 0)"
+    )
+    from scheduler.cli.watch import add_interval_arg
+
+    add_interval_arg(parser)
     common.add_file_arg(parser)
     common.add_aws_args(parser)
 
 
 def run(args: argparse.Namespace) -> Result:
+    if getattr(args, "follow", False):
+        return _follow(args)
+    return _once(args)
+
+
+def _follow(args: argparse.Namespace) -> Result:
+    """The newest runs, redrawn on a terminal; piped, each new run or status change once."""
+    from scheduler.cli.watch import watch
+
+    once = argparse.Namespace(**{**vars(args), "follow": False})
+
+    def lines(redraw: bool) -> list[str]:
+        runs = [RunRecord.from_json(item) for item in _once(once).data]
+        if redraw:
+            return render_history(runs).splitlines()
+        if getattr(args, "json", False):
+            return [json.dumps(r.to_json(), default=str) for r in reversed(runs)]
+        return [_run_line(r) for r in reversed(runs)]  # oldest first: appended like a log
+
+    return watch(lines, title="cronbridge history", interval=args.interval, as_json=bool(args.json))
+
+
+def _run_line(r: RunRecord) -> str:
+    parts = [r.run_id, r.status.value, r.trigger, r.started_at, _duration(r.duration_ms)]
+    parts += [f"attempt {r.attempt}", _short_error(r.error)]
+    return "  ".join(p for p in parts if p).rstrip()
+
+
+def _once(args: argparse.Namespace) -> Result:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1", hint="e.g. --limit 50")
     now = SystemClock().now()

@@ -15,6 +15,7 @@ from typing import Any
 from scheduler.cli import common
 from scheduler.cli.history import age, guard, open_ledger
 from scheduler.cli.output import Result, paint_health, table
+from scheduler.cli.watch import add_interval_arg, watch
 from scheduler.clock import SystemClock, parse_iso
 from scheduler.errors import UsageError
 from scheduler.health import UNHEALTHY, read_health
@@ -23,11 +24,44 @@ from scheduler.operate.pause import pause_records
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--now", help="evaluate as of this ISO time instead of now")
+    parser.add_argument(
+        "--watch", action="store_true", help="refresh in place until Ctrl-C (exit 0)"
+    )
+    add_interval_arg(parser)
     common.add_file_arg(parser)
     common.add_aws_args(parser)
 
 
 def run(args: argparse.Namespace) -> Result:
+    if getattr(args, "watch", False):
+        return _watch(args)
+    return _once(args)
+
+
+def _watch(args: argparse.Namespace) -> Result:
+    import json
+
+    once = argparse.Namespace(**{**vars(args), "watch": False})
+
+    def lines(redraw: bool) -> list[str]:
+        result = _once(once)
+        if redraw:
+            return result.render_text().splitlines()
+        if getattr(args, "json", False):
+            return [json.dumps(row, sort_keys=True, default=str) for row in result.data]
+        return [_row_line(row) for row in result.data]
+
+    return watch(lines, title="cronbridge status", interval=args.interval, as_json=bool(args.json))
+
+
+def _row_line(row: dict[str, Any]) -> str:
+    """One job's state with absolute times, so the line changes only when the job does."""
+    last = row["last_run"]
+    ran = f"last {last['status']} {last['run_id']}" if last else "never ran"
+    return f"{row['job']}  {_health_text(row)}  {ran}  next {row['next_fire'] or '-'}"
+
+
+def _once(args: argparse.Namespace) -> Result:
     try:
         now = parse_iso(args.now) if args.now else SystemClock().now()
     except ValueError as exc:

@@ -39,6 +39,11 @@ VERBS: tuple[Verb, ...] = (
         "print the JSON Schema of jobs.yaml (for editor completion and checks)",
     ),
     Verb(
+        "completion",
+        "scheduler.cli.completion",
+        "print a shell completion script: completion bash|zsh|fish",
+    ),
+    Verb(
         "package",
         "scheduler.cli.package",
         "write a CloudFormation template and the code zip for a stage (no AWS calls)",
@@ -97,6 +102,11 @@ VERBS: tuple[Verb, ...] = (
         "describe",
         "scheduler.cli.describe",
         "one job: catalogue vs deployed configuration, schedule, next fires, last runs",
+    ),
+    Verb(
+        "logs",
+        "scheduler.cli.logs",
+        "show one run's log lines, every attempt (--follow to stream them)",
     ),
     Verb(
         "status",

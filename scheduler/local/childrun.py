@@ -6,6 +6,9 @@ configured one (plus the emulator endpoint and dummy credentials), exactly like 
 sandbox. It calls ``scheduler.worker.entry.handler(event, context)`` and writes
 ``{"ok": bool, "result" | "error": ...}`` to RESULT_PATH. The parent kills it at the
 function's deadline; then no result file is written, as with a timed-out Lambda.
+Everything the invocation prints is tagged with its request id (``runlogs.localfile``),
+between ``START RequestId`` and ``END RequestId`` lines as on Lambda, so ``cronbridge logs``
+can pick one run's lines out of the function's shared log file.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from scheduler.runlogs import end_marker, start_marker
+from scheduler.runlogs.localfile import TaggedStream
 
 
 @dataclass
@@ -51,6 +57,11 @@ def main(argv: list[str]) -> int:
     result_path = Path(argv[0])
     spec = json.loads(sys.stdin.read())
     context = LocalLambdaContext.from_json(spec["context"])
+    request_id = context.aws_request_id
+    # Before the worker is imported: its Logger keeps the stream it finds at creation.
+    sys.stdout = TaggedStream(sys.__stdout__ or sys.stdout, request_id)
+    sys.stderr = TaggedStream(sys.__stderr__ or sys.stderr, request_id)
+    print(start_marker(request_id) + " Version: $LATEST", flush=True)
     from scheduler.worker.entry import handler  # imported like Lambda's cold start
 
     try:
@@ -62,6 +73,9 @@ def main(argv: list[str]) -> int:
             "error": {"type": type(exc).__name__, "message": str(exc)},
             "traceback": traceback.format_exc(),
         }
+        print(outcome["traceback"], file=sys.stderr, end="", flush=True)
+    finally:
+        print(end_marker(request_id), flush=True)
     result_path.write_text(json.dumps(outcome, default=str), encoding="utf-8")
     return 0 if outcome["ok"] else 1
 
