@@ -116,7 +116,8 @@ def _up(args: argparse.Namespace) -> Result:
         sys.stdout.write(line + "\n")
         sys.stdout.flush()
 
-    say = progress if as_json else _say_stdout
+    # The banner and notes are for the person (stderr); the run events are the data (stdout).
+    say = progress
     ui = _start_ui(args, stage) if args.ui is not None else None
     extra = (f"  web ui     {ui.url}  (cronbridge ui: runs, health, dead letters)",) if ui else ()
     platform = LocalPlatform(
@@ -153,11 +154,6 @@ def _start_ui(args: argparse.Namespace, stage: str) -> Any:
     )
     app, _config = build_app(ui_args, host, args.ui)
     return serve_in_thread(app, bind(host, args.ui), host)
-
-
-def _say_stdout(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
 
 
 def _simulate(args: argparse.Namespace) -> Result:
