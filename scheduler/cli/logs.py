@@ -180,6 +180,7 @@ class LogFollower:
         self.out = out if out is not None else sys.stdout
         self._sleep = sleep
         self._last_attempt: list[int | None] = [None]
+        self.broken = False  # set by `run --wait` when reading lines failed once
 
     def poll(self, record: RunRecord | None) -> list[LogLine]:
         """Print (and return) the lines of ``record`` not printed before."""

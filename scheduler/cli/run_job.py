@@ -142,20 +142,23 @@ def _wait(
 
 
 def _stream(follower: Any, record: RunRecord) -> None:
-    # Log lines are a nicety while waiting: a logs read that fails must not end the wait.
+    # Log lines are a nicety while waiting: a logs read that fails must not end the wait,
+    # so the first failure is said once and streaming stops.
+    if follower.broken:
+        return
     try:
         follower.poll(record)
     except KeyboardInterrupt:
         raise
     except Exception as exc:
-        follower.poll = lambda _record: []
+        follower.broken = True
         progress(f"(not streaming log lines: {type(exc).__name__}: {exc})")
 
 
 def _drain(follower: Any, record: RunRecord, clock: Clock) -> None:
     """The last lines of a finished run (a few seconds at most: its END line)."""
     for _ in range(DRAIN_POLLS):
-        if follower.done(record):
+        if follower.broken or follower.done(record):
             return
         clock.sleep(POLL_SECONDS)
         _stream(follower, record)
