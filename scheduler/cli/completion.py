@@ -160,6 +160,8 @@ autoload -U +X bashcompinit && bashcompinit
 BASH = """\
 # cronbridge completion for bash: eval "$(cronbridge completion bash)"
 _cronbridge() {{
+    # zsh (through bashcompinit): index arrays from 0, as bash does.
+    [[ -n "${{ZSH_VERSION-}}" ]] && setopt localoptions ksharrays
     local cur prev verb="" sub="" i word flags="" subs="" jobs=""
     cur="${{COMP_WORDS[COMP_CWORD]}}"
     prev="${{COMP_WORDS[COMP_CWORD-1]}}"

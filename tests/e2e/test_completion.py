@@ -72,6 +72,16 @@ def test_zsh_and_fish_scripts(shell: str, project: Path) -> None:
     script = project / f"cronbridge.{shell}"
     script.write_text(text)
     subprocess.run([binary, "-n", str(script)], check=True)
+    if shell == "fish":
+        # fish's own completion engine, asked what it offers (`complete -C`)
+        env = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(project)}
+        asks = "complete -C 'cronbridge hist'; complete -C 'cronbridge run nightly-'"
+        offered = subprocess.run(
+            [binary, "--no-config", "-c", f"source {script}; {asks}"],
+            cwd=project, env=env, capture_output=True, text=True, check=True, timeout=120,
+        ).stdout  # fmt: skip
+        words = sorted(line.split("\t")[0] for line in offered.splitlines())
+        assert words == ["history", "nightly-report", "nightly-sync"]
 
 
 def test_list_jobs_never_fails(tmp_path: Path) -> None:
