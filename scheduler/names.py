@@ -81,6 +81,16 @@ def retry_schedule_group(prefix: str, stage: str) -> str:
     return f"{prefix}-{stage}-retries"
 
 
+# The stage's monitor function (scheduler.monitor) is deployed like a job under this key:
+# ``<prefix>-<stage>-_monitor``. Job names hold no ``_``, so no job can collide with it.
+MONITOR = "_monitor"
+
+
+def alert_topic(prefix: str, stage: str) -> str:
+    """The stage's SNS topic for alerts (when a job notifies without a topic of its own)."""
+    return f"{prefix}-{stage}-alerts"
+
+
 def runs_table(prefix: str, stage: str) -> str:
     return f"{prefix}-{stage}-runs"
 

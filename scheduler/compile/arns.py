@@ -56,5 +56,8 @@ class Arns:
         """The form the tagging API and ``logGroupArn`` use (no trailing ``:*``)."""
         return self._arn("logs", f"log-group:{name}")
 
+    def topic(self, name: str) -> str:
+        return self._arn("sns", name)
+
     def ssm_parameter(self, name: str) -> str:
         return self._arn("ssm", f"parameter/{name.lstrip('/')}")

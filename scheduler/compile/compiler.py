@@ -12,9 +12,10 @@ from collections.abc import Sequence
 
 from scheduler import contract, names, target_input
 from scheduler.catalogue import Catalogue, Job
-from scheduler.compile import policies
+from scheduler.compile import monitor, policies
 from scheduler.compile.arns import Arns
 from scheduler.errors import CronbridgeError
+from scheduler.monitor.jobs import monitored_job
 from scheduler.resources import (
     JOB_POLICY_NAME,
     SCHEDULER_POLICY_NAME,
@@ -74,6 +75,7 @@ def compile_catalogue(
         contract.TAG_PREFIX: prefix,
     }
     shared = _shared(catalogue, stage, arns, ownership)
+    topic = monitor.alert_topic(catalogue, stage, arns, ownership)
     jobs = {
         name: _job(
             job,
@@ -84,9 +86,16 @@ def compile_catalogue(
             own=ownership,
             layers=layer_arns,
             boundary=_boundary(catalogue, arns),
+            topic=monitor.topic_of(job, topic),
         )
         for name, job in catalogue.jobs.items()
     }
+    watcher = monitor.monitor_job(
+        catalogue, stage=stage, arns=arns, shared=shared, topic=topic, own=ownership,
+        layers=layer_arns, boundary=_boundary(catalogue, arns),
+    )  # fmt: skip
+    if watcher is not None:
+        jobs[names.MONITOR] = watcher
     _check_unique_names(jobs)
     packages = tuple(p for p in catalogue.top_level_packages() if p != "scheduler")
     return DesiredState(
@@ -98,6 +107,7 @@ def compile_catalogue(
         jobs=jobs,
         packages=packages,
         ownership_tags=dict(ownership),
+        alert_topic=topic,
     )
 
 
@@ -155,7 +165,7 @@ def _boundary(catalogue: Catalogue, arns: Arns) -> str | None:
 
 def _job_role(
     job: Job, *, prefix: str, stage: str, arns: Arns, shared: SharedResources, tags: dict[str, str],
-    function_arn: str, log_group: str, boundary: str | None,
+    function_arn: str, log_group: str, boundary: str | None, alert_topic: str | None,
 ) -> Role:  # fmt: skip
     name = names.job_role(prefix, stage, job.name)
     path = names.role_path(prefix, stage)
@@ -177,6 +187,7 @@ def _job_role(
             queue_arn=shared.queue.arn,
             retry_group=shared.retry_group.name,
             ssm_parameters=secrets,
+            alert_topic=alert_topic,
         ),
         path=path,
         permissions_boundary=boundary,
@@ -194,8 +205,11 @@ def _job(
     own: dict[str, str],
     layers: tuple[str, ...],
     boundary: str | None,
+    topic: str | None = None,
 ) -> JobResources:
     function_name = names.function_name(prefix, stage, job.name)
+    # The worker publishes ``dead`` itself, so only then does it need the topic.
+    dead_topic = topic if "dead" in job.alert_events else None
     function_arn = arns.function(function_name)
     # Ownership keys come last so a user tag can never disown a resource.
     tags = {**job.tags, **own, contract.TAG_JOB: job.name}
@@ -210,6 +224,7 @@ def _job(
     role = _job_role(
         job, prefix=prefix, stage=stage, arns=arns, shared=shared, tags=tags,
         function_arn=function_arn, log_group=log_group_name, boundary=boundary,
+        alert_topic=dead_topic,
     )  # fmt: skip
     function = Function(
         job=job.name,
@@ -218,7 +233,7 @@ def _job(
         role_arn=role.arn,
         timeout=job.timeout,
         memory_size=job.memory,
-        environment=_environment(job, stage, function_arn, shared, role.arn),
+        environment=_environment(job, stage, function_arn, shared, role.arn, dead_topic),
         description=_clip(job.description or f"cronbridge job {job.name}", 256),
         layers=layers,
         reserved_concurrency=job.reserved_concurrency,
@@ -288,8 +303,13 @@ def _job(
     )
 
 
-def _environment(
-    job: Job, stage: str, function_arn: str, shared: SharedResources, role_arn: str
+def _environment(  # noqa: PLR0917 - the contract's inputs
+    job: Job,
+    stage: str,
+    function_arn: str,
+    shared: SharedResources,
+    role_arn: str,
+    dead_topic: str | None,
 ) -> dict[str, str]:
     platform = {
         contract.ENV_JOB: job.name,
@@ -306,6 +326,11 @@ def _environment(
         contract.ENV_RETRY_ROLE_ARN: role_arn,
         contract.ENV_FUNCTION_ARN: function_arn,
     }
+    if dead_topic:
+        platform[contract.ENV_ALERT_TOPIC] = dead_topic
+    watched = monitored_job(job)
+    if watched is not None:  # read back by the stage's monitor (scheduler.monitor.jobs)
+        platform[contract.ENV_MONITOR] = watched.to_env()
     # Platform variables win: the worker must see the contract, whatever the user wrote.
     return {**job.env, **platform}
 

@@ -80,6 +80,7 @@ def job_policy(
     queue_arn: str,
     retry_group: str,
     ssm_parameters: Sequence[str],
+    alert_topic: str | None = None,
 ) -> dict[str, Any]:
     """What one job's function (and Scheduler delivering its retries) may do: the runs
     table, the DLQ, its own log group, its own retry schedules, invoking its own function,
@@ -135,6 +136,16 @@ def job_policy(
             "Resource": [function_arn],
         },
     ]
+    if alert_topic:
+        # The worker tells ``dead`` itself (notify: [dead, ...]); no job gets it otherwise.
+        statements.append(
+            {
+                "Sid": "PublishDeadAlert",
+                "Effect": "Allow",
+                "Action": ["sns:Publish"],
+                "Resource": [alert_topic],
+            }
+        )
     if ssm_parameters:
         statements.append(
             {
@@ -196,3 +207,67 @@ def queue_policy(arns: Arns, *, base: str, queue_arn: str) -> dict[str, Any]:
             }
         ],
     }
+
+
+def monitor_trust_policy() -> dict[str, Any]:
+    """Only Lambda runs the stage's monitor with this role."""
+    return {"Version": VERSION, "Statement": [_assume("lambda.amazonaws.com")]}
+
+
+def monitor_policy(
+    arns: Arns,
+    *,
+    base: str,
+    table_arn: str,
+    log_group: str,
+    topic_arns: Sequence[str],
+    catchup_functions: Sequence[str],
+) -> dict[str, Any]:
+    """What the stage's monitor may do: list functions (to read the watched jobs' settings),
+    read runs and keep its told-state items in the runs table, publish to the alert topics,
+    and invoke the functions of jobs with ``catchup``. ``lambda:ListFunctions`` is the one
+    action here with ``*`` as resource: IAM supports no resource for it
+    (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html);
+    it reveals function configurations, never runs or changes anything."""
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "ListStageFunctions",
+            "Effect": "Allow",
+            "Action": ["lambda:ListFunctions"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "RunsTable",
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
+            "Resource": [table_arn],
+        },
+        {
+            "Sid": "OwnLogGroup",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": [f"{arns.log_group(log_group)}:*"],
+        },
+    ]
+    if topic_arns:
+        statements.append(
+            {
+                "Sid": "PublishAlerts",
+                "Effect": "Allow",
+                "Action": ["sns:Publish"],
+                "Resource": sorted(topic_arns),
+            }
+        )
+    if catchup_functions:
+        functions = sorted(arns.function(n) for n in catchup_functions)
+        if len(json.dumps(functions)) > _EXPLICIT_ARNS_BUDGET:
+            functions = [arns.functions_matching(f"{base}-*")]
+        statements.append(
+            {
+                "Sid": "InvokeCatchup",
+                "Effect": "Allow",
+                "Action": ["lambda:InvokeFunction"],
+                "Resource": functions,
+            }
+        )
+    return {"Version": VERSION, "Statement": statements}

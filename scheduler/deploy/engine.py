@@ -16,7 +16,7 @@ from typing import Any
 from scheduler import names
 from scheduler.catalogue import Catalogue
 from scheduler.compile import compile_catalogue
-from scheduler.deploy import live, live_iam, live_logs, plan_extras
+from scheduler.deploy import apply_topic, live, live_iam, live_logs, plan_extras, plan_topic
 from scheduler.deploy import ops as o
 from scheduler.deploy.awsapi import AwsApi, ClientSource
 from scheduler.deploy.executor import ApplyResult, Executor
@@ -98,7 +98,26 @@ def plan_catalogue(
         desired, snapshot, request, deep, sha, prune=prune, destroy=destroy,
         include_data=include_data,
     )  # fmt: skip
+    plan = _with_alert_topic(api, desired, snapshot, plan, refresh=refresh, destroy=destroy)
     return PlanContext(plan=plan, desired=desired, code=zip_bytes, snapshot=snapshot, deep=deep)
+
+
+def _with_alert_topic(
+    api: AwsApi, desired: DesiredState, snapshot: live.Snapshot, plan: o.Plan, *,
+    refresh: bool, destroy: bool,
+) -> o.Plan:  # fmt: skip
+    """The stage's alert topic: read from SNS when desired; when not, looked for where the
+    tagging API points (prune), or at its one possible name (destroy)."""
+    live_tags = None
+    if desired.alert_topic is not None:
+        live_tags = apply_topic.read_topic(api, desired.alert_topic.arn)
+    stray_arn = plan_topic.stray_topic_arn(desired, snapshot.hints)
+    if destroy and stray_arn is None:
+        name = names.alert_topic(desired.prefix, desired.stage)
+        stray_arn = f"arn:aws:sns:{desired.region}:{desired.account_id}:{name}"
+    stray = (stray_arn, apply_topic.read_topic(api, stray_arn)) if stray_arn else None
+    first, last = plan_topic.topic_ops(desired, live_tags, stray=stray, refresh=refresh)
+    return plan_topic.with_topic(plan, first, last)
 
 
 def deep_read(

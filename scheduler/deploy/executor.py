@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scheduler.deploy import apply_iam, apply_logs, propagation
+from scheduler.deploy import apply_iam, apply_logs, apply_topic, propagation
 from scheduler.deploy import ops as o
 from scheduler.deploy.apply_data import create_table_params, put_queue, put_table, tag_list
 from scheduler.deploy.awsapi import AwsApi
@@ -83,6 +83,11 @@ class Executor:
                 progress(f"[{i}/{total}] {op.describe()}: done")
         return result
 
+    def _topic_owner(self, op: o.DeleteTopic) -> Owner:
+        # <prefix>-<stage>-alerts; prefix and stage hold no hyphen (scheduler.names).
+        prefix, stage = op.name.split("-")[:2]
+        return self._owner or Owner(prefix, stage)
+
     def run(self, op: o.Op) -> None:  # noqa: PLR0915 - one match arm per op type
         match op:
             case o.PutRole():
@@ -99,6 +104,12 @@ class Executor:
                 self.api.maybe("dynamodb", "delete_table", f"table {name}", TableName=name)
             case o.PutQueue():
                 put_queue(self.api, op)
+            case o.PutTopic():
+                apply_topic.put_topic(self.api, op)
+            case o.DeleteTopic():
+                refusal = apply_topic.delete_topic(self.api, op, self._topic_owner(op))
+                if refusal:
+                    raise CronbridgeError(f"alert topic {op.name} not deleted: {refusal}")
             case o.DeleteQueue(name=name):
                 url = self.api.queue_url(name)
                 if url:

@@ -35,7 +35,9 @@ from scheduler.resources import (
 )
 
 # Resource types whose fingerprint (``cronbridge:spec`` tag) the cheap scan takes as a hint.
-HINT_TYPES = ["lambda:function", "dynamodb:table", "sqs:queue"]
+# "sns": the stage's alert topic, whose fingerprint and (when no longer desired) whereabouts
+# come from here; it is then read from SNS itself (apply_topic).
+HINT_TYPES = ["lambda:function", "dynamodb:table", "sqs:queue", "sns"]
 
 
 @dataclass

@@ -15,6 +15,7 @@ Dict-valued fields make these objects unhashable; compare them with ``==``.
 
 from __future__ import annotations
 
+from scheduler.resources.alerts import AlertTopic
 from scheduler.resources.fingerprint import Specced, fingerprint, spec_of
 from scheduler.resources.jobs import (
     TARGET_ID,
@@ -57,6 +58,7 @@ __all__ = [
     "SCHEDULER_POLICY_NAME",
     "TARGET_ID",
     "WORKER_HANDLER",
+    "AlertTopic",
     "AsyncConfig",
     "Backend",
     "DeadLetterQueue",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from scheduler.resources.alerts import AlertTopic
 from scheduler.resources.jobs import JobResources
 from scheduler.resources.shared import SharedResources
 
@@ -26,3 +27,5 @@ class DesiredState:
     packages: tuple[str, ...] = ()
     # Tags every resource carries; used to find what this stage owns.
     ownership_tags: dict[str, str] = field(default_factory=dict)
+    # The stage's SNS topic for alerts; None when no job notifies without its own topic.
+    alert_topic: AlertTopic | None = None

@@ -1,0 +1,124 @@
+"""The local platform's alerts: what SNS delivered, copied to ``.cronbridge/alerts.log``.
+
+Locally, alerts travel the same road as on AWS: the worker publishes ``dead`` and the
+monitor the health changes to the stage's SNS topic in the emulator. ``AlertTap``
+subscribes one SQS queue of its own (``<prefix>-<stage>-local-alerts``, not a deployed
+resource) to every topic the stage's jobs use, and ``drain`` reads what arrived: each
+alert is appended to the alert log and handed to the caller (the ``local up`` event log,
+or the simulation's output). The "look closer" command is rewritten to ``--local``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from scheduler import contract, names
+from scheduler.alerts.message import Alert
+
+log = logging.getLogger(__name__)
+ALERT_LOG = "alerts.log"
+
+
+def local_alert(alert: Alert) -> Alert:
+    """The alert with its command pointed at the local platform."""
+    from dataclasses import replace
+
+    return replace(alert, look=alert.look.replace(f" --stage {alert.stage}", " --local"))
+
+
+def stage_topics(lambda_client: Any, prefix: str, stage: str) -> set[str]:
+    """Every topic the stage's functions publish to (worker ``dead`` and the monitor's)."""
+    from scheduler.monitor.jobs import MonitoredJob
+
+    start = f"{prefix}-{stage}-"
+    found: set[str] = set()
+    for page in lambda_client.get_paginator("list_functions").paginate():
+        for fn in page.get("Functions", []):
+            if not str(fn.get("FunctionName", "")).startswith(start):
+                continue
+            env = (fn.get("Environment") or {}).get("Variables") or {}
+            if env.get(contract.ENV_ALERT_TOPIC):
+                found.add(env[contract.ENV_ALERT_TOPIC])
+            if env.get(contract.ENV_MONITOR):
+                topic = MonitoredJob.from_env(env[contract.ENV_MONITOR]).topic
+                if topic:
+                    found.add(topic)
+    return found
+
+
+class AlertTap:
+    def __init__(
+        self,
+        clients: Any,
+        *,
+        prefix: str,
+        stage: str,
+        log_path: Path | None,
+        emit: Callable[[Alert], None],
+    ) -> None:
+        self._clients = clients
+        self.prefix = prefix
+        self.stage = stage
+        self.log_path = log_path
+        self._emit = emit
+        self._url: str | None = None
+        self._subscribed: set[str] = set()
+
+    @property
+    def queue_name(self) -> str:
+        return f"{names.base(self.prefix, self.stage)}-local-alerts"
+
+    def attach(self) -> list[str]:
+        """Subscribe to the stage's topics (again after a redeploy); problems back as text."""
+        sqs = self._clients.client("sqs")
+        sns = self._clients.client("sns")
+        if self._url is None:
+            self._url = sqs.create_queue(QueueName=self.queue_name)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=self._url, AttributeNames=["QueueArn"])
+        queue_arn = arn["Attributes"]["QueueArn"]
+        problems = []
+        for topic in sorted(stage_topics(self._clients.client("lambda"), self.prefix, self.stage)):
+            if topic in self._subscribed:
+                continue
+            try:
+                sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+                self._subscribed.add(topic)
+            except Exception as exc:  # an existing topic of a real account: not here
+                problems.append(f"alerts to {topic} cannot be shown locally: {exc}")
+                self._subscribed.add(topic)
+        return problems
+
+    def drain(self) -> list[Alert]:
+        """Every alert delivered since the last drain, logged and emitted, oldest first."""
+        if self._url is None:
+            return []
+        sqs = self._clients.client("sqs")
+        out: list[Alert] = []
+        while True:
+            got = sqs.receive_message(QueueUrl=self._url, MaxNumberOfMessages=10).get(
+                "Messages", []
+            )
+            if not got:
+                break
+            for message in got:
+                try:
+                    envelope = json.loads(message["Body"])
+                    alert = Alert.from_attributes(
+                        envelope.get("MessageAttributes") or {}, str(envelope.get("Message", ""))
+                    )
+                    out.append(local_alert(alert))
+                except (ValueError, KeyError, TypeError) as exc:
+                    log.warning("unreadable alert message: %s", exc)
+                sqs.delete_message(QueueUrl=self._url, ReceiptHandle=message["ReceiptHandle"])
+        out.sort(key=lambda a: a.at)
+        for alert in out:
+            if self.log_path is not None:
+                self.log_path.parent.mkdir(parents=True, exist_ok=True)
+                with self.log_path.open("a", encoding="utf-8") as fh:
+                    fh.write(alert.line() + "\n")
+            self._emit(alert)
+        return out
