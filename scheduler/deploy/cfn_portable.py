@@ -40,7 +40,7 @@ def job_logical_ids(jobs: list[str]) -> dict[str, str]:
     ids: dict[str, str] = {}
     used: set[str] = set()
     for position, job in enumerate(jobs):
-        base = "".join(part[:1].upper() + part[1:] for part in job.split("-"))
+        base = "".join(part[:1].upper() + part[1:] for part in re.split(r"[-_]", job))
         logical = base if base not in used else f"{base}N{position}"
         used.add(logical)
         ids[job] = logical

@@ -23,6 +23,7 @@ from scheduler.deploy.cfn_checkov import (
     SKIP_LOG_GROUP,
     SKIP_QUEUE,
     SKIP_TABLE,
+    SKIP_TOPIC,
     checkov,
 )
 from scheduler.deploy.cfn_portable import job_logical_ids, sub_arns
@@ -48,6 +49,7 @@ QUEUE_POLICY_ID = "DeadLetterQueuePolicy"
 SCHEDULER_ROLE_ID = "SchedulerRole"
 JOBS_GROUP_ID = "JobsScheduleGroup"
 RETRY_GROUP_ID = "RetryScheduleGroup"
+ALERT_TOPIC_ID = "AlertTopic"
 
 # What `package` compiles with: no AWS call is needed to export, and these values can never
 # occur in a real ARN, so every ARN carrying them is ours and becomes ${AWS::AccountId} /
@@ -122,6 +124,8 @@ class _Context:
             shared.jobs_group.name: {"Ref": JOBS_GROUP_ID},
             shared.retry_group.name: {"Ref": RETRY_GROUP_ID},
         }
+        if state.alert_topic is not None:  # Ref of an SNS topic is its ARN
+            self.exact[state.alert_topic.arn] = {"Ref": ALERT_TOPIC_ID}
         self.job_ids = job_logical_ids(list(state.jobs))
 
     def ref(self, value: str, local: dict[str, Any] | None = None) -> Any:
@@ -191,6 +195,13 @@ def _shared(ctx: _Context) -> dict[str, Any]:
         JOBS_GROUP_ID: _group(shared.jobs_group),
         RETRY_GROUP_ID: _group(shared.retry_group),
     }
+    topic = ctx.state.alert_topic
+    if topic is not None:
+        out[ALERT_TOPIC_ID] = {
+            "Type": "AWS::SNS::Topic",
+            "Metadata": checkov(SKIP_TOPIC),
+            "Properties": {"TopicName": topic.name, "Tags": _tags(topic.tags)},
+        }
     if queue.policy:
         out[QUEUE_POLICY_ID] = {
             "Type": "AWS::SQS::QueuePolicy",

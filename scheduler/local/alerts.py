@@ -122,3 +122,53 @@ class AlertTap:
                     fh.write(alert.line() + "\n")
             self._emit(alert)
         return out
+
+
+class LocalAlerts:
+    """The local platform's monitor and alert tap together: ``route`` sends the monitor
+    rule's firings to the in-process monitor (everything else to ``fire``), ``drain`` shows
+    what SNS delivered."""
+
+    def __init__(
+        self,
+        clients: Any,
+        *,
+        prefix: str,
+        stage: str,
+        clock: Any,
+        log_path: Path | None,
+        emit: Callable[[Alert], None],
+        say: Callable[[str], None] | None = None,
+    ) -> None:
+        from scheduler.local.monitor import LocalMonitor
+
+        self.monitor = LocalMonitor(clients, prefix=prefix, stage=stage, clock=clock)
+        self.tap = AlertTap(clients, prefix=prefix, stage=stage, log_path=log_path, emit=emit)
+        self._say = say or (lambda text: None)
+        self._warned: set[str] = set()
+
+    def attach(self) -> None:
+        for problem in self.tap.attach():
+            if problem not in self._warned:
+                self._warned.add(problem)
+                self._say(f"warning: {problem}")
+
+    def route(self, fire: Callable[[Any], None]) -> Callable[[Any], None]:
+        def routed(firing: Any) -> None:
+            if not self.monitor.handles(firing):
+                fire(firing)
+                return
+            try:
+                self.monitor.run()
+            except Exception as exc:  # one failed round; the next comes in 5 minutes
+                self._say(f"warning: monitor round failed: {type(exc).__name__}: {exc}")
+            self.drain()
+
+        return routed
+
+    def drain(self) -> list[Alert]:
+        try:
+            return self.tap.drain()
+        except Exception as exc:
+            log.warning("reading alerts failed: %s", exc)
+            return []

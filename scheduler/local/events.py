@@ -27,6 +27,7 @@ KINDS = (
     "duplicate",
     "killed",
     "error",
+    "alert",
 )
 
 
@@ -55,6 +56,10 @@ class RunEvent:
         }
 
     def line(self) -> str:
+        if self.kind == "alert":  # trigger holds the alert event (dead, late, ...)
+            return (
+                f"{isoformat_z(self.at)}  {self.kind:<10} {self.job}  {self.trigger}: {self.detail}"
+            )
         slot = self.scheduled_for[11:16] + "Z" if len(self.scheduled_for) >= 16 else "-"
         text = (
             f"{isoformat_z(self.at)}  {self.kind:<10} {self.job}  "
@@ -90,6 +95,8 @@ class RunEvent:
                 run_id = scheduled_run_id(job, parse_iso(scheduled))
             except ValueError:
                 run_id = None
+            if str(data.get("event_id") or "").startswith("catchup:"):
+                trigger = "catchup"  # shown as such; the run is the slot's scheduled run
         return cls(
             kind="started",
             job=job,
@@ -99,6 +106,21 @@ class RunEvent:
             attempt=int(data.get("attempt") or 1),
             at=at,
             request_id=request_id,
+        )
+
+    @classmethod
+    def alert(cls, alert: Any, at: datetime) -> RunEvent:
+        """An alert the local platform received (``scheduler.local.alerts``)."""
+        detail = alert.what + (f" ({alert.last_error})" if alert.last_error else "")
+        return cls(
+            kind="alert",
+            job=alert.job,
+            run_id=alert.run_id,
+            trigger=alert.event,
+            scheduled_for="",
+            attempt=0,
+            at=at,
+            detail=f"{detail}; look: {alert.look}",
         )
 
     @classmethod

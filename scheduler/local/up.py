@@ -25,6 +25,7 @@ from scheduler.awsclients import AwsClients, local_credentials_env
 from scheduler.clock import Clock, SystemClock, isoformat_z
 from scheduler.errors import CronbridgeError
 from scheduler.local import persist, state
+from scheduler.local.alerts import ALERT_LOG, LocalAlerts
 from scheduler.local.emulator import Emulator
 from scheduler.local.events import RunEvent
 from scheduler.local.executor import ProcessExecutor
@@ -271,12 +272,21 @@ class LocalPlatform:
         )
 
     def _loop(self, clients: AwsClients, executor: ProcessExecutor) -> None:
+        alerts = LocalAlerts(
+            clients,
+            prefix=self.catalogue.prefix,
+            stage=self.options.stage,
+            clock=self.clock,
+            log_path=state.state_dir(self.root) / ALERT_LOG,
+            emit=lambda alert: self._emit(RunEvent.alert(alert, self.clock.now())),
+            say=self._say,
+        )
         ticker = Ticker(
             clients,
             prefix=self.catalogue.prefix,
             stage=self.options.stage,
             clock=self.clock,
-            fire=executor.submit,
+            fire=alerts.route(executor.submit),
         )
         began = time.monotonic()
         last_snapshot = began
@@ -287,7 +297,9 @@ class LocalPlatform:
                 if ticker.last_full_scan != last_scan:
                     last_scan = ticker.last_full_scan
                     self.functions.forget()  # a redeploy may have changed env or timeout
+                    alerts.attach()  # a redeploy may have added a topic
                 ticker.fire_due()
+                alerts.drain()
             except Exception as exc:
                 if not self.emulator.alive():
                     raise CronbridgeError(

@@ -18,13 +18,16 @@ from scheduler import contract
 from scheduler.alerts.notified import NotifiedStore
 from scheduler.alerts.sns import SnsPublisher
 from scheduler.clock import Clock, SystemClock
-from scheduler.invoke import LambdaInvoker
+from scheduler.invoke import Invoker, LambdaInvoker
 from scheduler.ledger.dynamodb import DynamoRunStore
 from scheduler.monitor.run import Monitor, deployed_jobs
 
 
-def monitor_round(env: Mapping[str, str], clients: Any, clock: Clock) -> dict[str, Any]:
-    """One round with clients from ``clients.client(service)``; a summary back."""
+def monitor_round(
+    env: Mapping[str, str], clients: Any, clock: Clock, invoker: Invoker | None = None
+) -> dict[str, Any]:
+    """One round with clients from ``clients.client(service)``; a summary back. Catch-up
+    runs start through ``invoker`` (default: ``lambda.invoke``; locally the ticker)."""
     prefix, stage, table = (
         env[contract.ENV_PREFIX], env[contract.ENV_STAGE], env[contract.ENV_TABLE]
     )  # fmt: skip
@@ -33,7 +36,7 @@ def monitor_round(env: Mapping[str, str], clients: Any, clock: Clock) -> dict[st
         store=DynamoRunStore(ddb, table),
         notified=NotifiedStore(ddb, table),
         publisher=SnsPublisher(lambda: clients.client("sns")),
-        invoker=LambdaInvoker(clients.client("lambda"), prefix, stage),
+        invoker=invoker or LambdaInvoker(clients.client("lambda"), prefix, stage),
         stage=stage,
         default_topic=env.get(contract.ENV_ALERT_TOPIC) or None,
     )
