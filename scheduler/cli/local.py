@@ -12,7 +12,7 @@ import argparse
 import json
 import re
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from scheduler.catalogue import load_catalogue
@@ -72,6 +72,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--to", dest="end", required=True, metavar="ISO", help="end of the window (exclusive)"
     )
     sim.add_argument("--stage", default=None, help="stage name used inside the simulation (sim)")
+    sim.add_argument(
+        "--outage",
+        metavar="ISO/ISO",
+        default=None,
+        help="deliver nothing in [start, end), e.g. 2026-03-29T01:00:00Z/2026-03-29T03:00:00Z"
+        " (to watch catch-up and alerts)",
+    )
     sim.add_argument("--json", action="store_true", help="JSON Lines: one object per attempt")
     sim.add_argument("--debug", action="store_true", help="show tracebacks on errors")
 
@@ -156,6 +163,20 @@ def _start_ui(args: argparse.Namespace, stage: str) -> Any:
     return serve_in_thread(app, bind(host, args.ui), host)
 
 
+def _outage(text: str, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    first, sep, last = text.partition("/")
+    hint = "e.g. --outage 2026-03-29T01:00:00Z/2026-03-29T03:00:00Z"
+    try:
+        down, up = parse_iso(first), parse_iso(last)
+    except ValueError:
+        raise UsageError(f"--outage {text!r} is not two ISO times joined by /", hint=hint) from None
+    if not sep or up <= down:
+        raise UsageError(f"--outage {text!r}: the end must come after the start", hint=hint)
+    if down < start or up > end:
+        raise UsageError(f"--outage {text!r} is not inside [--from, --to)", hint=hint)
+    return down, up
+
+
 def _simulate(args: argparse.Namespace) -> Result:
     import os
 
@@ -181,10 +202,18 @@ def _simulate(args: argparse.Namespace) -> Result:
     os.environ.update(local_credentials_env())
     os.environ.pop("AWS_PROFILE", None)
     os.environ.pop("AWS_ENDPOINT_URL", None)
-    result = simulate(catalogue, start=start, end=end, stage=stage, deploy=deploy_catalogue)
+    outage = _outage(args.outage, start, end) if args.outage else None
+    result = simulate(
+        catalogue, start=start, end=end, stage=stage, deploy=deploy_catalogue, outage=outage
+    )
     data = {"attempts": [row.to_json() for row in result.rows], **result.summary()}
     lines = [row.line() for row in result.rows]
+    # Alerts the stage's monitor and workers sent, as the alert log would show them.
+    lines += [alert.line() for alert in result.alerts]
     lines.append(result.summary_line())
-    # --json: JSON Lines, one object per attempt, then the summary object.
-    json_lines = [row.to_json() for row in result.rows] + [result.summary()]
+    # --json: JSON Lines, one object per attempt, one {"alert": ...} per alert, then the
+    # summary object.
+    alerts = [{"alert": alert.to_json()} for alert in result.alerts]
+    data["alerts"] = alerts
+    json_lines = [row.to_json() for row in result.rows] + alerts + [result.summary()]
     return Result(data=data, text="\n".join(lines), json_lines=json_lines)

@@ -32,6 +32,7 @@ from typing import Any
 from scheduler import contract, names
 from scheduler.awsclients import AwsClients
 from scheduler.clock import isoformat_z
+from scheduler.local.alerts import LocalAlerts
 from scheduler.local.events import RunEvent, events_from_record
 from scheduler.local.functions import FunctionDirectory, FunctionInfo
 from scheduler.local.targets import stable_id
@@ -113,6 +114,8 @@ class SimulationResult:
     stage: str
     rows: list[AttemptRow] = field(default_factory=list)
     dead_letters: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[Any] = field(default_factory=list)  # scheduler.alerts.message.Alert
+    lost: int = 0  # deliveries dropped by a simulated outage
     finished_at: datetime | None = None
     wall_seconds: float = 0.0
 
@@ -267,11 +270,21 @@ def catalogue_on_path(root: Path, packages: set[str]) -> Iterator[None]:
 
 
 class Simulation:
-    """One simulation over [start, end) of a deployed stage, inside an active moto mock."""
+    """One simulation over [start, end) of a deployed stage, inside an active moto mock.
+    ``outage`` ([from, to)): nothing is delivered then, the monitor included, as when the
+    scheduler or the account is down; what is missed is what catch-up is for."""
 
     def __init__(
-        self, clients: AwsClients, *, prefix: str, stage: str, start: datetime, end: datetime
+        self,
+        clients: AwsClients,
+        *,
+        prefix: str,
+        stage: str,
+        start: datetime,
+        end: datetime,
+        outage: tuple[datetime, datetime] | None = None,
     ) -> None:
+        self.outage = outage
         self.prefix = prefix
         self.stage = stage
         self.start = start
@@ -285,15 +298,29 @@ class Simulation:
         self._sequence = 0
         self._finished: list[tuple[datetime, str, str]] = []  # (when, table, run_id)
         self.result = SimulationResult(start=start, end=end, stage=stage)
+        # The deployed monitor rule's firings run the monitor round here (local/alerts.py).
+        self.alerts = LocalAlerts(
+            self.clients, prefix=prefix, stage=stage, clock=self.clock, log_path=None,
+            emit=self.result.alerts.append,
+        )  # fmt: skip
         self.ticker = Ticker(
             self.clients,
             prefix=prefix,
             stage=stage,
             clock=self.clock,
-            fire=self._on_fire,
+            fire=self._unless_down(self.alerts.route(self._on_fire)),
             start=start - timedelta(microseconds=1),  # [start, end): a fire at start counts
             recurring_before=end,
         )
+
+    def _unless_down(self, fire: Callable[[Firing], None]) -> Callable[[Firing], None]:
+        def deliver(firing: Firing) -> None:
+            if self.outage and self.outage[0] <= firing.scheduled_time < self.outage[1]:
+                self.result.lost += 1  # not delivered: the outage
+                return
+            fire(firing)
+
+        return deliver
 
     def _mark_dirty(self) -> None:
         self._dirty = True
@@ -305,6 +332,7 @@ class Simulation:
     def run(self) -> SimulationResult:
         began = time.perf_counter()
         self.ticker.refresh(full=True)
+        self.alerts.attach()
         limit = self.end + MAX_OVERRUN
         while True:
             fire_at = self.ticker.next_due_time()
@@ -328,6 +356,7 @@ class Simulation:
                 self._dirty = False
                 self.ticker.refresh(full=False)
             self._prune(self.clock.now() - PRUNE_AFTER)
+        self.alerts.drain()
         self.result.finished_at = self.clock.now()
         self.result.rows.sort(key=lambda r: (r.at, r.job, r.scheduled_for, r.attempt))
         self.result.dead_letters = self._dead_letters()
@@ -409,7 +438,10 @@ class Simulation:
                 record = store.get(started.run_id)
             events = events_from_record(started, record, outcome=outcome, killed=killed, now=now)
         final = record.status.value if record is not None else summary.get("status")
-        if started.run_id and final in TERMINAL_STATUSES:
+        # A job the stage's monitor watches keeps its runs: the monitor reads its newest
+        # runs for health and catch-up, as `status` does.
+        watched = contract.ENV_MONITOR in info.env
+        if started.run_id and final in TERMINAL_STATUSES and not watched:
             self._finished.append((now, table, started.run_id))
         first = events[0] if events else started.but("error", now, "no outcome recorded")
         run_status = None
@@ -470,6 +502,7 @@ def simulate(
     stage: str,
     deploy: DeployFn,
     region: str = "us-east-1",
+    outage: tuple[datetime, datetime] | None = None,
 ) -> SimulationResult:
     """Deploy ``catalogue`` into an in-process moto and simulate [start, end)."""
     from moto import mock_aws
@@ -478,4 +511,6 @@ def simulate(
     with catalogue_on_path(Path(catalogue.root), packages), mock_aws():
         clients = AwsClients(region=region)
         deploy(catalogue, stage, clients)
-        return Simulation(clients, prefix=catalogue.prefix, stage=stage, start=start, end=end).run()
+        return Simulation(
+            clients, prefix=catalogue.prefix, stage=stage, start=start, end=end, outage=outage
+        ).run()
