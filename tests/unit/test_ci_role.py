@@ -226,6 +226,11 @@ def test_resources_of_a_stage_fall_inside_the_scopes(template: dict[str, Any]) -
         assert allows(stmts, "logs:PutRetentionPolicy", f"{job.log_group.arn}:*")
         assert allows(stmts, "logs:DeleteLogGroup", job.log_group.arn)
     assert not allows(stmts, "iam:DeleteRole", s.scheduler_role.arn)
+    # AND the stage's alert topic (the sample notifies) may be created, tagged and pruned
+    assert state.alert_topic is not None
+    for action in ("sns:CreateTopic", "sns:TagResource", "sns:DeleteTopic"):
+        assert allows(stmts, action, state.alert_topic.arn), action
+    assert not allows(stmts, "sns:DeleteTopic", f"arn:aws:sns:{REGION}:{ACCOUNT}:other-topic")
     for group in (s.jobs_group, s.retry_group):
         assert allows(stmts, "scheduler:CreateScheduleGroup", group.arn)
     for job in state.jobs.values():

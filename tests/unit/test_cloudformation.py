@@ -70,8 +70,40 @@ def test_every_compiled_resource_is_in_the_template(state: resources.DesiredStat
         "AWS::DynamoDB::Table": 1,
         "AWS::SQS::Queue": 1,
         "AWS::Scheduler::ScheduleGroup": 2,
+        "AWS::SNS::Topic": 1,  # the stage's alert topic (the sample's flaky-sync notifies)
     }.items():
         assert len(_of_type(template, kind)) == count, kind
+
+
+def test_alert_topic_and_monitor_are_exported(state: resources.DesiredState) -> None:
+    # GIVEN the sample, whose flaky-sync notifies and nightly-report catches up
+    template = _render(state)
+    assert state.alert_topic is not None
+    (topic,) = _of_type(template, "AWS::SNS::Topic").values()
+    # THEN the topic carries its name and the ownership tags
+    assert topic["Properties"]["TopicName"] == state.alert_topic.name
+    assert {t["Key"] for t in topic["Properties"]["Tags"]} >= {"cronbridge:stage"}
+    # AND the monitor function runs the monitor's handler, with the topic by Ref
+    monitor = next(
+        r for r in _of_type(template, "AWS::Lambda::Function").values()
+        if r["Properties"]["Handler"] == "scheduler.monitor.entry.handler"
+    )  # fmt: skip
+    env = monitor["Properties"]["Environment"]["Variables"]
+    assert env["CRONBRIDGE_ALERT_TOPIC"] == {"Ref": "AlertTopic"}
+    # AND the worker that tells `dead` names the same topic
+    functions = _of_type(template, "AWS::Lambda::Function").values()
+    dead = [
+        f
+        for f in functions
+        if "CRONBRIDGE_ALERT_TOPIC" in f["Properties"]["Environment"]["Variables"]
+    ]
+    assert len(dead) == 2  # flaky-sync and the monitor
+    # AND the monitor's rule fires every five minutes
+    rules = [
+        r["Properties"]["ScheduleExpression"]
+        for r in _of_type(template, "AWS::Events::Rule").values()
+    ]
+    assert "rate(5 minutes)" in rules
 
 
 def test_template_is_portable(state: resources.DesiredState) -> None:
