@@ -88,7 +88,7 @@ def test_with_the_boundary_in_place_every_stage_role_carries_it(
     capsys.readouterr()
     # THEN every role of the stage carries the boundary
     roles = iam.list_roles(PathPrefix="/cronbridge/cronbridge/dev/")["Roles"]
-    assert len(roles) == 7  # six jobs and the scheduler role
+    assert len(roles) == 8  # six jobs, the stage's monitor and the scheduler role
     for role in roles:
         full = iam.get_role(RoleName=role["RoleName"])["Role"]
         assert full["PermissionsBoundary"]["PermissionsBoundaryArn"] == arn

@@ -98,7 +98,11 @@ def test_each_job_gets_its_own_bounded_role_and_a_log_group_first(
     iam, lam = boto3.client("iam"), boto3.client("lambda", region_name=REGION)
     roles = _roles()
     jobs = load_catalogue(folder / "jobs.yaml").jobs
-    assert set(roles) == {f"cronbridge-dev-{j}-job" for j in jobs} | {"cronbridge-dev-scheduler"}
+    # (the sample notifies, so the stage's monitor has its own role too)
+    assert set(roles) == {f"cronbridge-dev-{j}-job" for j in jobs} | {
+        "cronbridge-dev-scheduler",
+        "cronbridge-dev-_monitor-job",
+    }
     for job in jobs:
         fn = lam.get_function(FunctionName=f"cronbridge-dev-{job}")["Configuration"]
         assert fn["Role"] == roles[f"cronbridge-dev-{job}-job"]["Arn"]
@@ -110,7 +114,8 @@ def test_each_job_gets_its_own_bounded_role_and_a_log_group_first(
     # created before its function (so Lambda never makes one with unlimited retention)
     groups = _log_groups()
     assert {g: v.get("retentionInDays") for g, v in groups.items()} == {
-        f"{LOGS}{j}": 30 for j in jobs
+        **{f"{LOGS}{j}": 30 for j in jobs},
+        f"{LOGS}_monitor": 14,  # the stage's monitor keeps two weeks
     }
     logs = boto3.client("logs", region_name=REGION)
     tags = logs.list_tags_for_resource(resourceArn=groups[f"{LOGS}heartbeat"]["logGroupArn"])
