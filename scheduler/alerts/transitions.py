@@ -8,7 +8,8 @@ five minutes:
 * into LATE -> ``late``; into FAILING or STUCK (a run RUNNING past its timeout: its worker
   died) -> ``failing``;
 * from LATE, FAILING or STUCK back to OK -> ``recovered``;
-* into OK from nothing, or into or out of DISABLED -> nothing told, the state is stored.
+* into OK from nothing, or into or out of DISABLED or PAUSED (``cronbridge pause``: a
+  person chose it) -> nothing told, the state is stored.
 
 ``dead`` is not decided here: the worker sends it the moment a run is parked in the
 dead-letter queue. A change is stored whatever the job subscribed to, so subscribing later

@@ -7,7 +7,8 @@ oldest first. Either way only slots inside ``catchup_window`` (counted back from
 count, and each run is started as that slot's scheduled run, so the worker claims it under
 the slot's exactly-once key: a slot that ran meanwhile (a late delivery, an overlapping
 monitor round) is not run again. No scheduled run at all means a new job, never an
-outage: nothing is caught up (as ``status`` never calls such a job LATE).
+outage: nothing is caught up (as ``status`` never calls such a job LATE). Nor is a paused
+job behind: slots a pause skipped (``cronbridge pause``) are never caught up.
 """
 
 from __future__ import annotations
@@ -20,14 +21,23 @@ from typing import Any
 MAX_SLOTS_PER_ROUND = 60
 
 
-def missed_slots(job: Any, last_slot: datetime | None, now: datetime) -> list[datetime]:
+def missed_slots(
+    job: Any, last_slot: datetime | None, now: datetime, pause: Any = None
+) -> list[datetime]:
     """The slots of ``job`` (``schedule``, ``timezone``, ``grace``, ``catchup``,
     ``catchup_window`` in seconds) to run now, oldest first; ``last_slot`` is the newest
-    slot a scheduled run exists for."""
+    slot a scheduled run exists for. ``pause`` (``scheduler.operate.pauses.Pause``, active
+    or ended): a paused job catches nothing up, and the slots a pause skipped were skipped
+    on purpose, not missed, so after a resume only later slots count."""
     from scheduler.schedule import next_fire_times, parse_schedule
 
     if job.catchup == "none" or last_slot is None or not job.enabled:
         return []
+    if pause is not None and pause.active:
+        return []
+    resumed = pause.resumed_dt if pause is not None else None
+    if resumed is not None and resumed > last_slot:
+        last_slot = resumed
     window_start = now - timedelta(seconds=job.catchup_window)
     newest_missed = now - timedelta(seconds=job.grace)
     cursor = max(last_slot.replace(second=0, microsecond=0), window_start - timedelta(seconds=1))

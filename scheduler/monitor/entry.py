@@ -21,6 +21,7 @@ from scheduler.clock import Clock, SystemClock
 from scheduler.invoke import Invoker, LambdaInvoker
 from scheduler.ledger.dynamodb import DynamoRunStore
 from scheduler.monitor.run import Monitor, deployed_jobs
+from scheduler.operate.pauses import PauseStore
 
 
 def monitor_round(
@@ -39,6 +40,7 @@ def monitor_round(
         invoker=invoker or LambdaInvoker(clients.client("lambda"), prefix, stage),
         stage=stage,
         default_topic=env.get(contract.ENV_ALERT_TOPIC) or None,
+        pause_store=PauseStore(ddb, table),
     )
     jobs = deployed_jobs(clients.client("lambda"), prefix, stage)
     return {"jobs": monitor.round(jobs, clock.now())}

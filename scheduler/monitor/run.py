@@ -60,7 +60,9 @@ class Monitor:
         invoker: Invoker | None,
         stage: str,
         default_topic: str | None,
+        pause_store: Any = None,
     ) -> None:
+        self.pause_store = pause_store  # scheduler.operate.pauses.PauseStore, or None
         self.store = store
         self.notified = notified
         self.publisher = publisher
@@ -72,20 +74,28 @@ class Monitor:
         """Check every job once; one summary dict per job. A job's failure is logged and
         does not stop the others."""
         out = []
+        pauses = self.pauses()
         for job in jobs:
             try:
-                out.append(self.check(job, now))
+                out.append(self.check(job, now, pauses.get(job.name)))
             except Exception as exc:
                 log.exception("monitor: job %s failed", job.name)
                 out.append({"job": job.name, "error": f"{type(exc).__name__}: {exc}"})
         return out
 
-    def check(self, job: MonitoredJob, now: datetime) -> dict[str, Any]:
+    def pauses(self) -> dict[str, Any]:
+        """Every pause of the stage (``cronbridge pause``), by job: one Query per round."""
+        if self.pause_store is None:
+            return {}
+        return {p.job: p for p in self.pause_store.all()}
+
+    def check(self, job: MonitoredJob, now: datetime, pause: Any = None) -> dict[str, Any]:
         runs = recent_runs(self.store, job.name)
-        row = job_health(job, runs, now)
+        # A paused job is PAUSED, never LATE, exactly as `status` says (same code, same pause).
+        row = job_health(job, runs, now, pause)
         told = self._tell(job, row, runs, now)
         last = next((r for r in runs if r.trigger == "schedule"), None)
-        slots = missed_slots(job, parse_iso(last.scheduled_for) if last else None, now)
+        slots = missed_slots(job, parse_iso(last.scheduled_for) if last else None, now, pause)
         started = []
         for slot in slots:
             if self.invoker is None:

@@ -166,3 +166,28 @@ def test_on_aws_the_monitor_function_detects_missed_slots_and_invokes_the_worker
         "job": JOB, "trigger": "schedule", "scheduled_time": "2026-12-03T03:00:00Z",
         "event_id": "catchup:2026-12-03T03:00:00Z", "payload": {"region": "eu"},
     }  # fmt: skip
+
+
+def test_a_pause_is_neither_late_nor_caught_up(stack: Stack) -> None:
+    from scheduler.operate.pauses import Pause, PauseStore
+
+    # GIVEN the 01:00 slot ran, then the job was paused by a person at 01:05
+    scheduled(stack, at(1, 0))
+    pauses = PauseStore(stack.ddb, stack.table)
+    pause = Pause(job=JOB, pause_id="p1", reason="partner down", by="arn:aws:iam::1:user/me",
+                  paused_at="2026-12-03T01:05:00Z")  # fmt: skip
+    pauses.put(pause)
+    invoker = InProcessInvoker(stack, StepClock(at(3, 7)))
+    mon = monitor(stack, invoker)
+    mon.pause_store = pauses
+    # WHEN the monitor looks while it is paused THEN it is PAUSED: nothing missed, nothing run
+    (row,) = mon.round([WATCHED], at(3, 7))
+    assert (row["health"], row["catchup"]) == ("PAUSED", [])
+    # WHEN it was resumed at 03:20 and the monitor looks at 03:52
+    pauses.put(Pause(**{**pause.__dict__, "resumed_at": "2026-12-03T03:20:00Z"}))
+    (row,) = mon.round([WATCHED], at(3, 52))
+    # THEN only the slots after the resume are caught up, never those the pause skipped
+    assert row["catchup"] == ["2026-12-03T03:30:00Z", "2026-12-03T03:45:00Z"]
+    assert sorted(runs_of(stack)) == [
+        "2026-12-03T01:00:00Z", "2026-12-03T03:30:00Z", "2026-12-03T03:45:00Z",
+    ]  # fmt: skip

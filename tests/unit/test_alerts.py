@@ -31,6 +31,9 @@ ALL = ("dead", "late", "failing", "recovered")
         ("OK", "DISABLED", True, None),
         ("FAILING", "DISABLED", True, None),
         ("DISABLED", "OK", True, None),  # re-enabled is not a recovery
+        ("FAILING", "PAUSED", True, None),  # paused by a person: nothing to tell
+        ("PAUSED", "OK", True, None),  # resumed is not a recovery either
+        ("PAUSED", "LATE", True, "late"),
     ],
 )
 def test_decide(previous: str | None, health: str, store: bool, event: str | None) -> None:

@@ -81,3 +81,18 @@ def test_monitored_job_round_trips_through_its_env_text() -> None:
     assert MonitoredJob.from_env(j.to_env()) == j
     # AND without catch-up the payload is left out (Lambda's 4 KB environment limit)
     assert "payload" not in job("none").to_env()
+
+
+def test_a_paused_job_catches_nothing_up_and_skipped_slots_stay_skipped() -> None:
+    from scheduler.operate.pauses import Pause
+
+    paused = Pause(job="sync", pause_id="p", reason="partner down", by="me",
+                   paused_at="2026-12-03T01:05:00Z")  # fmt: skip
+    # GIVEN a pause still in force THEN nothing is caught up
+    assert missed_slots(job("all"), T, NOW, paused) == []
+    # GIVEN the pause ended at 02:20 THEN only the slots after the resume were missed
+    ended = Pause(**{**paused.__dict__, "resumed_at": "2026-12-03T02:20:00Z"})
+    assert hm(missed_slots(job("all"), T, NOW, ended)) == ["02:30", "02:45", "03:00"]
+    # AND an old pause, ended before the last run, changes nothing
+    old = Pause(**{**paused.__dict__, "resumed_at": "2026-12-03T00:20:00Z"})
+    assert hm(missed_slots(job("latest"), T, NOW, old)) == ["03:00"]
