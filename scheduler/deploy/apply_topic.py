@@ -13,7 +13,7 @@ on a fresh read of the topic's own tags right before it, as every delete is.
 from __future__ import annotations
 
 from scheduler import contract
-from scheduler.deploy import ops as o
+from scheduler.deploy import ops_topic
 from scheduler.deploy.apply_data import tag_list
 from scheduler.deploy.awsapi import AwsApi
 from scheduler.deploy.ownership import Owner
@@ -35,7 +35,7 @@ def read_topic(api: AwsApi, arn: str) -> dict[str, str] | None:
     return {t["Key"]: t["Value"] for t in listed.get("Tags", [])}
 
 
-def put_topic(api: AwsApi, op: o.PutTopic) -> None:
+def put_topic(api: AwsApi, op: ops_topic.PutTopic) -> None:
     topic = op.topic
     res = f"alert topic {topic.name}"
     if op.action == "create":
@@ -44,7 +44,7 @@ def put_topic(api: AwsApi, op: o.PutTopic) -> None:
     api.call("sns", "tag_resource", res, ResourceArn=topic.arn, Tags=tag_list(topic.tags_with_spec))
 
 
-def delete_topic(api: AwsApi, op: o.DeleteTopic, owner: Owner) -> str | None:
+def delete_topic(api: AwsApi, op: ops_topic.DeleteTopic, owner: Owner) -> str | None:
     """Delete the topic if it is still ours; the reason it was skipped otherwise."""
     tags = read_topic(api, op.arn)
     if tags is None:

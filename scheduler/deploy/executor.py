@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scheduler.deploy import apply_iam, apply_logs, apply_topic, propagation
+from scheduler.deploy import apply_iam, apply_logs, apply_topic, ops_topic, propagation
 from scheduler.deploy import ops as o
 from scheduler.deploy.apply_data import create_table_params, put_queue, put_table, tag_list
 from scheduler.deploy.awsapi import AwsApi
@@ -83,7 +83,7 @@ class Executor:
                 progress(f"[{i}/{total}] {op.describe()}: done")
         return result
 
-    def _topic_owner(self, op: o.DeleteTopic) -> Owner:
+    def _topic_owner(self, op: ops_topic.DeleteTopic) -> Owner:
         # <prefix>-<stage>-alerts; prefix and stage hold no hyphen (scheduler.names).
         prefix, stage = op.name.split("-")[:2]
         return self._owner or Owner(prefix, stage)
@@ -104,9 +104,9 @@ class Executor:
                 self.api.maybe("dynamodb", "delete_table", f"table {name}", TableName=name)
             case o.PutQueue():
                 put_queue(self.api, op)
-            case o.PutTopic():
+            case ops_topic.PutTopic():
                 apply_topic.put_topic(self.api, op)
-            case o.DeleteTopic():
+            case ops_topic.DeleteTopic():
                 refusal = apply_topic.delete_topic(self.api, op, self._topic_owner(op))
                 if refusal:
                     raise CronbridgeError(f"alert topic {op.name} not deleted: {refusal}")

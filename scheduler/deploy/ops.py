@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from scheduler.resources import (
-    AlertTopic,
     AsyncConfig,
     DeadLetterQueue,
     Function,
@@ -392,33 +391,3 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         return bool(self.ops)
-
-
-# --- The stage's alert topic (scheduler.alerts) ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class PutTopic(Op):
-    topic: AlertTopic
-    action: Action = "create"
-    changes: Changes = ()
-    job: str | None = None
-    kind: str = "alert topic"
-
-    @property
-    def resource(self) -> str:
-        return self.topic.name
-
-
-@dataclass(frozen=True)
-class DeleteTopic(Op):
-    name: str
-    arn: str
-    action: Action = "delete"
-    job: str | None = None
-    changes: Changes = ()
-    kind: str = "alert topic"
-
-    @property
-    def resource(self) -> str:
-        return self.name

@@ -15,6 +15,7 @@ import dataclasses
 
 from scheduler import contract, names
 from scheduler.deploy import ops as o
+from scheduler.deploy import ops_topic
 from scheduler.deploy.ownership import Owner
 from scheduler.errors import CronbridgeError
 from scheduler.resources import DesiredState
@@ -49,7 +50,7 @@ def topic_ops(
     want = desired.alert_topic
     if want is not None:
         if live_tags is None:
-            first.append(o.PutTopic(topic=want))
+            first.append(ops_topic.PutTopic(topic=want))
         elif not owner.owns(live_tags, want.name):
             raise CronbridgeError(
                 f"an SNS topic named {want.name} exists but does not belong to stage "
@@ -61,12 +62,12 @@ def topic_ops(
             and ({k: v for k, v in live_tags.items() if k != contract.TAG_SPEC_HASH} != want.tags)
         ):
             change = o.Change("tags", live_tags.get(contract.TAG_SPEC_HASH), want.spec_hash)
-            first.append(o.PutTopic(topic=want, action="update", changes=(change,)))
+            first.append(ops_topic.PutTopic(topic=want, action="update", changes=(change,)))
     if stray is not None:
         arn, tags = stray
         name = arn.rsplit(":", 1)[-1]
         if tags is not None and owner.owns(tags, name):
-            last.append(o.DeleteTopic(name=name, arn=arn))
+            last.append(ops_topic.DeleteTopic(name=name, arn=arn))
     return first, last
 
 
