@@ -70,7 +70,37 @@ def check_job(name: str, job: dict[str, Any], root: Path) -> list[Finding]:
     findings += _check_env(job.get("env") or {})
     findings += _check_tags(job.get("tags") or {})
     findings += _check_catchup(job)
+    findings += _check_window(job)
     return findings
+
+
+# EventBridge Scheduler's FlexibleTimeWindow.MaximumWindowInMinutes: 1 to 1,440.
+# https://docs.aws.amazon.com/scheduler/latest/APIReference/API_FlexibleTimeWindow.html
+MAX_WINDOW_MINUTES = 1440
+
+
+def _check_window(job: dict[str, Any]) -> list[Finding]:
+    window = job.get("window")
+    if not isinstance(window, str) or not re.fullmatch(DURATION_PATTERN, window):
+        return []  # absent, or the schema check already said so
+    if job.get("backend", "rules") != "scheduler":
+        return [
+            (
+                "window",
+                "a flexible window needs EventBridge Scheduler; EventBridge rules fire at "
+                "their minute",
+                "add `backend: scheduler` to this job, or remove `window`",
+            )
+        ]
+    if duration_seconds(window) // 60 > MAX_WINDOW_MINUTES:
+        return [
+            (
+                "window",
+                f"{window!r} is longer than EventBridge Scheduler's 1,440 minutes (24h)",
+                "use at most 24h",
+            )
+        ]
+    return []
 
 
 # The stage's monitor looks for missed slots every MONITOR_PERIOD_SECONDS, and calls a slot

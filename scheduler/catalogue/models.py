@@ -113,6 +113,14 @@ class JobFields(BaseModel):
         str | None,
         Field(pattern=DURATION_PATTERN, description='how far back catch-up looks, e.g. "6h"'),
     ] = None
+    window: Annotated[
+        str | None,
+        Field(
+            pattern=DURATION_PATTERN,
+            description='backend scheduler: start anywhere within this window, e.g. "15m" '
+            "(1m..24h; EventBridge Scheduler's FlexibleTimeWindow)",
+        ),
+    ] = None
 
 
 class CatalogueFile(BaseModel):
@@ -161,6 +169,7 @@ JOB_DEFAULTS: dict[str, Any] = {
     "notify": None,
     "catchup": "none",
     "catchup_window": "6h",
+    "window": None,
 }
 
 
@@ -190,6 +199,7 @@ class Job(BaseModel):
     notify: Notify | None = None
     catchup: Literal["none", "latest", "all"] = "none"
     catchup_window: str = "6h"
+    window: str | None = None  # FlexibleTimeWindow (backend scheduler)
 
     @property
     def alert_events(self) -> tuple[str, ...]:
@@ -198,6 +208,11 @@ class Job(BaseModel):
     @property
     def catchup_window_seconds(self) -> int:
         return duration_seconds(self.catchup_window)
+
+    @property
+    def window_minutes(self) -> int | None:
+        """``window`` in whole minutes (Scheduler's MaximumWindowInMinutes), or None."""
+        return None if self.window is None else duration_seconds(self.window) // 60
 
     @property
     def handler_module(self) -> str:

@@ -43,6 +43,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="read every resource deeply and repair changes made outside cronbridge (drift)",
     )
+    parser.add_argument(
+        "--resume-paused",
+        action="store_true",
+        help="turn paused jobs back on and end their pauses (default: they stay paused)",
+    )
 
 
 def emulator_layers(args: argparse.Namespace) -> Sequence[str] | None:
@@ -53,7 +58,7 @@ def emulator_layers(args: argparse.Namespace) -> Sequence[str] | None:
 
 def make_plan(
     args: argparse.Namespace, *, refresh: bool = False, prune: bool = True,
-    destroy: bool = False, include_data: bool = False,
+    destroy: bool = False, include_data: bool = False, resume_paused: bool = False,
 ) -> PlanContext:  # fmt: skip
     catalogue = load_catalogue(common.catalogue_path(args))
     clients = common.aws_clients(args)
@@ -61,6 +66,7 @@ def make_plan(
         catalogue, common.resolve_stage(args), clients, prune=prune, refresh=refresh,
         layers=emulator_layers(args), destroy=destroy, include_data=include_data,
         region=clients.region_name, check_boundary=emulator_layers(args) is None,
+        resume_paused=resume_paused,
     )  # fmt: skip
 
 
@@ -93,7 +99,9 @@ def run(args: argparse.Namespace) -> Result:
         target = saved.targeted(ctx, list(plan_file.targets))
         saved.verify(args, ctx, plan_file)  # before anything is written
         return apply_and_report(args, ctx, "apply this saved plan", target)
-    ctx = make_plan(args, prune=not args.no_prune, refresh=args.refresh)
+    ctx = make_plan(
+        args, prune=not args.no_prune, refresh=args.refresh, resume_paused=args.resume_paused
+    )
     target = saved.targeted(ctx, args.target)
     return apply_and_report(args, ctx, "apply these changes", target)
 

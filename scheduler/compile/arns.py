@@ -46,6 +46,9 @@ class Arns:
     def schedule_group(self, name: str) -> str:
         return self._arn("scheduler", f"schedule-group/{name}")
 
+    def schedule(self, group: str, name: str) -> str:
+        return self._arn("scheduler", f"schedule/{group}/{name}")
+
     def schedules_in_group(self, group: str, name_prefix: str = "") -> str:
         return self._arn("scheduler", f"schedule/{group}/{name_prefix}*")
 

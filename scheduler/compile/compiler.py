@@ -175,7 +175,9 @@ def _job_role(
         name=name,
         arn=arn,
         purpose="job",
-        trust_policy=policies.job_trust_policy(arns.account_id, shared.retry_group.arn),
+        trust_policy=policies.job_trust_policy(
+            arns.account_id, shared.retry_group.arn, shared.jobs_group.arn
+        ),
         policy_name=JOB_POLICY_NAME,
         policy_document=policies.job_policy(
             arns,
@@ -188,11 +190,25 @@ def _job_role(
             retry_group=shared.retry_group.name,
             ssm_parameters=secrets,
             alert_topic=alert_topic,
+            **_own_triggers(job, prefix=prefix, stage=stage, arns=arns, shared=shared),
         ),
         path=path,
         permissions_boundary=boundary,
         tags=dict(tags),
     )
+
+
+def _own_triggers(
+    job: Job, *, prefix: str, stage: str, arns: Arns, shared: SharedResources
+) -> dict[str, list[str]]:
+    """The ARNs of the job's own rules or schedules: ending a pause re-enables exactly these
+    (listed, not a wildcard: ``<fn>-*`` would also match job ``<job>-x``'s rules)."""
+    count = len(to_aws_expressions(parse_schedule(job.schedule)))
+    rule_names = [names.rule_name(prefix, stage, job.name, i, count) for i in range(count)]
+    if job.backend == "scheduler":
+        group = shared.jobs_group.name
+        return {"schedule_arns": [arns.schedule(group, n) for n in rule_names]}
+    return {"rule_arns": [arns.rule(n) for n in rule_names]}
 
 
 def _job(
@@ -258,10 +274,15 @@ def _job(
                 state=state,
                 description=description,
                 target_arn=function_arn,
-                role_arn=shared.scheduler_role.arn,
+                # The job's own role, which may invoke only this job's function: the worker
+                # may then re-enable its own schedule (ending a pause) without being able
+                # to point it at another job (UpdateSchedule can change the target).
+                role_arn=role.arn,
                 input=target_input.scheduler_input(job.name, job.payload),
                 retry_policy=DELIVERY_RETRY,
                 dead_letter_arn=shared.queue.arn,
+                flexible_time_window="FLEXIBLE" if job.window_minutes else "OFF",
+                maximum_window_minutes=job.window_minutes,
             )
             for i, expr in enumerate(expressions)
         )

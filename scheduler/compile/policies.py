@@ -54,9 +54,12 @@ def scheduler_trust_policy(account_id: str, group_arns: Sequence[str]) -> dict[s
     }
 
 
-def job_trust_policy(account_id: str, retry_group_arn: str) -> dict[str, Any]:
+def job_trust_policy(
+    account_id: str, retry_group_arn: str, jobs_group_arn: str | None = None
+) -> dict[str, Any]:
     """Lambda runs the job with this role; EventBridge Scheduler assumes it to deliver the
-    job's own retries (so a retry can invoke this job's function and no other). Lambda
+    job's own retries and its ``backend: scheduler`` schedule (so either can invoke this
+    job's function and no other). Lambda
     documents no confused-deputy condition keys for execution roles, so its statement is
     bounded by the service principal alone.
     https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html"""
@@ -64,7 +67,10 @@ def job_trust_policy(account_id: str, retry_group_arn: str) -> dict[str, Any]:
         "Version": VERSION,
         "Statement": [
             _assume("lambda.amazonaws.com"),
-            _assume("scheduler.amazonaws.com", _scheduler_source(account_id, [retry_group_arn])),
+            _assume(
+                "scheduler.amazonaws.com",
+                _scheduler_source(account_id, [retry_group_arn, *filter(None, [jobs_group_arn])]),
+            ),
         ],
     }
 
@@ -81,6 +87,8 @@ def job_policy(
     retry_group: str,
     ssm_parameters: Sequence[str],
     alert_topic: str | None = None,
+    rule_arns: Sequence[str] = (),
+    schedule_arns: Sequence[str] = (),
 ) -> dict[str, Any]:
     """What one job's function (and Scheduler delivering its retries) may do: the runs
     table, the DLQ, its own log group, its own retry schedules, invoking its own function,
@@ -144,6 +152,28 @@ def job_policy(
                 "Effect": "Allow",
                 "Action": ["sns:Publish"],
                 "Resource": [alert_topic],
+            }
+        )
+    if rule_arns:
+        # A pause's expiry is delivered to the job itself, which turns its own rules back
+        # on (scheduler/operate/toggle.py). Only EnableRule: a job can never pause another.
+        statements.append(
+            {
+                "Sid": "ResumeOwnRules",
+                "Effect": "Allow",
+                "Action": ["events:EnableRule"],
+                "Resource": sorted(rule_arns),
+            }
+        )
+    if schedule_arns:
+        # Scheduler has no enable call: GetSchedule, then UpdateSchedule with every field.
+        # The schedule runs under this same role, so the PassRole above covers it.
+        statements.append(
+            {
+                "Sid": "ResumeOwnSchedules",
+                "Effect": "Allow",
+                "Action": ["scheduler:GetSchedule", "scheduler:UpdateSchedule"],
+                "Resource": sorted(schedule_arns),
             }
         )
     if ssm_parameters:

@@ -384,7 +384,7 @@ def _schedule(ctx: _Context, schedule: Schedule, local: dict[str, Any]) -> dict[
             "ScheduleExpression": schedule.schedule_expression,
             "ScheduleExpressionTimezone": schedule.timezone,
             "State": schedule.state,
-            "FlexibleTimeWindow": {"Mode": schedule.flexible_time_window},
+            "FlexibleTimeWindow": schedule.flexible_time_window_param,
             "Target": {
                 "Arn": ctx.ref(schedule.target_arn, local),
                 "RoleArn": ctx.ref(schedule.role_arn),

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 from scheduler import names
 from scheduler.catalogue import Catalogue
 from scheduler.compile import compile_catalogue
-from scheduler.deploy import apply_topic, live, live_iam, live_logs, plan_extras, plan_topic
+from scheduler.deploy import apply_topic, live, live_iam, live_logs, paused, plan_extras, plan_topic
 from scheduler.deploy import ops as o
 from scheduler.deploy.awsapi import AwsApi, ClientSource
 from scheduler.deploy.executor import ApplyResult, Executor
@@ -39,6 +40,8 @@ class PlanContext:
     # What the plan read (listings, deep reads): a saved plan keeps their fingerprint.
     snapshot: Any = None
     deep: Any = None
+    # Pauses this deploy ends (--resume-paused): marked resumed once the plan is applied.
+    resumed: dict[str, paused.StagePause] = field(default_factory=dict)
 
 
 def _code(catalogue: Catalogue) -> bytes:
@@ -60,10 +63,12 @@ def plan_catalogue(
     code: bytes | None = None,
     region: str | None = None,
     check_boundary: bool = True,
+    resume_paused: bool = False,
 ) -> PlanContext:
     """Read the live stage and diff it against the catalogue. No writes. ``check_boundary``
     False skips proving the catalogue's permissions boundary exists (a local emulator has no
-    CI bootstrap to create it)."""
+    CI bootstrap to create it). A paused job's rules or schedules stay off
+    (``scheduler.deploy.paused``) unless ``resume_paused``."""
     from scheduler.deploy.zipbuild import code_sha256
 
     api = AwsApi(clients)
@@ -80,6 +85,9 @@ def plan_catalogue(
             prefix=desired.prefix, stage=stage, account_id=desired.account_id, region=region,
             shared=desired.shared, jobs={}, ownership_tags=desired.ownership_tags,
         )  # fmt: skip
+    pauses = {} if destroy else paused.read_pauses(api, desired)
+    if pauses and not resume_paused:
+        desired = paused.hold(desired, pauses)
     zip_bytes = code if code is not None else (b"" if destroy else _code(catalogue))
     sha = code_sha256(zip_bytes)
     snapshot = live.scan(api, desired, _with_scheduler_role(api, desired, roles), destroy=destroy)
@@ -99,7 +107,13 @@ def plan_catalogue(
         include_data=include_data,
     )  # fmt: skip
     plan = _with_alert_topic(api, desired, snapshot, plan, refresh=refresh, destroy=destroy)
-    return PlanContext(plan=plan, desired=desired, code=zip_bytes, snapshot=snapshot, deep=deep)
+    notes = tuple(p.note(resume_paused) for job, p in sorted(pauses.items()) if job in desired.jobs)
+    if notes:
+        plan = replace(plan, notes=plan.notes + notes)
+    resumed = {j: p for j, p in pauses.items() if j in desired.jobs} if resume_paused else {}
+    return PlanContext(
+        plan=plan, desired=desired, code=zip_bytes, snapshot=snapshot, deep=deep, resumed=resumed
+    )
 
 
 def _with_alert_topic(
@@ -186,8 +200,13 @@ def apply_plan(
 ) -> ApplyResult:
     """``sleep``: how to wait between retries (IAM propagation, new-table backups)."""
     owner = Owner(ctx.desired.prefix, ctx.desired.stage)
-    executor = Executor(AwsApi(clients, sleep=sleep), cache(lambda: ctx.code), owner=owner)
-    return executor.apply(ctx.plan, progress)
+    api = AwsApi(clients, sleep=sleep)
+    executor = Executor(api, cache(lambda: ctx.code), owner=owner)
+    result = executor.apply(ctx.plan, progress)
+    if ctx.resumed:
+        # The rules/schedules are on again (the plan did it): now the pauses are over.
+        paused.end_pauses(api, ctx.desired, ctx.resumed, datetime.now(UTC))
+    return result
 
 
 def apply_catalogue(

@@ -346,7 +346,7 @@ class Executor:
             "ScheduleExpressionTimezone": s.timezone,
             "State": s.state,
             "Description": s.description,
-            "FlexibleTimeWindow": {"Mode": s.flexible_time_window},
+            "FlexibleTimeWindow": s.flexible_time_window_param,
             "Target": {
                 "Arn": s.target_arn,
                 "RoleArn": s.role_arn,

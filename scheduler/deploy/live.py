@@ -254,6 +254,7 @@ def read_schedule(api: AwsApi, name: str, group: str, job: str) -> Schedule | No
         ),
         dead_letter_arn=str((target.get("DeadLetterConfig") or {}).get("Arn", "")),
         flexible_time_window=(out.get("FlexibleTimeWindow") or {}).get("Mode", "OFF"),
+        maximum_window_minutes=(out.get("FlexibleTimeWindow") or {}).get("MaximumWindowInMinutes"),
     )
 
 

@@ -107,7 +107,7 @@ def _user_tags(tags: dict[str, str]) -> str:
 
 
 def _refusals(plan: o.Plan) -> list[str]:
-    return [f"  ! refused: {r}" for r in plan.refusals]
+    return [f"  ! refused: {r}" for r in plan.refusals] + [f"  note: {n}" for n in plan.notes]
 
 
 def render_text(plan: o.Plan) -> str:

@@ -127,8 +127,17 @@ class Schedule(Specced):
     input: str
     retry_policy: RetryPolicy
     dead_letter_arn: str
-    flexible_time_window: Literal["OFF"] = "OFF"
+    flexible_time_window: Literal["OFF", "FLEXIBLE"] = "OFF"
     tags: dict[str, str] = field(default_factory=dict)  # always empty; kept for _Specced
+    maximum_window_minutes: int | None = None  # with FLEXIBLE (job field ``window``)
+
+    @property
+    def flexible_time_window_param(self) -> dict[str, object]:
+        """The FlexibleTimeWindow parameter (API and CloudFormation spell it alike)."""
+        param: dict[str, object] = {"Mode": self.flexible_time_window}
+        if self.maximum_window_minutes is not None:  # compile sets it with FLEXIBLE only
+            param["MaximumWindowInMinutes"] = self.maximum_window_minutes
+        return param
 
 
 @dataclass(frozen=True)
@@ -144,6 +153,9 @@ class JobResources:
     log_group: LogGroup
     rules: tuple[Rule, ...] = ()
     schedules: tuple[Schedule, ...] = ()
+    # Rules/schedules a pause holds DISABLED (scheduler/deploy/paused.py): the fingerprint
+    # counts them as the catalogue has them (ENABLED), so a pause is not a change.
+    held: frozenset[str] = frozenset()
 
     def spec_hash(self, code_sha256: str) -> str:
         """The job's fingerprint, stamped on its function last so a half-applied job shows
@@ -155,8 +167,21 @@ class JobResources:
                 "log_group": spec_of(self.log_group),
                 "function": spec_of(self.function),
                 "async": dataclasses.asdict(self.async_config),
-                "rules": [spec_of(r) for r in self.rules],
-                "schedules": [spec_of(s) for s in self.schedules],
+                "rules": [self._unheld(spec_of(r)) for r in self.rules],
+                "schedules": [_schedule_spec(self._unheld(spec_of(s))) for s in self.schedules],
                 "code": code_sha256,
             }
         )
+
+    def _unheld(self, spec: dict[str, object]) -> dict[str, object]:
+        if spec.get("name") in self.held:
+            return {**spec, "state": "ENABLED"}
+        return spec
+
+
+def _schedule_spec(spec: dict[str, object]) -> dict[str, object]:
+    """A schedule's spec for the job fingerprint: without a window, exactly as before the
+    ``window`` field existed, so adding the field did not change every deployed job."""
+    if spec.get("maximum_window_minutes") is None:
+        return {k: v for k, v in spec.items() if k != "maximum_window_minutes"}
+    return spec

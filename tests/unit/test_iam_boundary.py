@@ -184,14 +184,17 @@ def test_stage_role_trust_is_conditioned_where_iam_allows(tmp_path: Path) -> Non
     assert sched["Principal"] == {"Service": "scheduler.amazonaws.com"}
     assert sched["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
     assert sched["Condition"]["ArnEquals"] == {"aws:SourceArn": [state.shared.jobs_group.arn]}
-    # AND a job role: Lambda, and Scheduler only for this stage's retry group
+    # AND a job role: Lambda, and Scheduler only for this stage's retry and jobs groups
+    # (the job's own schedule runs under its own role)
     lam, retry = state.jobs["a"].role.trust_policy["Statement"]
     assert lam == {
         "Effect": "Allow",
         "Principal": {"Service": "lambda.amazonaws.com"},
         "Action": "sts:AssumeRole",
     }
-    assert retry["Condition"]["ArnEquals"] == {"aws:SourceArn": [retry_group]}
+    assert retry["Condition"]["ArnEquals"] == {
+        "aws:SourceArn": sorted([retry_group, state.shared.jobs_group.arn])
+    }
     assert retry["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
 
 
