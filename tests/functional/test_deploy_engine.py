@@ -20,7 +20,7 @@ from scheduler.deploy.engine import apply_catalogue, apply_plan, plan_catalogue
 from scheduler.errors import CronbridgeError
 
 REPO = Path(__file__).resolve().parents[2]
-READS = ("Get", "List", "Describe")
+READS = ("Get", "List", "Describe", "Query")  # Query: the plan reads pauses
 
 
 def _zip() -> bytes:
