@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,6 +44,8 @@ def stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[str],
             assert main(["deploy", *aws, "--yes"]) == 0
         yield aws, endpoint
     finally:
+        # moto's backends are process-wide: leave no stage behind for later tests.
+        urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
         server.stop()
 
 
