@@ -54,7 +54,10 @@ RESERVED_ENV = {
 }
 
 
-def check_job(name: str, job: dict[str, Any], root: Path) -> list[Finding]:
+def check_job(
+    name: str, job: dict[str, Any], root: Path, *, handler_memo: dict[str, Any] | None = None
+) -> list[Finding]:
+    """Findings for one merged job; ``handler_memo`` keeps handler answers across jobs."""
     findings: list[Finding] = []
     problem = names.job_name_problem(name)
     if problem:
@@ -62,7 +65,10 @@ def check_job(name: str, job: dict[str, Any], root: Path) -> list[Finding]:
     findings += _check_schedule(job)
     handler = job.get("handler")
     if isinstance(handler, str):
-        found = handler_problem(root, handler)
+        memo = handler_memo if handler_memo is not None else {}
+        if handler not in memo:
+            memo[handler] = handler_problem(root, handler)
+        found = memo[handler]
         if found:
             findings.append(("handler", found[0], found[1]))
     findings += _check_timeout(job.get("timeout"))

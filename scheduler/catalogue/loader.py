@@ -153,13 +153,17 @@ def _build(path: Path, data: dict[str, Any], out: _Collector) -> Catalogue | Non
         return None
     jobs: dict[str, Job] = {}
     rule_count = 0
+    root = path.resolve().parent  # once: resolving is a syscall per path component
+    handler_memo: dict[str, Any] = {}  # 1,000 jobs name a handful of handlers
     for name, raw in jobs_raw.items():
         before = len(out.problems)
         fields = _fields(raw, ("jobs", name), name, out, None)
         if fields is None:
             continue
         merged = _merge(defaults, fields)
-        job = _finish_job(path, name, merged, out, shape_ok=len(out.problems) == before)
+        job = _finish_job(
+            root, name, merged, out, shape_ok=len(out.problems) == before, memo=handler_memo
+        )
         if job is not None:
             jobs[name] = job
             if job.backend == "rules":
@@ -343,7 +347,13 @@ def _merge(defaults: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _finish_job(
-    path: Path, name: str, merged: dict[str, Any], out: _Collector, *, shape_ok: bool
+    root: Path,
+    name: str,
+    merged: dict[str, Any],
+    out: _Collector,
+    *,
+    shape_ok: bool,
+    memo: dict[str, Any] | None = None,
 ) -> Job | None:
     where: Path_ = ("jobs", name)
     before = len(out.problems)
@@ -359,7 +369,7 @@ def _finish_job(
                 else "e.g. handler: jobs.reports:nightly",
                 at_key=True,
             )
-    for field, message, hint in check_job(name, merged, path.resolve().parent):
+    for field, message, hint in check_job(name, merged, root, handler_memo=memo):
         target = (*where, *field.split(".", 1)) if field else where
         out.add(target, name, field, message, hint, at_key=field is None)
     if len(out.problems) > before or not shape_ok:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import datetime
+from functools import lru_cache
 from typing import NamedTuple
 
 from scheduler.schedule import fields as fld
@@ -64,7 +65,17 @@ class _Dow(NamedTuple):
 
 
 def parse_schedule(text: str, *, allow_at: bool = False) -> Schedule:
-    """Parse any supported schedule form; raise ScheduleError naming the bad field."""
+    """Parse any supported schedule form; raise ScheduleError naming the bad field.
+
+    Remembered per text: a catalogue repeats a few expressions across many jobs, and
+    validation, rule counting, ``list`` and ``next`` each parse every job's. A Schedule
+    is frozen, so sharing one is safe; errors are raised again each time (never cached).
+    """
+    return _parse_remembered(text, allow_at)
+
+
+@lru_cache(maxsize=2048)
+def _parse_remembered(text: str, allow_at: bool) -> Schedule:
     stripped = text.strip()
     lowered = stripped.lower()
     if not stripped:

@@ -43,3 +43,23 @@ def test_utc_fast_path_matches_the_general_zone_path() -> None:
     general = next_fire_times(schedule, timezone="Etc/UTC", after=after, count=40)
     # THEN they agree instant for instant
     assert fast == general and len(fast) == 40
+
+
+def test_parses_are_remembered_per_text_and_errors_are_raised_each_time() -> None:
+    import pytest
+
+    from scheduler.schedule import ScheduleError
+
+    # GIVEN one expression parsed for many jobs
+    # THEN every parse hands back the same frozen Schedule, so a catalogue parses it once
+    assert parse_schedule("*/5 * * * *") is parse_schedule("*/5 * * * *")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        parse_schedule("*/5 * * * *").source = "changed"  # type: ignore[misc]
+    # AND a bad expression raises every time, with its message
+    for _ in range(2):
+        with pytest.raises(ScheduleError, match="minute: 61 is out of range"):
+            parse_schedule("61 * * * *")
+    # AND at() is still refused where it is not allowed, after being parsed where it is
+    assert parse_schedule("at(2026-05-04T10:00:00)", allow_at=True).kind == "at"
+    with pytest.raises(ScheduleError, match="not allowed"):
+        parse_schedule("at(2026-05-04T10:00:00)")
