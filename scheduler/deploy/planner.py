@@ -64,7 +64,8 @@ def build_plan(
         shared = prune_ops.destroy_shared(desired, snapshot, deep, include_data=include_data)
         plan += shared.ops
         refusals += shared.refusals
-    unchanged = tuple(n for n in desired.jobs if n not in {op.job for op in plan})
+    planned = {op.job for op in plan}  # once, not per job: 1,000 jobs x 8,000 ops
+    unchanged = tuple(n for n in desired.jobs if n not in planned)
     return o.Plan(
         stage=desired.stage,
         prefix=desired.prefix,
