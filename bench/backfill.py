@@ -31,7 +31,7 @@ from scheduler.awsclients import AwsClients
 from scheduler.catalogue import load_catalogue
 from scheduler.cli.local import deploy_catalogue
 from scheduler.clock import SystemClock
-from scheduler.local.simulate import catalogue_on_path
+from scheduler.local.simenv import catalogue_on_path
 from scheduler.operate.backfill import Backfill, DynamoSlotReader, summary
 from scheduler.operate.slots import slots_between
 from scheduler.worker.entry import build_runtime

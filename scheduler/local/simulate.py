@@ -13,28 +13,33 @@ Recurring fires in [start, end) are delivered; retries of those runs still fire 
 interleaving from virtual time only. Handlers must wait through ``ctx.sleep`` (the Clock),
 not ``time.sleep``. Known gap: in-process, a handler does not see its job's ``env:`` in
 ``os.environ`` (one process hosts every job), and ``ssm:`` references are not resolved.
+
+This module is the virtual-clock driver; what it reports lives in ``simreport.py`` and the
+in-process surroundings it gives the worker (watched clients, context) in ``simenv.py``.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
-import logging
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from scheduler import contract, names
 from scheduler.awsclients import AwsClients
-from scheduler.clock import isoformat_z
 from scheduler.local.alerts import LocalAlerts
 from scheduler.local.events import RunEvent, events_from_record
 from scheduler.local.functions import FunctionDirectory, FunctionInfo
+from scheduler.local.simenv import (
+    VirtualContext,
+    WatchedClients,
+    catalogue_on_path,
+    fresh_loader,
+    quiet_logger,
+)
+from scheduler.local.simreport import AttemptRow, SimulationResult
 from scheduler.local.targets import stable_id
 from scheduler.local.ticker import Firing, Ticker
 from scheduler.local.vclock import VirtualClock, VirtualThread
@@ -62,213 +67,6 @@ _STATUS_OF_EVENT = {
 }
 
 
-@dataclass(frozen=True)
-class AttemptRow:
-    """One delivery's outcome: the unit of `local simulate` output."""
-
-    job: str
-    scheduled_for: str
-    attempt: int
-    status: str  # SUCCEEDED, FAILED, TIMED_OUT, SKIPPED, DUPLICATE, ERROR
-    at: datetime  # virtual time the attempt started
-    finished_at: datetime
-    trigger: str
-    run_id: str | None
-    run_status: str | None = None  # DEAD on the last failed attempt; RETRYING when armed
-    next_attempt_at: str | None = None
-    detail: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "job": self.job,
-            "scheduled_for": self.scheduled_for,
-            "attempt": self.attempt,
-            "status": self.status,
-            "at": isoformat_z(self.at),
-            "finished_at": isoformat_z(self.finished_at),
-            "trigger": self.trigger,
-            "run_id": self.run_id,
-            "run_status": self.run_status,
-            "next_attempt_at": self.next_attempt_at,
-            "detail": self.detail,
-        }
-
-    def line(self) -> str:
-        text = (
-            f"{isoformat_z(self.at)}  {self.job:<20} slot {self.scheduled_for}  "
-            f"attempt {self.attempt}  {self.status}"
-        )
-        if self.run_status == "DEAD":
-            text += "  -> DEAD (dead-letter queue)"
-        elif self.next_attempt_at:
-            text += f"  -> retry at {self.next_attempt_at}"
-        if self.detail and self.status not in ("SUCCEEDED",):
-            text += f"  ({self.detail})"
-        return text
-
-
-@dataclass
-class SimulationResult:
-    start: datetime
-    end: datetime
-    stage: str
-    rows: list[AttemptRow] = field(default_factory=list)
-    dead_letters: list[dict[str, Any]] = field(default_factory=list)
-    alerts: list[Any] = field(default_factory=list)  # scheduler.alerts.message.Alert
-    lost: int = 0  # deliveries dropped by a simulated outage
-    finished_at: datetime | None = None
-    wall_seconds: float = 0.0
-
-    def summary(self) -> dict[str, Any]:
-        by_status: dict[str, int] = {}
-        for row in self.rows:
-            by_status[row.status] = by_status.get(row.status, 0) + 1
-        runs = {row.run_id for row in self.rows if row.run_id}
-        return {
-            "summary": True,
-            "from": isoformat_z(self.start),
-            "to": isoformat_z(self.end),
-            "stage": self.stage,
-            "attempts": len(self.rows),
-            "runs": len(runs),
-            "by_status": dict(sorted(by_status.items())),
-            "dead_runs": sum(1 for row in self.rows if row.run_status == "DEAD"),
-            "dead_letters": len(self.dead_letters),
-            "virtual_end": isoformat_z(self.finished_at or self.end),
-            "wall_seconds": round(self.wall_seconds, 3),
-        }
-
-    def summary_line(self) -> str:
-        s = self.summary()
-        parts = ", ".join(f"{count} {status.lower()}" for status, count in s["by_status"].items())
-        return (
-            f"simulated {s['from']} .. {s['to']}: {s['attempts']} attempt(s) in {s['runs']} "
-            f"run(s) ({parts or 'nothing fired'}); {s['dead_runs']} dead, "
-            f"{s['dead_letters']} dead-letter message(s); {s['wall_seconds']} s real time"
-        )
-
-
-class _SchedulerWatch:
-    """A scheduler client proxy that notes when a retry schedule is created."""
-
-    def __init__(
-        self, client: Any, on_create: Callable[[], None], on_toggle: Callable[[], None]
-    ) -> None:
-        self._client = client
-        self._on_create = on_create
-        self._on_toggle = on_toggle
-
-    def create_schedule(self, **kwargs: Any) -> Any:
-        self._on_create()
-        return self._client.create_schedule(**kwargs)
-
-    def update_schedule(self, **kwargs: Any) -> Any:
-        self._on_toggle()  # a pause ending (or starting): rescan the deployed set
-        return self._client.update_schedule(**kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._client, name)
-
-
-class _EventsWatch:
-    """An events client proxy that notes rules turned on or off (a pause ending)."""
-
-    def __init__(self, client: Any, on_toggle: Callable[[], None]) -> None:
-        self._client = client
-        self._on_toggle = on_toggle
-
-    def enable_rule(self, **kwargs: Any) -> Any:
-        self._on_toggle()
-        return self._client.enable_rule(**kwargs)
-
-    def disable_rule(self, **kwargs: Any) -> Any:
-        self._on_toggle()
-        return self._client.disable_rule(**kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._client, name)
-
-
-class _Clients:
-    """AwsClients with scheduler and events watched, so the loop rescans only when needed."""
-
-    def __init__(
-        self, inner: AwsClients, on_create: Callable[[], None], on_toggle: Callable[[], None]
-    ) -> None:
-        self._inner = inner
-        self._watched: dict[str, Any] = {}
-        self._on_create = on_create
-        self._on_toggle = on_toggle
-
-    def client(self, service: str) -> Any:
-        if service == "scheduler" and service not in self._watched:
-            self._watched[service] = _SchedulerWatch(
-                self._inner.client(service), self._on_create, self._on_toggle
-            )
-        if service == "events" and service not in self._watched:
-            self._watched[service] = _EventsWatch(self._inner.client(service), self._on_toggle)
-        return self._watched.get(service) or self._inner.client(service)
-
-    @property
-    def region_name(self) -> str:
-        return self._inner.region_name
-
-    def account_id(self) -> str:
-        return self._inner.account_id()
-
-
-@dataclass
-class _VirtualContext:
-    """Lambda's context, on the virtual clock."""
-
-    clock: VirtualClock
-    deadline: datetime
-    function_name: str
-    invoked_function_arn: str
-    aws_request_id: str
-    memory_limit_in_mb: int
-    function_version: str = "$LATEST"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.deadline - self.clock.now()).total_seconds() * 1000))
-
-
-def _quiet_logger() -> logging.Logger:
-    logger = logging.getLogger("cronbridge.simulate.worker")
-    logger.propagate = False
-    if not logger.handlers:
-        logger.addHandler(logging.NullHandler())
-    return logger
-
-
-def _fresh_loader(spec: str) -> Any:
-    """Import a handler without the worker's process-wide cache (tests reuse package names)."""
-    module_name, _, function_name = spec.partition(":")
-    target: Any = importlib.import_module(module_name)
-    for part in function_name.split("."):
-        target = getattr(target, part)
-    return target
-
-
-@contextmanager
-def catalogue_on_path(root: Path, packages: set[str]) -> Iterator[None]:
-    """Make the catalogue's packages importable, fresh (no stale module from another root)."""
-
-    def purge() -> None:
-        for name in list(sys.modules):
-            if name.split(".")[0] in packages:
-                del sys.modules[name]
-
-    purge()
-    sys.path.insert(0, str(root))
-    try:
-        yield
-    finally:
-        if str(root) in sys.path:
-            sys.path.remove(str(root))
-        purge()
-
-
 class Simulation:
     """One simulation over [start, end) of a deployed stage, inside an active moto mock.
     ``outage`` ([from, to)): nothing is delivered then, the monitor included, as when the
@@ -292,7 +90,7 @@ class Simulation:
         self.clock = VirtualClock(start)
         self._dirty = False
         self._toggled = False
-        self.clients = _Clients(clients, self._mark_dirty, self._mark_toggled)
+        self.clients = WatchedClients(clients, self._mark_dirty, self._mark_toggled)
         self.functions = FunctionDirectory(self.clients.client("lambda"))
         self._runtimes: dict[str, Any] = {}
         self._sequence = 0
@@ -377,9 +175,9 @@ class Simulation:
                 env,
                 clients=self.clients,
                 clock=self.clock,
-                handler_loader=_fresh_loader,
+                handler_loader=fresh_loader,
                 metrics=NullMetrics(),
-                log=_quiet_logger(),
+                log=quiet_logger(),
                 threaded=False,  # the handler runs in the invocation's own virtual thread
             )
         return self._runtimes[info.name]
@@ -390,7 +188,7 @@ class Simulation:
         self._sequence += 1
         request_id = stable_id(info.name, firing.input_text, str(self._sequence))
         started = RunEvent.started(firing, event, self.clock.now(), request_id)
-        context = _VirtualContext(
+        context = VirtualContext(
             clock=self.clock,
             deadline=self.clock.now() + timedelta(seconds=info.timeout),
             function_name=info.name,

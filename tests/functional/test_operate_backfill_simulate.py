@@ -20,7 +20,8 @@ from scheduler.awsclients import AwsClients
 from scheduler.catalogue import load_catalogue
 from scheduler.cli.local import deploy_catalogue
 from scheduler.local.invoker import LocalInvoker
-from scheduler.local.simulate import Simulation, catalogue_on_path
+from scheduler.local.simenv import catalogue_on_path
+from scheduler.local.simulate import Simulation
 from scheduler.operate.backfill import Backfill, DynamoSlotReader
 from scheduler.operate.slots import slots_between
 from scheduler.schedule import next_fire_times, parse_schedule

@@ -19,7 +19,8 @@ from scheduler.awsclients import AwsClients
 from scheduler.catalogue import load_catalogue
 from scheduler.cli.local import deploy_catalogue
 from scheduler.errors import CronbridgeError
-from scheduler.local.simulate import Simulation, catalogue_on_path
+from scheduler.local.simenv import catalogue_on_path
+from scheduler.local.simulate import Simulation
 from scheduler.operate.pause import PauseRequest, pause_job, paused, resume_job
 from scheduler.operate.pauses import PauseStore
 from scheduler.worker.entry import build_runtime

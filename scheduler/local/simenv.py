@@ -1,0 +1,143 @@
+"""The in-process surroundings `cronbridge local simulate` gives the real worker.
+
+AWS clients whose scheduler and events calls are watched (a new retry schedule, a rule or
+schedule turned on or off), so the virtual-clock loop rescans the deployed set only when it
+changed; Lambda's context on the virtual clock; a quiet logger; a handler loader without the
+worker's process-wide cache; and the catalogue's packages put on ``sys.path`` fresh.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from scheduler.awsclients import AwsClients
+from scheduler.local.vclock import VirtualClock
+
+
+class _SchedulerWatch:
+    """A scheduler client proxy that notes when a retry schedule is created."""
+
+    def __init__(
+        self, client: Any, on_create: Callable[[], None], on_toggle: Callable[[], None]
+    ) -> None:
+        self._client = client
+        self._on_create = on_create
+        self._on_toggle = on_toggle
+
+    def create_schedule(self, **kwargs: Any) -> Any:
+        self._on_create()
+        return self._client.create_schedule(**kwargs)
+
+    def update_schedule(self, **kwargs: Any) -> Any:
+        self._on_toggle()  # a pause ending (or starting): rescan the deployed set
+        return self._client.update_schedule(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+class _EventsWatch:
+    """An events client proxy that notes rules turned on or off (a pause ending)."""
+
+    def __init__(self, client: Any, on_toggle: Callable[[], None]) -> None:
+        self._client = client
+        self._on_toggle = on_toggle
+
+    def enable_rule(self, **kwargs: Any) -> Any:
+        self._on_toggle()
+        return self._client.enable_rule(**kwargs)
+
+    def disable_rule(self, **kwargs: Any) -> Any:
+        self._on_toggle()
+        return self._client.disable_rule(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+class WatchedClients:
+    """AwsClients with scheduler and events watched, so the loop rescans only when needed."""
+
+    def __init__(
+        self, inner: AwsClients, on_create: Callable[[], None], on_toggle: Callable[[], None]
+    ) -> None:
+        self._inner = inner
+        self._watched: dict[str, Any] = {}
+        self._on_create = on_create
+        self._on_toggle = on_toggle
+
+    def client(self, service: str) -> Any:
+        if service == "scheduler" and service not in self._watched:
+            self._watched[service] = _SchedulerWatch(
+                self._inner.client(service), self._on_create, self._on_toggle
+            )
+        if service == "events" and service not in self._watched:
+            self._watched[service] = _EventsWatch(self._inner.client(service), self._on_toggle)
+        return self._watched.get(service) or self._inner.client(service)
+
+    @property
+    def region_name(self) -> str:
+        return self._inner.region_name
+
+    def account_id(self) -> str:
+        return self._inner.account_id()
+
+
+@dataclass
+class VirtualContext:
+    """Lambda's context, on the virtual clock."""
+
+    clock: VirtualClock
+    deadline: datetime
+    function_name: str
+    invoked_function_arn: str
+    aws_request_id: str
+    memory_limit_in_mb: int
+    function_version: str = "$LATEST"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.deadline - self.clock.now()).total_seconds() * 1000))
+
+
+def quiet_logger() -> logging.Logger:
+    logger = logging.getLogger("cronbridge.simulate.worker")
+    logger.propagate = False
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+    return logger
+
+
+def fresh_loader(spec: str) -> Any:
+    """Import a handler without the worker's process-wide cache (tests reuse package names)."""
+    module_name, _, function_name = spec.partition(":")
+    target: Any = importlib.import_module(module_name)
+    for part in function_name.split("."):
+        target = getattr(target, part)
+    return target
+
+
+@contextmanager
+def catalogue_on_path(root: Path, packages: set[str]) -> Iterator[None]:
+    """Make the catalogue's packages importable, fresh (no stale module from another root)."""
+
+    def purge() -> None:
+        for name in list(sys.modules):
+            if name.split(".")[0] in packages:
+                del sys.modules[name]
+
+    purge()
+    sys.path.insert(0, str(root))
+    try:
+        yield
+    finally:
+        if str(root) in sys.path:
+            sys.path.remove(str(root))
+        purge()
