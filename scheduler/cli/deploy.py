@@ -16,6 +16,7 @@ from scheduler.catalogue import load_catalogue
 from scheduler.cli import common
 from scheduler.cli.output import Result, progress
 from scheduler.deploy.engine import PlanContext, apply_plan, plan_catalogue
+from scheduler.deploy.executor_pool import DEFAULT_PARALLELISM, MAX_PARALLELISM
 from scheduler.deploy.render import bookkeeping, render_json, render_text
 from scheduler.deploy.targeting import Targeted, describe_partial
 from scheduler.errors import UsageError
@@ -48,6 +49,30 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="turn paused jobs back on and end their pauses (default: they stay paused)",
     )
+    add_parallelism_arg(parser)
+
+
+def add_parallelism_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--parallelism",
+        type=_parallelism,
+        default=DEFAULT_PARALLELISM,
+        metavar="N",
+        help=f"apply up to N jobs' changes at once (default: {DEFAULT_PARALLELISM}; "
+        "1 applies one change at a time)",
+    )
+
+
+def _parallelism(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_PARALLELISM:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 1 to {MAX_PARALLELISM}, got {text!r}"
+        )
+    return value
 
 
 def emulator_layers(args: argparse.Namespace) -> Sequence[str] | None:
@@ -128,7 +153,9 @@ def apply_and_report(
         return Result(data=data, text=lambda: "\n".join([render_text(plan), *partial]))
     sys.stderr.write("\n".join([render_text(plan), *partial]) + "\n")
     confirm(args, question)
-    result = apply_plan(ctx, common.aws_clients(args), progress=progress)
+    result = apply_plan(
+        ctx, common.aws_clients(args), progress=progress, parallelism=args.parallelism
+    )
     # Counted as the plan counted them: cronbridge's own tag stamps are not "changes".
     hidden = bookkeeping(plan)
     n = sum(1 for op in result.applied if id(op) not in hidden)

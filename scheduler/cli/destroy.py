@@ -10,7 +10,7 @@ import argparse
 
 from scheduler.catalogue import load_catalogue
 from scheduler.cli import common
-from scheduler.cli.deploy import apply_and_report, make_plan
+from scheduler.cli.deploy import add_parallelism_arg, apply_and_report, make_plan
 from scheduler.cli.output import Result
 from scheduler.deploy.engine import remaining_after_destroy
 from scheduler.errors import CronbridgeError
@@ -25,6 +25,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also delete the runs table and the dead-letter queue",
     )
+    add_parallelism_arg(parser)
 
 
 def run(args: argparse.Namespace) -> Result:

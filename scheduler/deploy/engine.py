@@ -20,7 +20,7 @@ from scheduler.compile import compile_catalogue
 from scheduler.deploy import apply_topic, live, live_iam, live_logs, paused, plan_extras, plan_topic
 from scheduler.deploy import ops as o
 from scheduler.deploy.awsapi import AwsApi, ClientSource
-from scheduler.deploy.executor import ApplyResult, Executor
+from scheduler.deploy.executor import DEFAULT_PARALLELISM, ApplyResult, Executor
 from scheduler.deploy.ownership import Owner
 from scheduler.deploy.plan_reads import DeepState, ReadRequest, what_to_read
 from scheduler.deploy.planner import build_plan
@@ -197,11 +197,13 @@ def apply_plan(
     *,
     progress: Progress | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    parallelism: int = DEFAULT_PARALLELISM,
 ) -> ApplyResult:
-    """``sleep``: how to wait between retries (IAM propagation, new-table backups)."""
+    """``sleep``: how to wait between retries (IAM propagation, new-table backups).
+    ``parallelism``: how many independent jobs' operations run at once (1: one by one)."""
     owner = Owner(ctx.desired.prefix, ctx.desired.stage)
     api = AwsApi(clients, sleep=sleep)
-    executor = Executor(api, cache(lambda: ctx.code), owner=owner)
+    executor = Executor(api, cache(lambda: ctx.code), owner=owner, parallelism=parallelism)
     result = executor.apply(ctx.plan, progress)
     if ctx.resumed:
         # The rules/schedules are on again (the plan did it): now the pauses are over.
@@ -221,6 +223,7 @@ def apply_catalogue(
     code: bytes | None = None,
     check_boundary: bool = True,
     refresh: bool = False,
+    parallelism: int = DEFAULT_PARALLELISM,
 ) -> ApplyResult:
     """Plan, then apply: converges the stage on the catalogue (idempotent). ``code`` is the
     zip to deploy; by default it is built from the catalogue's folder. ``refresh`` reads
@@ -229,7 +232,7 @@ def apply_catalogue(
         catalogue, stage, clients, prune=prune, layers=layers, region=region, code=code,
         check_boundary=check_boundary, refresh=refresh,
     )  # fmt: skip
-    return apply_plan(ctx, clients, progress=progress)
+    return apply_plan(ctx, clients, progress=progress, parallelism=parallelism)
 
 
 def remaining_after_destroy(

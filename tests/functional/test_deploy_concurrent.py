@@ -1,0 +1,124 @@
+"""Concurrent apply against in-process moto: a failing job does not stop the others, the
+error lists every failed operation, and the next deploy converges."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from scheduler.awsclients import AwsClients
+from scheduler.catalogue import load_catalogue
+from scheduler.deploy.engine import apply_catalogue, plan_catalogue
+from scheduler.deploy.executor import ApplyFailedError
+from scheduler.errors import CronbridgeError
+from tests.functional.test_deploy_engine import CODE
+
+REPO = Path(__file__).resolve().parents[2]
+BASE = "cronbridge-dev"
+
+
+class FailingClients:
+    """Real moto clients that refuse chosen writes (API name, function name), and record
+    which threads sent calls."""
+
+    def __init__(self) -> None:
+        self.inner = AwsClients(region="us-east-1")
+        self.region_name = "us-east-1"
+        self.refuse: set[tuple[str, str]] = set()
+        self.threads: set[str] = set()
+        self._hooked: set[str] = set()
+
+    def client(self, service: str) -> Any:
+        c = self.inner.client(service)
+        if service not in self._hooked:
+            c.meta.events.register("before-parameter-build.*.*", self._check)
+            self._hooked.add(service)
+        return c
+
+    def _check(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+        self.threads.add(threading.current_thread().name)
+        if (model.name, str(params.get("FunctionName", ""))) in self.refuse:
+            raise ConnectionError(f"injected failure of {model.name}")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
+    shutil.copy(REPO / "jobs.yaml", tmp_path / "jobs.yaml")
+    return tmp_path
+
+
+@pytest.fixture
+def clients() -> Iterator[FailingClients]:
+    with mock_aws():
+        yield FailingClients()
+
+
+def deploy(folder: Path, clients: FailingClients, **kw: Any) -> Any:
+    cat = load_catalogue(folder / "jobs.yaml")
+    return apply_catalogue(cat, "dev", clients, layers=(), code=CODE, **kw)
+
+
+def functions() -> dict[str, dict[str, str]]:
+    lam = boto3.client("lambda", region_name="us-east-1")
+    out = {}
+    for f in lam.list_functions()["Functions"]:
+        out[f["FunctionName"]] = lam.get_function(FunctionName=f["FunctionName"])["Tags"]
+    return out
+
+
+def test_one_failing_job_leaves_the_others_deployed_and_a_rerun_converges(
+    folder: Path, clients: FailingClients
+) -> None:
+    # GIVEN heartbeat's async config refused by AWS, on a concurrent first deploy
+    clients.refuse = {("PutFunctionEventInvokeConfig", f"{BASE}-heartbeat")}
+    lines: list[str] = []
+    # WHEN deploying
+    with pytest.raises(CronbridgeError, match=f"function {BASE}-heartbeat.*injected failure"):
+        deploy(folder, clients, progress=lines.append, parallelism=8)
+    # THEN it ran on several threads, and every other job finished: fingerprint tag written
+    assert len(clients.threads) > 1
+    fns = functions()
+    others = [n for n in fns if n != f"{BASE}-heartbeat"]
+    assert others and all("cronbridge:spec" in fns[n] for n in others), fns
+    # AND heartbeat stopped at the failure: no fingerprint, so it still looks changed
+    assert "cronbridge:spec" not in fns[f"{BASE}-heartbeat"]
+    # AND the failure is one readable progress line among one line per finished operation
+    failed = [line for line in lines if "FAILED" in line]
+    assert len(failed) == 1 and f"{BASE}-heartbeat" in failed[0]
+    assert all(line.startswith("[") and line.count("\n") == 0 for line in lines)
+    # WHEN the cause is gone and deploy runs again
+    clients.refuse = set()
+    deploy(folder, clients)
+    # THEN the stage has converged: a deep plan finds nothing to do
+    cat = load_catalogue(folder / "jobs.yaml")
+    ctx = plan_catalogue(cat, "dev", clients, layers=(), code=CODE, refresh=True)
+    assert not ctx.plan.has_changes, [op.describe() for op in ctx.plan.ops]
+
+
+def test_every_failed_operation_is_listed(folder: Path, clients: FailingClients) -> None:
+    # GIVEN two jobs whose function creation AWS refuses
+    clients.refuse = {
+        ("CreateFunction", f"{BASE}-heartbeat"),
+        ("CreateFunction", f"{BASE}-nightly-report"),
+    }
+    # WHEN deploying
+    with pytest.raises(ApplyFailedError) as caught:
+        deploy(folder, clients)
+    # THEN the one error names both, and counts what was applied and what was not tried
+    message = caught.value.message
+    assert message.startswith("2 operations failed")
+    assert f"create function {BASE}-heartbeat" in message
+    assert f"create function {BASE}-nightly-report" in message
+    result = caught.value.result
+    assert result.count > 0
+    assert {op.job for op in result.not_started} == {"heartbeat", "nightly-report"}
+    # AND the jobs that did not fail are deployed
+    assert f"{BASE}-cleanup-tmp" in functions()
