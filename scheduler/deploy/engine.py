@@ -20,7 +20,7 @@ from scheduler.compile import compile_catalogue
 from scheduler.deploy import apply_topic, live, live_iam, live_logs, paused, plan_extras, plan_topic
 from scheduler.deploy import ops as o
 from scheduler.deploy.awsapi import AwsApi, ClientSource
-from scheduler.deploy.executor import DEFAULT_PARALLELISM, ApplyResult, Executor
+from scheduler.deploy.executor import ApplyResult, Executor
 from scheduler.deploy.ownership import Owner
 from scheduler.deploy.plan_reads import DeepState, ReadRequest, what_to_read
 from scheduler.deploy.planner import build_plan
@@ -197,10 +197,12 @@ def apply_plan(
     *,
     progress: Progress | None = None,
     sleep: Callable[[float], None] = time.sleep,
-    parallelism: int = DEFAULT_PARALLELISM,
+    parallelism: int = 1,
 ) -> ApplyResult:
     """``sleep``: how to wait between retries (IAM propagation, new-table backups).
-    ``parallelism``: how many independent jobs' operations run at once (1: one by one)."""
+    ``parallelism``: how many independent jobs' operations run at once. One by one unless
+    asked (the CLI asks): moto's in-process backends, which tests and benchmarks use, are
+    not thread-safe, while AWS and the local emulator (one request at a time) are."""
     owner = Owner(ctx.desired.prefix, ctx.desired.stage)
     api = AwsApi(clients, sleep=sleep)
     executor = Executor(api, cache(lambda: ctx.code), owner=owner, parallelism=parallelism)
@@ -223,7 +225,7 @@ def apply_catalogue(
     code: bytes | None = None,
     check_boundary: bool = True,
     refresh: bool = False,
-    parallelism: int = DEFAULT_PARALLELISM,
+    parallelism: int = 1,
 ) -> ApplyResult:
     """Plan, then apply: converges the stage on the catalogue (idempotent). ``code`` is the
     zip to deploy; by default it is built from the catalogue's folder. ``refresh`` reads

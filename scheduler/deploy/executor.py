@@ -82,7 +82,7 @@ class Executor:
         code_zip: Callable[[], bytes],
         *,
         owner: Owner | None = None,
-        parallelism: int = DEFAULT_PARALLELISM,
+        parallelism: int = 1,
     ) -> None:
         self.api = api
         self._patient = propagation.PatientApi(api)  # retries while IAM propagates

@@ -1,23 +1,24 @@
-"""Concurrent apply against in-process moto: a failing job does not stop the others, the
-error lists every failed operation, and the next deploy converges."""
+"""Concurrent apply against moto's server (the local emulator, which applies one request at
+a time, as in-process moto's backends are not thread-safe): a failing job does not stop
+the others, the error lists every failed operation, and the next deploy converges."""
 
 from __future__ import annotations
 
 import shutil
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
-from scheduler.awsclients import AwsClients
+from scheduler.awsclients import AwsClients, local_credentials_env
 from scheduler.catalogue import load_catalogue
 from scheduler.deploy.engine import apply_catalogue, plan_catalogue
 from scheduler.deploy.executor import ApplyFailedError
 from scheduler.errors import CronbridgeError
+from scheduler.local.emulator import Emulator
 from tests.functional.test_deploy_engine import CODE
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,8 +29,8 @@ class FailingClients:
     """Real moto clients that refuse chosen writes (API name, function name), and record
     which threads sent calls."""
 
-    def __init__(self) -> None:
-        self.inner = AwsClients(region="us-east-1")
+    def __init__(self, endpoint_url: str) -> None:
+        self.inner = AwsClients(region="us-east-1", endpoint_url=endpoint_url)
         self.region_name = "us-east-1"
         self.refuse: set[tuple[str, str]] = set()
         self.threads: set[str] = set()
@@ -55,10 +56,18 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 @pytest.fixture
-def clients() -> Iterator[FailingClients]:
-    with mock_aws():
-        yield FailingClients()
+def clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[FailingClients]:
+    for key, value in local_credentials_env().items():
+        monkeypatch.setenv(key, value)
+    with Emulator(port=_free_port()) as emulator:
+        yield FailingClients(emulator.endpoint_url)
 
 
 def deploy(folder: Path, clients: FailingClients, **kw: Any) -> Any:
@@ -66,8 +75,8 @@ def deploy(folder: Path, clients: FailingClients, **kw: Any) -> Any:
     return apply_catalogue(cat, "dev", clients, layers=(), code=CODE, **kw)
 
 
-def functions() -> dict[str, dict[str, str]]:
-    lam = boto3.client("lambda", region_name="us-east-1")
+def functions(clients: FailingClients) -> dict[str, dict[str, str]]:
+    lam = clients.inner.client("lambda")
     out = {}
     for f in lam.list_functions()["Functions"]:
         out[f["FunctionName"]] = lam.get_function(FunctionName=f["FunctionName"])["Tags"]
@@ -85,7 +94,7 @@ def test_one_failing_job_leaves_the_others_deployed_and_a_rerun_converges(
         deploy(folder, clients, progress=lines.append, parallelism=8)
     # THEN it ran on several threads, and every other job finished: fingerprint tag written
     assert len(clients.threads) > 1
-    fns = functions()
+    fns = functions(clients)
     others = [n for n in fns if n != f"{BASE}-heartbeat"]
     assert others and all("cronbridge:spec" in fns[n] for n in others), fns
     # AND heartbeat stopped at the failure: no fingerprint, so it still looks changed
@@ -111,7 +120,7 @@ def test_every_failed_operation_is_listed(folder: Path, clients: FailingClients)
     }
     # WHEN deploying
     with pytest.raises(ApplyFailedError) as caught:
-        deploy(folder, clients)
+        deploy(folder, clients, parallelism=8)
     # THEN the one error names both, and counts what was applied and what was not tried
     message = caught.value.message
     assert message.startswith("2 operations failed")
@@ -121,4 +130,4 @@ def test_every_failed_operation_is_listed(folder: Path, clients: FailingClients)
     assert result.count > 0
     assert {op.job for op in result.not_started} == {"heartbeat", "nightly-report"}
     # AND the jobs that did not fail are deployed
-    assert f"{BASE}-cleanup-tmp" in functions()
+    assert f"{BASE}-cleanup-tmp" in functions(clients)

@@ -1,0 +1,106 @@
+"""Which source files a function needs: the worker's and its handler's import closure.
+
+A job's zip holds what ``scheduler.worker.entry`` imports from the platform and what the
+job's handler module imports from the project beside jobs.yaml, followed transitively,
+and nothing else: another job's new module then leaves this job's bytes (and its Lambda
+``CodeSha256``) unchanged, and the package is a fraction of the whole platform (the CLI,
+the local emulator and the web UI never run on Lambda).
+
+Every import statement counts, wherever it sits (inside a function, under ``try``, under
+``if TYPE_CHECKING``): packaging one module too many costs a few KB, one too few costs
+every run. Non-Python files under a handler's top-level package travel too (a handler may
+read its own templates or data); the platform needs none. Imports that resolve outside
+the two trees (standard library, boto3, the Powertools layer, requirements.txt's
+distributions) are not this module's business. Pure file-system reads: no AWS, no boto3,
+and no user code is run.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from scheduler.catalogue.handlers import module_file, parse_module
+
+WORKER_ENTRY = "scheduler.worker.entry"
+
+
+def import_closure(roots: dict[str, Path], modules: Iterable[str]) -> dict[str, Path]:
+    """Archive name -> file of every module reachable from ``modules``.
+
+    ``roots`` maps a top-level package or module name to the folder that holds it; an
+    import whose top-level name is not a key is outside (stdlib, runtime, requirements).
+    Each module's parent packages' ``__init__.py`` files are included, as importing it
+    runs them.
+    """
+    out: dict[str, Path] = {}
+    seen: set[str] = set()
+    queue = list(modules)
+    while queue:
+        module = queue.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        root = roots.get(module.split(".")[0])
+        if root is None:
+            continue
+        path = module_file(root, module)
+        if path is None:
+            continue  # ``from pkg import name``: ``pkg.name`` is an attribute, not a module
+        parts = module.split(".")
+        for depth in range(1, len(parts)):
+            init = root.joinpath(*parts[:depth]) / "__init__.py"
+            out["/".join(parts[:depth]) + "/__init__.py"] = init
+            queue.append(".".join(parts[:depth]))
+        out[path.relative_to(root).as_posix()] = path
+        try:
+            tree = parse_module(path)
+        except (SyntaxError, OSError, UnicodeDecodeError):
+            continue  # validate reports an unreadable handler; the file itself still ships
+        for name in imported_names(tree, module, path.name == "__init__.py"):
+            if name.split(".")[0] in roots:
+                queue.extend(_prefixes(name))
+    return out
+
+
+def imported_names(tree: ast.Module, module: str, is_package: bool) -> Iterator[str]:
+    """Absolute dotted names of every import in ``tree`` (``from a import b`` gives ``a``
+    and ``a.b``, since ``b`` may be a submodule)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                base = node.module or ""
+            else:
+                package = module.split(".") if is_package else module.split(".")[:-1]
+                keep = len(package) - (node.level - 1)
+                if keep <= 0:
+                    continue  # beyond the top-level package: Python refuses it too
+                base = ".".join([*package[:keep], *([node.module] if node.module else [])])
+            if not base:
+                continue
+            yield base
+            for alias in node.names:
+                if alias.name != "*":
+                    yield f"{base}.{alias.name}"
+
+
+def data_files(
+    package_dir: Path, arc_prefix: str, skip: Iterable[str]
+) -> Iterator[tuple[str, Path]]:
+    """Non-Python files under a handler's package folder, as (archive name, path)."""
+    skipped = set(skip)
+    for path in sorted(package_dir.rglob("*")):
+        relative = path.relative_to(package_dir)
+        if any(part in skipped or part.startswith(".") for part in relative.parts):
+            continue
+        if path.is_file() and path.suffix not in (".py", ".pyc", ".pyo"):
+            yield f"{arc_prefix}/{relative.as_posix()}", path
+
+
+def _prefixes(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
