@@ -1,14 +1,20 @@
-"""Count AWS calls of plan/deploy for a 300-job catalogue against moto (in-process).
+"""Count AWS calls of plan/deploy for 300- and 1,000-job catalogues against moto (in-process).
 
 Generates the catalogue in a temp folder, deploys it, then measures: a no-op plan (calls,
 wall time), a no-op redeploy (mutating calls), and a one-job change (which resources the
 writes touch). Calls are counted with botocore's ``before-call`` event on each client.
-Run: .venv/bin/python bench/plan_calls.py [--jobs 300]
+
+moto does not page as AWS does (its ListFunctions returns every function in one page, its
+GetResources pages by tags), so the no-op plan is also given as AWS would page it: each
+listing's items divided by the page size the API allows (AWS_PAGES), every other call as
+is. Goal (issue 10): at most 20 calls at 300 jobs, 50 at 1,000.
+Run: .venv/bin/python bench/plan_calls.py [--jobs 300 1000]
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import shutil
@@ -19,6 +25,18 @@ from pathlib import Path
 from typing import Any
 
 READ_PREFIXES = ("Get", "List", "Describe")
+GOALS = {300: 20, 1000: 50}
+# Listing -> (items key, largest page AWS returns). GetResources' page also ends at 500 tags.
+AWS_PAGES = {
+    "ListFunctions": ("Functions", 50),
+    "GetResources": ("ResourceTagMappingList", 100),
+    "ListRules": ("Rules", 100),
+    "ListSchedules": ("Schedules", 100),
+    "ListScheduleGroups": ("ScheduleGroups", 100),
+    "ListRoles": ("Roles", 1000),
+    "DescribeLogGroups": ("logGroups", 50),
+}
+_TOKENS = ("NextToken", "nextToken", "Marker", "PaginationToken")
 
 
 class CountingClients:
@@ -30,6 +48,8 @@ class CountingClients:
         self.inner = AwsClients(region=region)
         self.region_name = region
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        # One entry per listing (its continuation pages folded in): [operation, items, tags]
+        self.listings: list[list[Any]] = []
         self._hooked: set[str] = set()
 
     def client(self, service: str) -> Any:
@@ -39,6 +59,7 @@ class CountingClients:
             # before-parameter-build sees the API parameters, to name what a write touches.
             client.meta.events.register("before-call.*.*", self._record)
             client.meta.events.register("before-parameter-build.*.*", self._params)
+            client.meta.events.register("after-call.*.*", self._listed)
             self._hooked.add(service)
         return client
 
@@ -48,9 +69,34 @@ class CountingClients:
     def _record(self, model: Any, **_: Any) -> None:
         self.calls.append((model.name, getattr(self, "_last_params", {})))
 
+    def _listed(self, model: Any, parsed: dict[str, Any], **_: Any) -> None:
+        if model.name not in AWS_PAGES:
+            return
+        items = parsed.get(AWS_PAGES[model.name][0]) or []
+        tags = sum(len(i.get("Tags") or []) for i in items if isinstance(i, dict))
+        params = getattr(self, "_last_params", {})
+        if any(params.get(t) for t in _TOKENS) and self.listings:
+            self.listings[-1][1] += len(items)
+            self.listings[-1][2] += tags
+        else:
+            self.listings.append([model.name, len(items), tags])
+
     def reset(self) -> list[tuple[str, dict[str, Any]]]:
         calls, self.calls = self.calls, []
+        self.listings = []
         return calls
+
+    def aws_calls(self, calls: list[tuple[str, dict[str, Any]]]) -> int:
+        """The calls as AWS would page the same listings (see the module docstring)."""
+        others = sum(1 for name, _ in calls if name not in AWS_PAGES)
+        pages = 0
+        for name, items, tags in self.listings:
+            per_page = AWS_PAGES[name][1]
+            need = math.ceil(items / per_page)
+            if name == "GetResources":
+                need = max(need, math.ceil(tags / 500))
+            pages += max(1, need)
+        return others + pages
 
 
 def write_catalogue(folder: Path, jobs: int, *, changed: int | None = None) -> Path:
@@ -77,8 +123,17 @@ def mutating(calls: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[st
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--jobs", type=int, default=300)
-    n = parser.parse_args().jobs
+    parser.add_argument("--jobs", type=int, nargs="+", default=[300, 1000])
+    sizes = parser.parse_args().jobs
+    print(
+        f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cpus, "
+        f"python {platform.python_version()}, in-process moto (mock_aws)"
+    )
+    for n in sizes:
+        measure(n)
+
+
+def measure(n: int) -> None:
     os.environ.update(
         AWS_ACCESS_KEY_ID="testing",
         AWS_SECRET_ACCESS_KEY="testing",
@@ -96,7 +151,7 @@ def main() -> None:
         cat = load_catalogue(write_catalogue(folder, n))
         clients = CountingClients("us-east-1")
         # Built once, as one CLI command does; the tree may change under a long benchmark.
-        code = build_zip(cat.root, cat.top_level_packages())
+        code = build_zip(cat.root, sorted({j.handler_module for j in cat.jobs.values()}))
 
         t0 = time.perf_counter()
         first = apply_catalogue(cat, "dev", clients, layers=(), code=code)
@@ -106,6 +161,7 @@ def main() -> None:
         t0 = time.perf_counter()
         ctx = plan_catalogue(cat, "dev", clients, layers=(), code=code)
         plan_s = time.perf_counter() - t0
+        plan_aws = clients.aws_calls(clients.calls)
         plan_calls = clients.reset()
         assert not ctx.plan.has_changes, [op.describe() for op in ctx.plan.ops]
 
@@ -120,10 +176,6 @@ def main() -> None:
         change_s = time.perf_counter() - t0
         change_calls = clients.reset()
 
-    print(
-        f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cpus, "
-        f"python {platform.python_version()}, in-process moto (mock_aws)"
-    )
     print(f"jobs: {n}")
     print(
         f"first deploy:     {len(first_calls):5d} calls, {len(mutating(first_calls)):5d} "
@@ -132,6 +184,11 @@ def main() -> None:
     print(
         f"no-op plan:       {len(plan_calls):5d} calls, {len(mutating(plan_calls)):5d} "
         f"mutating, {plan_s:6.2f} s   {dict(Counter(c[0] for c in plan_calls))}"
+    )
+    goal = GOALS.get(n)
+    print(
+        f"no-op plan as AWS pages it: {plan_aws} calls"
+        + (f" (goal <= {goal}: {'met' if plan_aws <= goal else 'NOT met'})" if goal else "")
     )
     print(
         f"no-op redeploy:   {len(redeploy_calls):5d} calls, "

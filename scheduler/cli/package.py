@@ -77,7 +77,9 @@ def run(args: argparse.Namespace) -> Result:
     out.mkdir(parents=True, exist_ok=True)
 
     progress(f"packaging code ({', '.join(('scheduler', *state.packages))})")
-    code = build_zip(catalogue.root, state.packages)
+    # One zip for the stack's functions: the worker and every handler's import closure
+    # (deploy gives each job its own; a template's functions share the one S3 object).
+    code = build_zip(catalogue.root, sorted({j.handler_module for j in catalogue.jobs.values()}))
     sha = code_sha256(code)
     # The key carries the content hash: new code, new key, so CloudFormation sees a change.
     code_key = f"{state.prefix}/{stage}/code-{hashlib.sha256(code).hexdigest()[:16]}.zip"

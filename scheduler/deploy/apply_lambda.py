@@ -19,7 +19,7 @@ from scheduler.deploy.propagation import PatientApi
 from scheduler.errors import AwsCallError, CronbridgeError
 from scheduler.resources import Function
 
-CodeSource = Callable[[], bytes]
+CodeSource = Callable[[str], bytes]  # job -> its function's zip
 
 
 def function_config(fn: Function) -> dict[str, Any]:
@@ -52,7 +52,7 @@ def create_function(patient: PatientApi, op: o.CreateFunction, code: CodeSource)
             "create_function",
             res,
             **function_config(fn),
-            Code={"ZipFile": code()},
+            Code={"ZipFile": code(op.job)},
             Tags=fn.tags,
             Publish=False,
         )
@@ -71,7 +71,11 @@ def create_function(patient: PatientApi, op: o.CreateFunction, code: CodeSource)
 def update_code(api: AwsApi, op: o.UpdateFunctionCode, code: CodeSource) -> None:
     name = op.function_name
     api.call(
-        "lambda", "update_function_code", f"function {name}", FunctionName=name, ZipFile=code()
+        "lambda",
+        "update_function_code",
+        f"function {name}",
+        FunctionName=name,
+        ZipFile=code(op.job),
     )
     wait_function(api, name, "function_updated_v2")
 

@@ -101,10 +101,11 @@ class AwsApi:
         were tagged once and are gone, and is empty on some emulators (LocalStack). Callers
         confirm existence with each service's own read.
 
-        Paged by tags, 500 a page (the maximum; a page never splits a resource): our
-        resources carry about six tags, so that is some 80 resources a page, close to
-        ResourcesPerPage's cap of 100, and moto, which pages by tag count whatever is
-        asked, pages the same way instead of at its default of 100 tags.
+        Paged at the largest sizes the API allows: ResourcesPerPage 100 (its maximum, and
+        the limit AWS recommends paging by) and TagsPerPage 500 (its maximum; a page never
+        splits a resource's tags). A page ends at whichever limit comes first, so with our
+        six or so tags a resource, some 70-80 resources a page; moto pages by tags whatever
+        is asked (100 by default), so without TagsPerPage it would return 15 a page.
         https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/API_GetResources.html
         """
         filters = [{"Key": k, "Values": [v]} for k, v in sorted(tags.items())]
@@ -116,6 +117,7 @@ class AwsApi:
             "tagged resources",
             "ResourceTagMappingList",
             TagFilters=filters,
+            ResourcesPerPage=100,
             TagsPerPage=500,
             **extra,
         ):

@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
 from scheduler import names
@@ -29,6 +28,8 @@ from scheduler.resources import DesiredState
 
 Progress = Callable[[str], None]
 
+_LOG_PAGE = 50  # DescribeLogGroups' page (live_logs.py)
+
 
 @dataclass
 class PlanContext:
@@ -36,7 +37,7 @@ class PlanContext:
 
     plan: o.Plan
     desired: DesiredState
-    code: bytes
+    codes: dict[str, bytes]  # job -> its function's code zip
     # What the plan read (listings, deep reads): a saved plan keeps their fingerprint.
     snapshot: Any = None
     deep: Any = None
@@ -44,10 +45,19 @@ class PlanContext:
     resumed: dict[str, paused.StagePause] = field(default_factory=dict)
 
 
-def _code(catalogue: Catalogue) -> bytes:
-    from scheduler.deploy.zipbuild import build_zip
+def _codes(catalogue: Catalogue, desired: DesiredState) -> dict[str, bytes]:
+    """Each function's zip: its handler module's import closure plus the worker's
+    (zipbuild.py), built once per module, so a new or changed job leaves the others' code
+    alone. A platform function (the monitor) runs its own Lambda handler's module."""
+    from scheduler.deploy.zipbuild import build_zips
 
-    return build_zip(catalogue.root, catalogue.top_level_packages())
+    wanted: dict[str, str] = {}
+    for name, res in desired.jobs.items():
+        job = catalogue.jobs.get(name)
+        entry = res.function.handler.rsplit(".", 1)[0]
+        wanted[name] = job.handler_module if job is not None else entry
+    by_module = build_zips(catalogue.root, wanted.values())
+    return {name: by_module[module] for name, module in wanted.items()}
 
 
 def plan_catalogue(
@@ -88,8 +98,14 @@ def plan_catalogue(
     pauses = {} if destroy else paused.read_pauses(api, desired)
     if pauses and not resume_paused:
         desired = paused.hold(desired, pauses)
-    zip_bytes = code if code is not None else (b"" if destroy else _code(catalogue))
-    sha = code_sha256(zip_bytes)
+    if destroy:
+        codes: dict[str, bytes] = {}
+    elif code is not None:
+        codes = {name: code for name in desired.jobs}  # one zip for every job (tests)
+    else:
+        codes = _codes(catalogue, desired)
+    digests = {data: code_sha256(data) for data in set(codes.values())}
+    sha = {name: digests[data] for name, data in codes.items()}
     snapshot = live.scan(api, desired, _with_scheduler_role(api, desired, roles), destroy=destroy)
     if refresh or destroy:
         # Every log group of the stage, with its retention (50 a page); a plain plan reads a
@@ -112,7 +128,7 @@ def plan_catalogue(
         plan = replace(plan, notes=plan.notes + notes)
     resumed = {j: p for j, p in pauses.items() if j in desired.jobs} if resume_paused else {}
     return PlanContext(
-        plan=plan, desired=desired, code=zip_bytes, snapshot=snapshot, deep=deep, resumed=resumed
+        plan=plan, desired=desired, codes=codes, snapshot=snapshot, deep=deep, resumed=resumed
     )
 
 
@@ -150,13 +166,20 @@ def deep_read(
     }
     for key in sorted(request.shared):
         deep.shared[key] = readers[key]()
+    log_groups = snapshot.log_groups
+    if log_groups is None and len(request.jobs) > len(snapshot.functions) // _LOG_PAGE + 1:
+        # Listing the stage's groups (50 a page) costs less than one read per job.
+        log_groups = live_logs.list_log_groups(api, plan_extras.log_group_prefix(desired))
     for name in request.jobs:
         res = desired.jobs[name]
-        fn = live.read_function(api, res.function.name)
+        # Lambda's own listing is the authority on which functions exist: no GetFunction
+        # for one it does not list (every function of a first deploy).
+        listed_fn = res.function.name in snapshot.functions
+        fn = live.read_function(api, res.function.name) if listed_fn else None
         job = live.DeepJob(function=fn)
         if res.role.name in snapshot.roles:
             job.role = live_iam.read_role(api, res.role)
-        listed = _listed_log_group(api, snapshot, res.log_group.name)
+        listed = _listed_log_group(api, log_groups, res.log_group.name)
         if listed is not None:
             tags = live_logs.log_group_tags(api, res.log_group.arn)
             job.log_group = live_logs.from_listing(res.log_group, listed, tags)
@@ -205,7 +228,7 @@ def apply_plan(
     not thread-safe, while AWS and the local emulator (one request at a time) are."""
     owner = Owner(ctx.desired.prefix, ctx.desired.stage)
     api = AwsApi(clients, sleep=sleep)
-    executor = Executor(api, cache(lambda: ctx.code), owner=owner, parallelism=parallelism)
+    executor = Executor(api, ctx.codes.__getitem__, owner=owner, parallelism=parallelism)
     result = executor.apply(ctx.plan, progress)
     if ctx.resumed:
         # The rules/schedules are on again (the plan did it): now the pauses are over.
@@ -268,10 +291,12 @@ def remaining_after_destroy(
     return []
 
 
-def _listed_log_group(api: AwsApi, snapshot: live.Snapshot, name: str) -> dict[str, Any] | None:
+def _listed_log_group(
+    api: AwsApi, listing: dict[str, dict[str, Any]] | None, name: str
+) -> dict[str, Any] | None:
     """The job's log group from the stage listing when there is one, else read by name."""
-    if snapshot.log_groups is not None:
-        return snapshot.log_groups.get(name)
+    if listing is not None:
+        return listing.get(name)
     return live_logs.list_log_groups(api, name).get(name)
 
 

@@ -79,7 +79,7 @@ class Executor:
     def __init__(
         self,
         api: AwsApi,
-        code_zip: Callable[[], bytes],
+        code_zip: Callable[[str], bytes],
         *,
         owner: Owner | None = None,
         parallelism: int = 1,
@@ -105,8 +105,6 @@ class Executor:
         # needs here, before any thread asks for one.
         for service in sorted(_services(plan.ops)):
             self.api.client(service)
-        if _needs_code(plan.ops):
-            self._code_zip()  # build (and cache) once, not once per thread
 
         refused: dict[int, str] = {}  # id(op) -> why its delete was skipped
 
@@ -241,10 +239,6 @@ _SERVICES: dict[type[o.Op], tuple[str, ...]] = {
 
 def _services(ops: tuple[o.Op, ...]) -> set[str]:
     return {s for op in ops for s in _SERVICES.get(type(op), ("lambda",))}
-
-
-def _needs_code(ops: tuple[o.Op, ...]) -> bool:
-    return any(isinstance(op, o.CreateFunction | o.UpdateFunctionCode) for op in ops)
 
 
 def _line(error: BaseException) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from scheduler.deploy import ops as o
 from scheduler.deploy import plan_extras
 from scheduler.deploy.live import DeepJob, LiveFunction, LiveRule, Snapshot
 from scheduler.deploy.plan_diff import spec_tag
@@ -100,7 +101,7 @@ def job_looks_unchanged(res: JobResources, snapshot: Snapshot, code_sha256: str)
 def what_to_read(
     desired: DesiredState,
     snapshot: Snapshot,
-    code_sha256: str,
+    code_sha256: o.CodeShas,
     *,
     refresh: bool = False,
     prune: bool = True,
@@ -112,7 +113,7 @@ def what_to_read(
         if refresh or not exists or spec != model.spec_hash:
             req.shared.add(key)
     for name, res in desired.jobs.items():
-        if refresh or not job_looks_unchanged(res, snapshot, code_sha256):
+        if refresh or not job_looks_unchanged(res, snapshot, o.code_of(code_sha256, name)):
             req.jobs.add(name)
     desired_rules = {r.name for res in desired.jobs.values() for r in res.rules}
     marker = f"cronbridge {desired.stage} "

@@ -36,7 +36,7 @@ def build_plan(
     snapshot: Snapshot,
     request: ReadRequest,
     deep: DeepState,
-    code_sha256: str,
+    code_sha256: o.CodeShas,
     *,
     prune: bool = True,
     destroy: bool = False,
@@ -49,7 +49,8 @@ def build_plan(
     job_ops: list[o.Op] = []
     for name, res in desired.jobs.items():
         if name in request.jobs:
-            job_ops += plan_jobs.job_ops(res, deep.jobs.get(name, DeepJob()), code_sha256, owner)
+            sha = o.code_of(code_sha256, name)
+            job_ops += plan_jobs.job_ops(res, deep.jobs.get(name, DeepJob()), sha, owner)
     # IAM is eventually consistent: every job's role (and log group) goes before any
     # function, so each role has propagated by the time its function needs it.
     early = [op for op in job_ops if isinstance(op, o.PutRole | o.PutLogGroup)]
@@ -70,7 +71,7 @@ def build_plan(
         stage=desired.stage,
         prefix=desired.prefix,
         ops=tuple(plan),
-        code_sha256=code_sha256,
+        code_sha256=o.code_digest(code_sha256),
         unchanged_jobs=unchanged,
         refusals=tuple(refusals),
     )

@@ -1,13 +1,20 @@
-"""Build the one deterministic code zip every job function runs from.
+"""Build each job function's code zip: small, deflated, and the same bytes for the same code.
 
-The zip holds the platform package (``scheduler``, whose ``scheduler.worker.entry.handler``
-is every function's handler), each top-level package or module a handler names, resolved
-against the folder holding ``jobs.yaml``, and, when a ``requirements.txt`` sits beside it,
-those distributions installed for the Lambda platform (``scheduler.deploy.vendor``).
-Entries are written in sorted order with a fixed timestamp and fixed permissions,
-uncompressed (so no zlib build can change the bytes), and compiled caches are left out.
-Identical sources therefore give identical bytes and an identical Lambda ``CodeSha256``,
-which lets deploy skip re-uploading unchanged code.
+A job's zip holds what its function runs and nothing else (closure.py): the modules
+``scheduler.worker.entry`` (every function's handler) imports from the platform, the
+modules the job's handler imports from the project beside ``jobs.yaml``, the non-Python
+files of the handler's top-level package, and, when a ``requirements.txt`` sits beside
+it, those distributions installed for the Lambda platform (``scheduler.deploy.vendor``).
+So a new job's module leaves every other job's zip, and its Lambda ``CodeSha256``,
+unchanged: only the jobs whose code changed get new code. Jobs whose handlers share a
+module share one build (``build_zips``).
+
+Entries are written in sorted order with a fixed timestamp and fixed permissions, and
+deflated at a fixed level, with compiled caches left out: identical sources give
+identical bytes on a given zlib, so deploy skips re-uploading unchanged code. (A build
+host whose zlib deflates differently, zlib-ng for one, gives other bytes for the same
+sources: its first deploy re-uploads each function's zip once, some 40 KB each for the
+sample, and later deploys from it are no-ops again.)
 
 File-system work (plus pip, through ``vendor``, when requirements change): no AWS calls,
 no boto3. boto3 is in the Lambda runtime and powertools comes from the public Powertools
@@ -21,9 +28,10 @@ import base64
 import hashlib
 import io
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from scheduler.deploy.closure import WORKER_ENTRY, data_files, import_closure
 from scheduler.deploy.vendor import PipRunner, vendored_dir, vendored_entries
 from scheduler.errors import CronbridgeError
 
@@ -33,11 +41,10 @@ PLATFORM_PACKAGE = "scheduler"
 _FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 # -rw-r--r-- regular file; Lambda only needs the files readable.
 _FILE_MODE = 0o100644 << 16
-# Stored, not deflated: deflate output depends on the zlib build (zlib-ng, which some
-# distributions ship, compresses differently), so a laptop and a CI runner could produce
-# different bytes for the same sources and re-upload code that did not change. The code is
-# a few hundred KB uncompressed, far below Lambda's 50 MB direct-upload limit.
-_COMPRESSION = zipfile.ZIP_STORED
+# Deflated at a fixed level (the worker's closure shrinks from ~100 KB to ~40 KB). Lambda
+# unzips standard deflate; the level only has to stay fixed for the bytes to.
+_COMPRESSION = zipfile.ZIP_DEFLATED
+_LEVEL = 9
 # Build and editor leftovers that are never needed at run time and vary between machines.
 _SKIP_DIRS = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
 _SKIP_SUFFIXES = frozenset({".pyc", ".pyo"})
@@ -61,43 +68,67 @@ def platform_dir() -> Path:
 
 def build_zip(
     root: Path,
-    top_level_packages: Sequence[str],
+    handler_modules: Sequence[str],
     *,
     platform: Path | None = None,
     pip: PipRunner | None = None,
     cache_dir: Path | None = None,
 ) -> bytes:
-    """The deployment zip for handlers under ``root``; same sources in, same bytes out.
+    """The zip for functions whose handlers live in ``handler_modules`` (dotted module
+    names, resolved under ``root``); same sources in, same bytes out.
 
     ``platform`` overrides the folder of the ``scheduler`` package (tests inject a small
     fake one); by default it is the installed package. ``pip`` and ``cache_dir`` are
     handed to ``vendor.vendored_dir`` for ``root/requirements.txt``.
     """
-    entries: dict[str, Path] = {}
-    for arcname, path in _tree((platform or platform_dir()).resolve(), PLATFORM_PACKAGE):
-        entries[arcname] = path
-    platform_folder = (platform or platform_dir()).resolve()
-    for name in sorted(set(top_level_packages)):
-        if name == PLATFORM_PACKAGE:
-            _check_platform_handler(root, platform_folder)
-            continue  # already bundled: a handler may live in the platform package itself
-        for arcname, path in _handler_files(root, name):
-            entries[arcname] = path
     vendored = vendored_dir(root, pip=pip, cache_dir=cache_dir)
+    return _build(root, handler_modules, (platform or platform_dir()).resolve(), vendored)
+
+
+def build_zips(
+    root: Path,
+    handler_modules: Iterable[str],
+    *,
+    platform: Path | None = None,
+    pip: PipRunner | None = None,
+    cache_dir: Path | None = None,
+) -> dict[str, bytes]:
+    """Handler module -> its functions' zip, each module built once (a 1,000-job catalogue
+    typically names a handful of modules)."""
+    vendored = vendored_dir(root, pip=pip, cache_dir=cache_dir)
+    folder = (platform or platform_dir()).resolve()
+    return {m: _build(root, [m], folder, vendored) for m in sorted(set(handler_modules))}
+
+
+def _build(
+    root: Path, handler_modules: Sequence[str], platform: Path, vendored: Path | None
+) -> bytes:
+    roots = {PLATFORM_PACKAGE: platform.parent}
+    tops = sorted({m.split(".")[0] for m in handler_modules})
+    for top in tops:
+        if top == PLATFORM_PACKAGE:
+            _check_platform_handler(root, platform)
+            continue  # a handler may live in the platform package itself
+        _require_handler(root, top)
+        roots[top] = root
+    entries = import_closure(roots, [WORKER_ENTRY, *sorted(set(handler_modules))])
+    for top in tops:
+        if top != PLATFORM_PACKAGE and (root / top).is_dir():
+            entries.update(data_files(root / top, top, _SKIP_DIRS))
     if vendored is not None:
-        entries.update(_vendored_files(vendored, {PLATFORM_PACKAGE, *top_level_packages}))
+        entries.update(_vendored_files(vendored, {PLATFORM_PACKAGE, *tops}))
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", _COMPRESSION) as archive:
+    with zipfile.ZipFile(buffer, "w", _COMPRESSION, compresslevel=_LEVEL) as archive:
         for arcname in sorted(entries):
             info = zipfile.ZipInfo(arcname, date_time=_FIXED_DATE_TIME)
             info.external_attr = _FILE_MODE
             info.create_system = 3  # unix, so the mode above is honoured on every build host
             info.compress_type = _COMPRESSION
-            archive.writestr(info, entries[arcname].read_bytes())
+            archive.writestr(info, entries[arcname].read_bytes(), compresslevel=_LEVEL)
     data = buffer.getvalue()
     if len(data) > MAX_DIRECT_UPLOAD:
         raise PackageError(
-            f"the code zip is {len(data) / 2**20:.1f} MiB (entries are stored uncompressed); "
+            f"the code zip is {len(data) / 2**20:.1f} MiB; "
             f"Lambda accepts at most {MAX_DIRECT_UPLOAD // 2**20} MiB uploaded directly",
             hint="trim requirements.txt (boto3 is already in the runtime) or large data files",
         )
@@ -121,14 +152,10 @@ def _check_platform_handler(root: Path, platform: Path) -> None:
         )
 
 
-def _handler_files(root: Path, name: str) -> Iterator[tuple[str, Path]]:
+def _require_handler(root: Path, name: str) -> None:
     package = root / name
     module = root / f"{name}.py"
-    if package.is_dir():
-        yield from _tree(package, name)
-    elif module.is_file():
-        yield f"{name}.py", module
-    else:
+    if not package.is_dir() and not module.is_file():
         raise PackageError(
             f"handler package {name!r} not found: neither {package}/ nor {module} exists",
             hint="handler paths resolve against the folder holding jobs.yaml",

@@ -66,7 +66,7 @@ def test_requirements_are_installed_for_lambda_and_zipped(project: Path, platfor
     # GIVEN a requirements.txt beside jobs.yaml
     pip = FakePip()
     # WHEN the code zip is built
-    data = build_zip(project, ["jobs"], platform=platform, pip=pip)
+    data = build_zip(project, ["jobs.fetch"], platform=platform, pip=pip)
     # THEN pip was asked for Lambda's platform and Python, wheels only, into a cache dir
     [command] = pip.commands
     assert command[command.index("--platform") + 1] == LAMBDA_PLATFORM == "manylinux2014_x86_64"
@@ -86,21 +86,25 @@ def test_unchanged_requirements_reuse_the_cache_and_the_bytes(
 ) -> None:
     # GIVEN a zip built once
     pip = FakePip()
-    first = build_zip(project, ["jobs"], platform=platform, pip=pip)
+    first = build_zip(project, ["jobs.fetch"], platform=platform, pip=pip)
     # WHEN built again with the same requirements
-    second = build_zip(project, ["jobs"], platform=platform, pip=pip)
+    second = build_zip(project, ["jobs.fetch"], platform=platform, pip=pip)
     # THEN pip did not run again and the bytes are identical
     assert len(pip.commands) == 1 and first == second
     # WHEN the requirements change THEN pip runs for the new key, and the zip changes
     (project / "requirements.txt").write_text("requests==2.32.3\nsix==1.16.0\n")
-    third = build_zip(project, ["jobs"], platform=platform, pip=pip)
+    third = build_zip(project, ["jobs.fetch"], platform=platform, pip=pip)
     assert len(pip.commands) == 2 and "six/__init__.py" in names(third)
 
 
 def test_a_fresh_cache_gives_the_same_bytes(project: Path, platform: Path, tmp_path: Path) -> None:
     # GIVEN two machines (two caches) with the same sources and the same pip output
-    one = build_zip(project, ["jobs"], platform=platform, pip=FakePip(), cache_dir=tmp_path / "a")
-    two = build_zip(project, ["jobs"], platform=platform, pip=FakePip(), cache_dir=tmp_path / "b")
+    one = build_zip(
+        project, ["jobs.fetch"], platform=platform, pip=FakePip(), cache_dir=tmp_path / "a"
+    )
+    two = build_zip(
+        project, ["jobs.fetch"], platform=platform, pip=FakePip(), cache_dir=tmp_path / "b"
+    )
     # THEN the zips are byte-identical (fixed times and modes, sorted entries)
     assert one == two
 
@@ -110,17 +114,17 @@ def test_included_files_are_part_of_the_cache_key(project: Path, platform: Path)
     (project / "requirements.txt").write_text("-r more.txt\n")
     (project / "more.txt").write_text("requests==2.32.3\n")
     pip = FakePip()
-    build_zip(project, ["jobs"], platform=platform, pip=pip)
+    build_zip(project, ["jobs.fetch"], platform=platform, pip=pip)
     # WHEN only the included file changes THEN pip runs again
     (project / "more.txt").write_text("requests==2.32.4\n")
-    build_zip(project, ["jobs"], platform=platform, pip=pip)
+    build_zip(project, ["jobs.fetch"], platform=platform, pip=pip)
     assert len(pip.commands) == 2
 
 
 def test_no_requirements_no_pip(project: Path, platform: Path) -> None:
     (project / "requirements.txt").unlink()
     pip = FakePip()
-    build_zip(project, ["jobs"], platform=platform, pip=pip)
+    build_zip(project, ["jobs.fetch"], platform=platform, pip=pip)
     assert pip.commands == []
 
 
@@ -133,9 +137,9 @@ def test_failed_pip_leaves_no_cache_entry(project: Path, platform: Path) -> None
 
     # WHEN the zip is built THEN the error surfaces, and no partial entry is cached
     with pytest.raises(VendorError, match="boom"):
-        build_zip(project, ["jobs"], platform=platform, pip=broken)
+        build_zip(project, ["jobs.fetch"], platform=platform, pip=broken)
     pip = FakePip()
-    build_zip(project, ["jobs"], platform=platform, pip=pip)
+    build_zip(project, ["jobs.fetch"], platform=platform, pip=pip)
     assert len(pip.commands) == 1
     cache = project / ".cronbridge" / "build" / "requirements"
     assert [p.name for p in cache.iterdir() if not p.name.startswith(".")] != []
@@ -147,7 +151,7 @@ def test_requirement_clashing_with_a_handler_package(project: Path, platform: Pa
     (project / "requirements.txt").write_text("jobs==1.0\n")
     # WHEN packaged THEN one clear error
     with pytest.raises(PackageError, match="'jobs', which clashes with a handler"):
-        build_zip(project, ["jobs"], platform=platform, pip=FakePip())
+        build_zip(project, ["jobs.fetch"], platform=platform, pip=FakePip())
 
 
 def test_real_pip_failure_is_one_line_with_a_hint(tmp_path: Path) -> None:

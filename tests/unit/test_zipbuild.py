@@ -1,8 +1,13 @@
-"""The code zip is deterministic, complete, and free of build leftovers."""
+"""Each job's code zip is deterministic, deflated, and holds what its function runs: the
+worker's and the handler's import closure, no build leftovers, nothing of other jobs."""
 
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -11,10 +16,11 @@ import pytest
 from scheduler.deploy.zipbuild import (
     PackageError,
     build_zip,
+    build_zips,
     code_sha256,
     platform_dir,
 )
-from scheduler.resources import powertools_layer_arn
+from tests.conftest import REPO_ROOT
 
 
 def _write(path: Path, text: str) -> Path:
@@ -27,9 +33,15 @@ def _write(path: Path, text: str) -> Path:
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "project"
     _write(root / "jobs" / "__init__.py", "")
-    _write(root / "jobs" / "reports.py", "def nightly(payload, ctx):\n    return 1\n")
-    _write(root / "jobs" / "sub" / "helpers.py", "X = 1\n")
-    _write(root / "tasks.py", "def ping(payload, ctx):\n    return 'pong'\n")
+    _write(
+        root / "jobs" / "reports.py",
+        "from .sub import helpers\n\ndef nightly(payload, ctx):\n    return helpers.X\n",
+    )
+    _write(root / "jobs" / "sub" / "__init__.py", "")
+    _write(root / "jobs" / "sub" / "helpers.py", "import json\nX = 1\n")
+    _write(root / "jobs" / "other.py", "def run(payload, ctx):\n    return 2\n")
+    _write(root / "jobs" / "template.txt", "Dear {name}\n")
+    _write(root / "tasks.py", "def ping(payload, ctx):\n    import jobs.other\n    return 'pong'\n")
     _write(root / "jobs.yaml", "version: 1\n")
     return root
 
@@ -38,7 +50,14 @@ def project(tmp_path: Path) -> Path:
 def platform(tmp_path: Path) -> Path:
     pkg = tmp_path / "site" / "scheduler"
     _write(pkg / "__init__.py", "")
-    _write(pkg / "worker" / "entry.py", "def handler(event, context):\n    return None\n")
+    _write(pkg / "errors.py", "")
+    _write(pkg / "worker" / "__init__.py", "")
+    _write(
+        pkg / "worker" / "entry.py",
+        "from scheduler import errors\n\ndef handler(event, context):\n    return None\n",
+    )
+    _write(pkg / "cli" / "__init__.py", "")
+    _write(pkg / "cli" / "main.py", "")
     return pkg
 
 
@@ -48,9 +67,9 @@ def _names(data: bytes) -> list[str]:
 
 def test_same_sources_give_identical_bytes(project: Path, platform: Path) -> None:
     # GIVEN one project
-    # WHEN the zip is built twice, with the package list in a different order
-    first = build_zip(project, ["jobs", "tasks"], platform=platform)
-    second = build_zip(project, ["tasks", "jobs", "jobs"], platform=platform)
+    # WHEN the zip is built twice, with the module list in a different order
+    first = build_zip(project, ["jobs.reports", "tasks"], platform=platform)
+    second = build_zip(project, ["tasks", "jobs.reports", "jobs.reports"], platform=platform)
     # THEN the bytes and the CodeSha256 are identical
     assert first == second
     assert code_sha256(first) == code_sha256(second)
@@ -58,47 +77,70 @@ def test_same_sources_give_identical_bytes(project: Path, platform: Path) -> Non
 
 def test_mtime_does_not_change_the_bytes(project: Path, platform: Path) -> None:
     # GIVEN a zip built once
-    before = build_zip(project, ["jobs"], platform=platform)
+    before = build_zip(project, ["jobs.reports"], platform=platform)
     # WHEN a file is touched without changing its content
     target = project / "jobs" / "reports.py"
     target.write_text(target.read_text())
-    import os
-
     os.utime(target, (2_000_000_000, 2_000_000_000))
     # THEN the zip is byte-identical
-    assert build_zip(project, ["jobs"], platform=platform) == before
+    assert build_zip(project, ["jobs.reports"], platform=platform) == before
 
 
-def test_changed_file_changes_the_hash(project: Path, platform: Path) -> None:
+def test_a_change_in_an_imported_module_changes_the_hash(project: Path, platform: Path) -> None:
     # GIVEN a zip built once
-    before = code_sha256(build_zip(project, ["jobs"], platform=platform))
-    # WHEN one handler file changes
-    _write(project / "jobs" / "reports.py", "def nightly(payload, ctx):\n    return 2\n")
+    before = code_sha256(build_zip(project, ["jobs.reports"], platform=platform))
+    # WHEN a module the handler imports (relatively) changes
+    _write(project / "jobs" / "sub" / "helpers.py", "X = 2\n")
     # THEN the hash changes
-    assert code_sha256(build_zip(project, ["jobs"], platform=platform)) != before
+    assert code_sha256(build_zip(project, ["jobs.reports"], platform=platform)) != before
 
 
-def test_contents_sorted_with_fixed_metadata(project: Path, platform: Path) -> None:
-    # GIVEN a project with a package and a single-module handler
-    data = build_zip(project, ["jobs", "tasks"], platform=platform)
+def test_a_new_module_of_another_job_leaves_this_job_unchanged(
+    project: Path, platform: Path
+) -> None:
+    # GIVEN the reports job's zip
+    before = build_zip(project, ["jobs.reports"], platform=platform)
+    # WHEN a new job's module appears beside it, and another job's module changes
+    _write(project / "jobs" / "new_job.py", "def run(payload, ctx):\n    return 3\n")
+    _write(project / "jobs" / "other.py", "def run(payload, ctx):\n    return 4\n")
+    # THEN the reports job's bytes (so its CodeSha256) are the same: no re-upload for it
+    assert build_zip(project, ["jobs.reports"], platform=platform) == before
+
+
+def test_the_zip_holds_the_two_import_closures_only(project: Path, platform: Path) -> None:
+    # GIVEN a handler whose module imports a sibling package, and one importing in a function
+    data = build_zip(project, ["jobs.reports", "tasks"], platform=platform)
     archive = zipfile.ZipFile(io.BytesIO(data))
-    # THEN every runtime file is there, in sorted order
+    # THEN the worker's closure, the handlers' closures and the package's data are there,
+    # in sorted order, and nothing else: not the platform's CLI, not unused modules
     names = archive.namelist()
     assert names == sorted(names)
     assert set(names) == {
         "jobs/__init__.py",
+        "jobs/other.py",  # imported inside tasks.ping
         "jobs/reports.py",
+        "jobs/sub/__init__.py",
         "jobs/sub/helpers.py",
+        "jobs/template.txt",
         "scheduler/__init__.py",
+        "scheduler/errors.py",
+        "scheduler/worker/__init__.py",
         "scheduler/worker/entry.py",
         "tasks.py",
     }
-    # AND every entry carries the fixed timestamp and mode
+    # AND every entry is deflated, with the fixed timestamp and mode
     for info in archive.infolist():
+        assert info.compress_type == zipfile.ZIP_DEFLATED
         assert info.date_time == (1980, 1, 1, 0, 0, 0)
         assert (info.external_attr >> 16) & 0o777 == 0o644
-    # AND jobs.yaml itself is not code, so it stays out
-    assert "jobs.yaml" not in names
+
+
+def test_build_zips_builds_each_module_once(project: Path, platform: Path) -> None:
+    # GIVEN three jobs naming two modules WHEN built THEN one zip per module, the same
+    # bytes build_zip gives
+    zips = build_zips(project, ["jobs.reports", "tasks", "jobs.reports"], platform=platform)
+    assert sorted(zips) == ["jobs.reports", "tasks"]
+    assert zips["tasks"] == build_zip(project, ["tasks"], platform=platform)
 
 
 def test_pycache_and_hidden_files_excluded(project: Path, platform: Path) -> None:
@@ -108,7 +150,7 @@ def test_pycache_and_hidden_files_excluded(project: Path, platform: Path) -> Non
     _write(project / "jobs" / ".DS_Store", "junk")
     _write(platform / "__pycache__" / "x.cpython-311.pyc", "junk")
     # WHEN the zip is built
-    names = _names(build_zip(project, ["jobs"], platform=platform))
+    names = _names(build_zip(project, ["jobs.reports"], platform=platform))
     # THEN none of them is in it
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or "/." in n]
 
@@ -117,7 +159,7 @@ def test_missing_handler_package_is_a_clear_error(project: Path, platform: Path)
     # GIVEN a handler naming a package that is not beside jobs.yaml
     # WHEN the zip is built THEN the error names the package and where it looked
     with pytest.raises(PackageError, match="'nightly_jobs' not found"):
-        build_zip(project, ["nightly_jobs"], platform=platform)
+        build_zip(project, ["nightly_jobs.x"], platform=platform)
 
 
 def test_handler_package_may_not_shadow_the_platform(project: Path, platform: Path) -> None:
@@ -125,41 +167,56 @@ def test_handler_package_may_not_shadow_the_platform(project: Path, platform: Pa
     _write(project / "scheduler" / "mine.py", "")
     # WHEN a handler names it THEN packaging refuses: the platform would shadow it
     with pytest.raises(PackageError, match="clashes"):
-        build_zip(project, ["scheduler"], platform=platform)
+        build_zip(project, ["scheduler.mine"], platform=platform)
 
 
 def test_handler_in_the_platform_package_is_fine(project: Path, platform: Path) -> None:
     # GIVEN a handler in the platform itself (no user `scheduler/` folder)
-    # WHEN packaged THEN the zip is the same as without it: the platform is always there
-    assert build_zip(project, ["jobs", "scheduler"], platform=platform) == build_zip(
-        project, ["jobs"], platform=platform
+    # WHEN packaged THEN it rides with the platform's modules
+    assert "scheduler/errors.py" in _names(
+        build_zip(project, ["scheduler.errors"], platform=platform)
     )
     # AND a catalogue beside the platform's own source tree (this repo) is fine too
-    assert build_zip(platform.parent, ["scheduler"], platform=platform)
+    assert build_zip(platform.parent, ["scheduler.errors"], platform=platform)
 
 
-def test_default_platform_is_the_installed_package(project: Path) -> None:
-    # GIVEN no platform override WHEN built THEN the real scheduler package is bundled
-    names = _names(build_zip(project, ["jobs"]))
-    assert "scheduler/__init__.py" in names
-    assert "scheduler/contract.py" in names
+def test_default_platform_is_the_installed_package_minus_what_lambda_never_runs() -> None:
+    # GIVEN the sample project WHEN its heartbeat job's zip is built
+    data = build_zip(REPO_ROOT, ["jobs.heartbeat"])
+    names = set(_names(data))
+    # THEN the worker is there, the CLI, the emulator and the web UI are not
+    assert {"scheduler/__init__.py", "scheduler/worker/entry.py", "jobs/heartbeat.py"} <= names
+    assert not [n for n in names if n.startswith(("scheduler/cli/", "scheduler/ui/"))]
+    assert not [n for n in names if n.startswith(("scheduler/local/", "scheduler/deploy/"))]
     assert platform_dir().name == "scheduler"
+    # AND it is a small fraction of the whole platform package (which was 471 KiB stored)
+    assert len(data) < 100 * 1024
+
+
+def test_the_zip_alone_imports_the_worker_and_the_handler(tmp_path: Path) -> None:
+    # GIVEN the sample nightly-report job's zip, unpacked as Lambda unpacks it
+    task = tmp_path / "task"
+    zipfile.ZipFile(io.BytesIO(build_zip(REPO_ROOT, ["jobs.reports"]))).extractall(task)
+    # WHEN an interpreter sees only that folder and the third-party packages (boto3 and
+    # powertools, which the runtime and its layer provide), not this source tree
+    site = sysconfig.get_paths()["purelib"]
+    code = (
+        "import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
+        "import scheduler, scheduler.worker.entry, jobs.reports\n"
+        "assert scheduler.__file__.startswith(sys.argv[1]), scheduler.__file__\n"
+        "assert callable(scheduler.worker.entry.handler)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-S", "-c", code, str(task), site],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    # THEN the worker entry and the handler import from the zip's files alone
+    assert run.returncode == 0, run.stderr
 
 
 def test_code_sha256_is_lambda_format() -> None:
     # Lambda reports base64(sha256), 44 characters
     assert code_sha256(b"") == "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
-
-
-def test_powertools_layer_arn_shape() -> None:
-    assert powertools_layer_arn("eu-west-1") == (
-        "arn:aws:lambda:eu-west-1:017000801446:layer:"
-        "AWSLambdaPowertoolsPythonV3-python312-x86_64:27"
-    )
-
-
-def test_entries_are_stored_uncompressed(project: Path, platform: Path) -> None:
-    # Deflate output varies with the zlib build; stored entries make the bytes depend on
-    # the sources alone.
-    archive = zipfile.ZipFile(io.BytesIO(build_zip(project, ["jobs"], platform=platform)))
-    assert {i.compress_type for i in archive.infolist()} == {zipfile.ZIP_STORED}
