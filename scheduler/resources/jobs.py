@@ -7,11 +7,10 @@ API parameter they feed. Frozen dataclasses, pure stdlib: no AWS calls.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Literal
 
-from scheduler.resources.fingerprint import Specced, fingerprint, spec_of
+from scheduler.resources.fingerprint import Specced, fingerprint, plain, spec_of
 from scheduler.resources.roles import Role
 from scheduler.resources.runtime import LAMBDA_RUNTIME, WORKER_HANDLER
 
@@ -166,7 +165,7 @@ class JobResources:
                 "role": spec_of(self.role),
                 "log_group": spec_of(self.log_group),
                 "function": spec_of(self.function),
-                "async": dataclasses.asdict(self.async_config),
+                "async": plain(self.async_config),
                 "rules": [self._unheld(spec_of(r)) for r in self.rules],
                 "schedules": [_schedule_spec(self._unheld(spec_of(s))) for s in self.schedules],
                 "code": code_sha256,
