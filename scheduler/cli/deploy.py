@@ -154,7 +154,10 @@ def apply_and_report(
     sys.stderr.write("\n".join([render_text(plan), *partial]) + "\n")
     confirm(args, question)
     result = apply_plan(
-        ctx, common.aws_clients(args), progress=progress, parallelism=args.parallelism
+        ctx,
+        common.aws_clients(args),
+        progress=progress,
+        parallelism=getattr(args, "parallelism", DEFAULT_PARALLELISM),
     )
     # Counted as the plan counted them: cronbridge's own tag stamps are not "changes".
     hidden = bookkeeping(plan)
