@@ -16,25 +16,21 @@ from pathlib import Path
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from scheduler.cli.main import main
+from tests.conftest import serialized_moto_server
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    try:
-        yield url
-    finally:
-        # moto's backends are shared by every server in this process: leave none behind.
-        urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
-        server.stop()
+    with serialized_moto_server() as url:
+        try:
+            yield url
+        finally:
+            # moto's backends are shared by every server in this process: leave none behind.
+            urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
 
 
 @pytest.fixture

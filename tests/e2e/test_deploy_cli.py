@@ -8,22 +8,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from scheduler.cli.main import main
+from tests.conftest import serialized_moto_server
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+    with serialized_moto_server() as url:
+        yield url
 
 
 @pytest.fixture
