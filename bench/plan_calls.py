@@ -26,6 +26,7 @@ from typing import Any
 
 READ_PREFIXES = ("Get", "List", "Describe")
 GOALS = {300: 20, 1000: 50}
+RULES_QUOTA = 290  # past 300 jobs, the jobs kept on EventBridge rules
 # Listing -> (items key, largest page AWS returns). GetResources' page also ends at 500 tags.
 AWS_PAGES = {
     "ListFunctions": ("Functions", 50),
@@ -112,6 +113,10 @@ def write_catalogue(folder: Path, jobs: int, *, changed: int | None = None) -> P
             "    handler: jobs.heartbeat:beat",
             f"    payload: {{n: {i}}}",
         ]
+        if jobs > 300 and i >= RULES_QUOTA:
+            # EventBridge allows 300 rules a bus by default (validate enforces it): the
+            # rest run on EventBridge Scheduler, as a catalogue that large would.
+            lines.append("    backend: scheduler")
     path = folder / "jobs.yaml"
     path.write_text("\n".join(lines) + "\n")
     return path
