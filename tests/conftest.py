@@ -45,22 +45,42 @@ def _fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
 
 
+class SerializedMotoServer:
+    """moto's server on 127.0.0.1, applying one request at a time as local mode's emulator
+    does (scheduler/local/motoserve.py): the CLI deploys several jobs at once, and moto's
+    backends are not thread-safe. Same start/get_host_and_port/stop as moto's
+    ThreadedMotoServer, which serves requests side by side."""
+
+    def __init__(self, ip_address: str = "127.0.0.1", port: int = 0, verbose: bool = False):
+        from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
+
+        from scheduler.local.motoserve import serialized
+
+        app = serialized(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(
+            ip_address, port, app, threaded=True, request_handler=MotoRequestHandler
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def get_host_and_port(self) -> tuple[str, int]:
+        return str(self._server.host), int(self._server.port)
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join()
+
+
 @contextlib.contextmanager
 def serialized_moto_server() -> Iterator[str]:
-    """moto's server on 127.0.0.1 (a free port), applying one request at a time as local
-    mode's emulator does (scheduler/local/motoserve.py): the CLI deploys several jobs at
-    once, and moto's backends are not thread-safe. Yields the endpoint URL."""
-    from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-    from werkzeug.serving import make_server
-
-    from scheduler.local.motoserve import serialized
-
-    app = serialized(DomainDispatcherApplication(create_backend_app))
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    """A ``SerializedMotoServer`` for a ``with`` block; yields the endpoint URL."""
+    server = SerializedMotoServer()
+    server.start()
+    host, port = server.get_host_and_port()
     try:
-        yield f"http://127.0.0.1:{server.port}"
+        yield f"http://{host}:{port}"
     finally:
-        server.shutdown()
-        thread.join()
+        server.stop()

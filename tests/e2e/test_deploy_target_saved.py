@@ -11,9 +11,9 @@ from pathlib import Path
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from scheduler.cli.main import main
+from tests.conftest import SerializedMotoServer
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -32,7 +32,7 @@ def stage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[lis
     shutil.copytree(REPO / "jobs", tmp_path / "jobs")
     path = tmp_path / "jobs.yaml"
     shutil.copy(REPO / "jobs.yaml", path)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = SerializedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from scheduler.cli.main import main
+from tests.conftest import SerializedMotoServer
 
 REPO = Path(__file__).resolve().parents[2]
 FAKE_AWS_ENV = {
@@ -30,7 +30,7 @@ def stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[str],
     root = tmp_path_factory.mktemp("pause")
     shutil.copytree(REPO / "jobs", root / "jobs")
     shutil.copy(REPO / "jobs.yaml", root / "jobs.yaml")
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = SerializedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
