@@ -7,8 +7,6 @@ stage's shared resources. Pure data, no AWS calls.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -374,26 +372,6 @@ class DeleteLogGroup(Op):
     @property
     def resource(self) -> str:
         return self.name
-
-
-# Each job's code CodeSha256 (job -> sha), or one for every job.
-CodeShas = str | Mapping[str, str]
-
-
-def code_of(shas: CodeShas, job: str) -> str:
-    """The CodeSha256 of ``job``'s zip."""
-    return shas if isinstance(shas, str) else shas[job]
-
-
-def code_digest(shas: CodeShas) -> str:
-    """One fingerprint of every job's code: the CodeSha256 when all jobs share one zip,
-    else a SHA-256 over the sorted ``job=sha`` lines."""
-    if isinstance(shas, str):
-        return shas
-    if len(set(shas.values())) == 1:
-        return next(iter(shas.values()))
-    lines = "\n".join(f"{job}={sha}" for job, sha in sorted(shas.items()))
-    return "sha256:" + hashlib.sha256(lines.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

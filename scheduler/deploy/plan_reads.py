@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from scheduler.deploy import ops as o
-from scheduler.deploy import plan_extras
+from scheduler.deploy import plan_code, plan_extras
 from scheduler.deploy.live import DeepJob, LiveFunction, LiveRule, Snapshot
 from scheduler.deploy.plan_diff import spec_tag
 from scheduler.resources import DesiredState, JobResources, Role
@@ -101,7 +100,7 @@ def job_looks_unchanged(res: JobResources, snapshot: Snapshot, code_sha256: str)
 def what_to_read(
     desired: DesiredState,
     snapshot: Snapshot,
-    code_sha256: o.CodeShas,
+    code_sha256: plan_code.CodeShas,
     *,
     refresh: bool = False,
     prune: bool = True,
@@ -113,7 +112,7 @@ def what_to_read(
         if refresh or not exists or spec != model.spec_hash:
             req.shared.add(key)
     for name, res in desired.jobs.items():
-        if refresh or not job_looks_unchanged(res, snapshot, o.code_of(code_sha256, name)):
+        if refresh or not job_looks_unchanged(res, snapshot, plan_code.code_of(code_sha256, name)):
             req.jobs.add(name)
     desired_rules = {r.name for res in desired.jobs.values() for r in res.rules}
     marker = f"cronbridge {desired.stage} "

@@ -18,7 +18,7 @@ from typing import Any
 
 from scheduler import contract
 from scheduler.deploy import ops as o
-from scheduler.deploy import plan_extras, plan_jobs
+from scheduler.deploy import plan_code, plan_extras, plan_jobs
 from scheduler.deploy import planner_prune as prune_ops
 from scheduler.deploy.live import DeepJob, Snapshot, without_spec
 from scheduler.deploy.ownership import Owner
@@ -36,7 +36,7 @@ def build_plan(
     snapshot: Snapshot,
     request: ReadRequest,
     deep: DeepState,
-    code_sha256: o.CodeShas,
+    code_sha256: plan_code.CodeShas,
     *,
     prune: bool = True,
     destroy: bool = False,
@@ -49,7 +49,7 @@ def build_plan(
     job_ops: list[o.Op] = []
     for name, res in desired.jobs.items():
         if name in request.jobs:
-            sha = o.code_of(code_sha256, name)
+            sha = plan_code.code_of(code_sha256, name)
             job_ops += plan_jobs.job_ops(res, deep.jobs.get(name, DeepJob()), sha, owner)
     # IAM is eventually consistent: every job's role (and log group) goes before any
     # function, so each role has propagated by the time its function needs it.
@@ -71,7 +71,7 @@ def build_plan(
         stage=desired.stage,
         prefix=desired.prefix,
         ops=tuple(plan),
-        code_sha256=o.code_digest(code_sha256),
+        code_sha256=plan_code.code_digest(code_sha256),
         unchanged_jobs=unchanged,
         refusals=tuple(refusals),
     )
