@@ -112,24 +112,29 @@ def _candidates(name: str) -> list[str]:
 def _imports(tree: ast.Module, module: str, is_package: bool) -> Iterator[tuple[str, int]]:
     """(absolute module name, line) of every unguarded import in ``tree``."""
     for node in _unguarded(tree.body):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield alias.name, node.lineno
-        elif isinstance(node, ast.ImportFrom):
-            if node.level == 0:
-                base = node.module or ""
-            else:
-                package = module.split(".") if is_package else module.split(".")[:-1]
-                keep = len(package) - (node.level - 1)
-                if keep <= 0:
-                    continue  # beyond the top-level package: Python refuses it too
-                base = ".".join([*package[:keep], *([node.module] if node.module else [])])
-            if not base:
-                continue
-            yield base, node.lineno
-            for alias in node.names:
-                if alias.name != "*":
-                    yield f"{base}.{alias.name}", node.lineno
+        for name in statement_imports(node, module, is_package):
+            yield name, node.lineno
+
+
+def statement_imports(node: ast.AST, module: str, is_package: bool) -> list[str]:
+    """Absolute dotted names one statement of ``module`` imports (none if it is not an
+    import): ``from a import b`` gives ``a`` and ``a.b``, since ``b`` may be a submodule.
+    Shared with the package builder's closure walk, so both resolve relative imports alike."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if not isinstance(node, ast.ImportFrom):
+        return []
+    if node.level == 0:
+        base = node.module or ""
+    else:
+        package = module.split(".") if is_package else module.split(".")[:-1]
+        keep = len(package) - (node.level - 1)
+        if keep <= 0:
+            return []  # beyond the top-level package: Python refuses it too
+        base = ".".join([*package[:keep], *([node.module] if node.module else [])])
+    if not base:
+        return []
+    return [base, *(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")]
 
 
 def _unguarded(body: list[ast.stmt]) -> Iterator[ast.stmt]:

@@ -102,6 +102,18 @@ CONTEXT_FLAGS: tuple[tuple[str, str], ...] = (
 )
 
 
+def job_of_run_id(args: argparse.Namespace) -> str:
+    """The job ``args.run_id`` belongs to; a malformed id is a usage error whose hint says
+    where run ids come from (``show`` and ``logs`` take one)."""
+    from scheduler.ledger import split_run_id  # here: --help loads no ledger code
+
+    try:
+        job, _ = split_run_id(args.run_id)
+    except ValueError as exc:
+        raise UsageError(str(exc), hint=f"copy a RUN ID from `{command(args, 'history')}`") from exc
+    return job
+
+
 def command(args: argparse.Namespace | None, *words: str) -> str:
     """``cronbridge WORDS...`` plus the context flags the user gave that this verb takes.
 

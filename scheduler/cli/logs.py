@@ -24,8 +24,8 @@ from scheduler.cli import common
 from scheduler.cli.history import Ledger, guard, open_ledger
 from scheduler.cli.output import Result, hint
 from scheduler.clock import SystemClock
-from scheduler.errors import CronbridgeError, UsageError
-from scheduler.ledger import RunRecord, split_run_id
+from scheduler.errors import CronbridgeError
+from scheduler.ledger import RunRecord
 from scheduler.runlogs import LogLine, LogSource, request_ids
 from scheduler.runlogs.render import format_lines
 
@@ -51,12 +51,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> Result:
-    try:
-        job, _ = split_run_id(args.run_id)
-    except ValueError as exc:
-        raise UsageError(
-            str(exc), hint=f"copy a RUN ID from `{common.command(args, 'history')}`"
-        ) from exc
+    job = common.job_of_run_id(args)
     ledger = open_ledger(args)
     record = read_run(ledger, args.run_id)
     if record is None and args.follow:

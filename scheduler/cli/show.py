@@ -10,8 +10,7 @@ import argparse
 from scheduler.cli import common
 from scheduler.cli.history import guard, open_ledger, render_run
 from scheduler.cli.output import Result
-from scheduler.errors import CronbridgeError, UsageError
-from scheduler.ledger import split_run_id
+from scheduler.errors import CronbridgeError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -21,12 +20,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> Result:
-    try:
-        job, _ = split_run_id(args.run_id)
-    except ValueError as exc:
-        raise UsageError(
-            str(exc), hint=f"copy a RUN ID from `{common.command(args, 'history')}`"
-        ) from exc
+    job = common.job_of_run_id(args)
     ledger = open_ledger(args)
     record = guard("dynamodb:GetItem", ledger.store.table, lambda: ledger.store.get(args.run_id))
     if record is None:

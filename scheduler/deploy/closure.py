@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from scheduler.catalogue.handlers import module_file, parse_module
+from scheduler.catalogue.imports import statement_imports
 
 WORKER_ENTRY = "scheduler.worker.entry"
 
@@ -68,24 +69,7 @@ def imported_names(tree: ast.Module, module: str, is_package: bool) -> Iterator[
     """Absolute dotted names of every import in ``tree`` (``from a import b`` gives ``a``
     and ``a.b``, since ``b`` may be a submodule)."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield alias.name
-        elif isinstance(node, ast.ImportFrom):
-            if node.level == 0:
-                base = node.module or ""
-            else:
-                package = module.split(".") if is_package else module.split(".")[:-1]
-                keep = len(package) - (node.level - 1)
-                if keep <= 0:
-                    continue  # beyond the top-level package: Python refuses it too
-                base = ".".join([*package[:keep], *([node.module] if node.module else [])])
-            if not base:
-                continue
-            yield base
-            for alias in node.names:
-                if alias.name != "*":
-                    yield f"{base}.{alias.name}"
+        yield from statement_imports(node, module, is_package)
 
 
 def data_files(
