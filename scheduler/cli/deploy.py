@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from scheduler.catalogue import load_catalogue
 from scheduler.cli import common
-from scheduler.cli.output import Result, progress
+from scheduler.cli.output import Result, paint_plan, progress
 from scheduler.deploy.engine import PlanContext, apply_plan, plan_catalogue
 from scheduler.deploy.executor_pool import DEFAULT_PARALLELISM, MAX_PARALLELISM
 from scheduler.deploy.render import bookkeeping, render_json, render_text
@@ -150,8 +150,9 @@ def apply_and_report(
     partial = [describe_partial(target)] if target else []
     if not plan.has_changes:
         data = {**render_json(plan), "applied": 0, "skipped": [], **_partial(target)}
-        return Result(data=data, text=lambda: "\n".join([render_text(plan), *partial]))
-    sys.stderr.write("\n".join([render_text(plan), *partial]) + "\n")
+        return Result(data=data, text=lambda: paint_plan("\n".join([render_text(plan), *partial])))
+    shown = "\n".join([render_text(plan), *partial])
+    sys.stderr.write(paint_plan(shown, stream=sys.stderr) + "\n")
     confirm(args, question)
     result = apply_plan(
         ctx,

@@ -86,6 +86,22 @@ def paint_health(word: str, *, stream: TextIO | None = None) -> str:
 _SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
+_PLAN_MARKS = {"+": "add", "~": "change", "-": "remove"}
+
+
+def paint_plan(text: str, *, stream: TextIO | None = None) -> str:
+    """A rendered plan with each ``+``/``~``/``-`` line in its colour (green, yellow, red),
+    as Terraform shows a plan; unchanged when colour is off for ``stream``."""
+    if not color_enabled(stream):
+        return text
+    lines = []
+    for line in text.split("\n"):
+        body = line.lstrip()
+        style = _PLAN_MARKS.get(body[:1]) if body[1:2] == " " else None
+        lines.append(paint(line, style, stream=stream) if style else line)
+    return "\n".join(lines)
+
+
 def visible_len(text: str) -> int:
     """Length on screen: colour codes take no room (tables align on this)."""
     return len(_SGR.sub("", text)) if "\x1b" in text else len(text)

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from scheduler.cli import common
-from scheduler.cli.output import Result, progress
+from scheduler.cli.output import Result, paint_plan, progress
 from scheduler.deploy.render import render_json, render_text
 from scheduler.deploy.targeting import describe_partial
 
@@ -60,4 +60,4 @@ def run(args: argparse.Namespace) -> Result:
     if target is not None:
         data["partial"] = {"targets": list(target.targets), "left_out": target.left_out}
         lines.append(describe_partial(target))
-    return Result(data=data, text=lambda: "\n".join(lines), exit_code=code)
+    return Result(data=data, text=lambda: paint_plan("\n".join(lines)), exit_code=code)

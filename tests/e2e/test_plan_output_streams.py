@@ -111,3 +111,19 @@ def test_the_confirmation_question_goes_to_stderr(endpoint: str, catalogue: Path
     assert "aborted; nothing was changed" in proc.stderr
     assert proc.stdout == ""
     assert "0 to update" in cli("plan", *aws).stdout
+
+
+def test_plan_lines_are_coloured_by_change_only_when_asked_or_on_a_terminal(
+    endpoint: str, catalogue: Path
+) -> None:
+    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", endpoint]
+    # GIVEN an empty stage WHEN the plan is piped (and NO_COLOR is set) THEN no colour codes
+    piped = cli("plan", *aws)
+    assert piped.returncode == 0, piped.stderr
+    assert "\x1b[" not in piped.stdout
+    # WHEN colour is forced THEN each create line is green, as Terraform shows a plan
+    forced = cli("--color", "always", "plan", *aws)
+    assert forced.returncode == 0, forced.stderr
+    assert "\x1b[32m  + function cronbridge-dev-heartbeat" in forced.stdout
+    # AND job headers and tag detail lines stay plain
+    assert "\nheartbeat:\n" in forced.stdout

@@ -135,3 +135,19 @@ def test_tables_align_on_visible_width() -> None:
     text = output.table(["A", "B"], [[output.paint("OK", "ok"), "x"], ["FAILING", "y"]])
     lines = [output._SGR.sub("", line) for line in text.splitlines()]
     assert lines == ["A        B", "OK       x", "FAILING  y"]
+
+
+def test_plan_lines_take_the_colour_of_their_change() -> None:
+    # GIVEN a rendered plan with a create, an update and a delete
+    text = "job:\n  + role r\n  ~ function f\n      timeout: 10 -> 20\n  - rule x"
+    # WHEN colour is on THEN +, ~ and - lines are green, yellow and red, the rest plain
+    output.set_color_mode("always")
+    lines = output.paint_plan(text).split("\n")
+    assert lines[0] == "job:"
+    assert lines[1] == "\x1b[32m  + role r\x1b[0m"
+    assert lines[2] == "\x1b[33m  ~ function f\x1b[0m"
+    assert lines[3] == "      timeout: 10 -> 20"
+    assert lines[4] == "\x1b[31m  - rule x\x1b[0m"
+    # WHEN colour is off THEN the text is unchanged
+    output.set_color_mode("never")
+    assert output.paint_plan(text) == text
