@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shlex
 import sys
 from datetime import datetime, timedelta
 from typing import Any
@@ -92,6 +93,16 @@ def deploy_catalogue(catalogue: Any, stage: str, clients: Any) -> Any:
     return apply_catalogue(catalogue, stage, clients, prune=True, layers=(), check_boundary=False)
 
 
+def _context_flags(args: argparse.Namespace) -> str:
+    """The -f and --stage given to ``local up``, for the banner's commands to repeat."""
+    words = []
+    if args.file:
+        words += ["-f", args.file]
+    if args.stage:
+        words += ["--stage", args.stage]
+    return "".join(f" {shlex.quote(word)}" for word in words)
+
+
 def _stage(args: argparse.Namespace, default: str) -> str:
     from scheduler import names
 
@@ -129,7 +140,13 @@ def _up(args: argparse.Namespace) -> Result:
     extra = (f"  web ui     {ui.url}  (cronbridge ui: runs, health, dead letters)",) if ui else ()
     platform = LocalPlatform(
         catalogue,
-        UpOptions(stage=stage, port=args.port, duration=duration, banner_extra=extra),
+        UpOptions(
+            stage=stage,
+            port=args.port,
+            duration=duration,
+            banner_extra=extra,
+            context_flags=_context_flags(args),
+        ),
         deploy=deploy_catalogue,
         emit=emit,
         say=say,

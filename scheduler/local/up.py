@@ -59,6 +59,9 @@ class UpOptions:
     tick_seconds: float = TICK_SECONDS
     snapshot_every: float = SNAPSHOT_EVERY
     banner_extra: tuple[str, ...] = ()  # more "  name  where" lines (e.g. the web ui's URL)
+    # The -f/--stage the user gave `local up`, repeated in the banner's commands so that
+    # each works when pasted (e.g. " -f ../ops/jobs.yaml --stage qa").
+    context_flags: str = ""
 
 
 @dataclass
@@ -343,6 +346,7 @@ class LocalPlatform:
     def _banner(self, restored: dict[str, int]) -> None:
         rel = _relative(state.state_dir(self.root))
         jobs = list(self.catalogue.jobs)
+        flags = self.options.context_flags
         restored_text = restored_summary(restored) if restored else "fresh (no saved state)"
         until = (
             f"for {self.options.duration:g} s"
@@ -358,11 +362,11 @@ class LocalPlatform:
             f"  state      {rel}/state-{self.options.stage}.json: {restored_text}",
             f"  job logs   {rel}/logs/<function>.log",
             "try, in another terminal:",
-            "  cronbridge status --local          # health of every job",
-            "  cronbridge history --local         # recent runs (add a JOB name to filter)",
-            f"  cronbridge run {jobs[0] if jobs else 'JOB'} --local --wait   # trigger now",
-            "  cronbridge dlq list --local        # dead letters",
-            "  edit jobs.yaml, then: cronbridge deploy --local --yes   # live within a minute",
+            f"  cronbridge status --local{flags}          # health of every job",
+            f"  cronbridge history --local{flags}         # recent runs (add a JOB name to filter)",
+            f"  cronbridge run {jobs[0] if jobs else 'JOB'} --local{flags} --wait   # trigger now",
+            f"  cronbridge dlq list --local{flags}        # dead letters",
+            f"  edit jobs.yaml, then: cronbridge deploy --local{flags} --yes   # live in a minute",
             "one line per run event follows; Ctrl-C stops and saves state.",
         ]
         for line in lines:

@@ -191,3 +191,34 @@ def _restart(tmp_path: Path, again: Platform, port: int) -> None:
     os.kill(again.process.pid, signal.SIGINT)
     assert again.finish(timeout=30) == 0
     assert _orphans(port, tmp_path) == [] and not port_in_use(port)
+
+
+def test_banner_commands_repeat_the_catalogue_and_stage_and_work_when_pasted(
+    tmp_path: Path,
+) -> None:
+    # GIVEN a catalogue under another name, in a folder whose name has a space
+    ops = tmp_path / "ops dir"
+    (ops / "upjobs").mkdir(parents=True)
+    (ops / "upjobs" / "__init__.py").write_text("")
+    (ops / "upjobs" / "handlers.py").write_text("def tick(payload, ctx):\n    return 1\n")
+    (ops / "cron.yaml").write_text(textwrap.dedent(JOBS))
+    port = _free_port()
+    # WHEN `local up -f "ops dir/cron.yaml" --stage qa` starts
+    platform = Platform(
+        tmp_path, "-f", "ops dir/cron.yaml", "--stage", "qa", "--port", str(port), "--for", "60s"
+    )
+    try:
+        platform.wait_for("one line per run event follows", timeout=30)
+        line = next(x for x in platform.lines if "cronbridge status --local" in x)
+        command = line.split("#")[0].strip()
+        # THEN the banner's command carries both flags, shell-quoted
+        assert command == "cronbridge status --local -f 'ops dir/cron.yaml' --stage qa"
+        # AND pasted into a shell in the same folder, it works
+        pasted = subprocess.run(
+            f"{sys.executable} -m scheduler.cli.main {command.removeprefix('cronbridge ')}",
+            shell=True, check=False, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert pasted.returncode == 0, pasted.stderr
+        assert "tick" in pasted.stdout
+    finally:
+        platform.kill()
