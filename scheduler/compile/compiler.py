@@ -14,6 +14,7 @@ from scheduler import contract, names, target_input
 from scheduler.catalogue import Catalogue, Job
 from scheduler.compile import monitor, policies
 from scheduler.compile.arns import Arns
+from scheduler.compile.rules import worker_rule
 from scheduler.errors import CronbridgeError
 from scheduler.monitor.jobs import monitored_job
 from scheduler.resources import (
@@ -25,16 +26,13 @@ from scheduler.resources import (
     Function,
     JobResources,
     LogGroup,
-    Permission,
     RetryPolicy,
     Role,
-    Rule,
     RunsTable,
     Schedule,
     ScheduleGroup,
     SharedResources,
     State,
-    Target,
     powertools_layer_arn,
 )
 from scheduler.schedule import parse_schedule, to_aws_expressions
@@ -289,36 +287,23 @@ def _job(
         return JobResources(
             job.name, "scheduler", function, async_config, role, log_group, schedules=schedules
         )
-    rules = []
-    for i, expr in enumerate(expressions):
-        rule_name = names.rule_name(prefix, stage, job.name, i, len(expressions))
-        rule_arn = arns.rule(rule_name)
-        rules.append(
-            Rule(
-                job=job.name,
-                name=rule_name,
-                arn=rule_arn,
-                schedule_expression=expr,
-                state=state,
-                description=description,
-                target=Target(
-                    rule_name=rule_name,
-                    target_id="worker",
-                    arn=function_arn,
-                    input_paths=dict(target_input.RULE_INPUT_PATHS),
-                    input_template=target_input.rule_input_template(job.name, job.payload),
-                    retry_policy=DELIVERY_RETRY,
-                    dead_letter_arn=shared.queue.arn,
-                ),
-                permission=Permission(
-                    function_name=function_name,
-                    statement_id=rule_name,
-                    source_arn=rule_arn,
-                    source_account=arns.account_id,
-                ),
-                tags=dict(tags),
-            )
+    rules = [
+        worker_rule(
+            job=job.name,
+            rule_name=names.rule_name(prefix, stage, job.name, i, len(expressions)),
+            arns=arns,
+            expression=expr,
+            state=state,
+            description=description,
+            function_name=function_name,
+            function_arn=function_arn,
+            payload=job.payload,
+            retry_policy=DELIVERY_RETRY,
+            dead_letter_arn=shared.queue.arn,
+            tags=tags,
         )
+        for i, expr in enumerate(expressions)
+    ]
     return JobResources(
         job.name, "rules", function, async_config, role, log_group, rules=tuple(rules)
     )

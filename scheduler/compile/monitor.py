@@ -10,10 +10,11 @@ an EventBridge rule firing it every five minutes. Pure: no AWS calls.
 
 from __future__ import annotations
 
-from scheduler import contract, names, target_input
+from scheduler import contract, names
 from scheduler.catalogue import Catalogue, Job
 from scheduler.compile import policies
 from scheduler.compile.arns import Arns
+from scheduler.compile.rules import worker_rule
 from scheduler.monitor.jobs import monitored_job
 from scheduler.resources import (
     JOB_POLICY_NAME,
@@ -22,12 +23,9 @@ from scheduler.resources import (
     Function,
     JobResources,
     LogGroup,
-    Permission,
     RetryPolicy,
     Role,
-    Rule,
     SharedResources,
-    Target,
 )
 
 MONITOR_SCHEDULE = "rate(5 minutes)"
@@ -120,31 +118,19 @@ def monitor_job(
         layers=layers,
         tags=dict(tags),
     )
-    rule_name = names.rule_name(prefix, stage, key, 0, 1)
-    rule_arn = arns.rule(rule_name)
-    rule = Rule(
+    rule = worker_rule(
         job=key,
-        name=rule_name,
-        arn=rule_arn,
-        schedule_expression=MONITOR_SCHEDULE,
+        rule_name=names.rule_name(prefix, stage, key, 0, 1),
+        arns=arns,
+        expression=MONITOR_SCHEDULE,
         state="ENABLED",
         description=f"cronbridge {stage} {key}: the stage's monitor",
-        target=Target(
-            rule_name=rule_name,
-            target_id="worker",
-            arn=function_arn,
-            input_paths=dict(target_input.RULE_INPUT_PATHS),
-            input_template=target_input.rule_input_template(key, {}),
-            retry_policy=MONITOR_DELIVERY,
-            dead_letter_arn=shared.queue.arn,
-        ),
-        permission=Permission(
-            function_name=function_name,
-            statement_id=rule_name,
-            source_arn=rule_arn,
-            source_account=arns.account_id,
-        ),
-        tags=dict(tags),
+        function_name=function_name,
+        function_arn=function_arn,
+        payload={},
+        retry_policy=MONITOR_DELIVERY,
+        dead_letter_arn=shared.queue.arn,
+        tags=tags,
     )
     log_group = LogGroup(
         job=key,
