@@ -22,6 +22,9 @@ class Update:
         self._remove: list[str] = []
         self.names: dict[str, str] = {}
         self.values: dict[str, dict[str, Any]] = {}
+        # The same clauses as data, (action, attribute, value), in the order given: what
+        # the in-process ledger (``ledger.memory``) applies instead of parsing expressions.
+        self.actions: list[tuple[str, str, Any]] = []
 
     def _name(self, name: str) -> str:
         placeholder = f"#a{len(self.names)}"
@@ -34,10 +37,12 @@ class Update:
         return placeholder
 
     def set(self, name: str, value: Any) -> Update:
+        self.actions.append(("set", name, value))
         self._set.append(f"{self._name(name)} = {self._value(value)}")
         return self
 
     def set_if_absent(self, name: str, value: Any) -> Update:
+        self.actions.append(("set_if_absent", name, value))
         ref = self._name(name)
         self._set.append(f"{ref} = if_not_exists({ref}, {self._value(value)})")
         return self
@@ -45,10 +50,12 @@ class Update:
     def add(self, name: str, amount: int) -> Update:
         # ADD on a number that does not exist yet starts from 0, and is atomic:
         # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
+        self.actions.append(("add", name, amount))
         self._add.append(f"{self._name(name)} {self._value(amount)}")
         return self
 
     def remove(self, name: str) -> Update:
+        self.actions.append(("remove", name, None))
         self._remove.append(self._name(name))
         return self
 

@@ -1,0 +1,140 @@
+"""The in-process ledger's reads: what ``reads`` asks DynamoDB, answered from dicts.
+
+The read half of ``MemoryRunStore`` (``memory``): one run by key, a job's newest scheduled
+run (its ``SUMMARY`` item, or the ``LAST_SCHEDULED`` marker older tables hold), whether a
+job has runs before a moment, summaries and day rollups by key, and a job's runs newest
+first (the ``RUN#`` key range) or the sparse attention index, with the same key bounds and
+filters as the Queries in ``reads``. Every answer is a fresh copy, as a new response from
+the client would be. No AWS calls, no writes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from scheduler import contract as C  # noqa: N812 - short, read everywhere
+from scheduler.clock import isoformat_z
+from scheduler.ledger.codec import from_item, to_item
+from scheduler.ledger.keys import (
+    ATTENTION_PARTITION,
+    LAST_SCHEDULED_SK,
+    RUN_HIGH,
+    RUN_PREFIX,
+    SUMMARY_SK,
+    job_pk,
+    run_sort_key,
+)
+from scheduler.ledger.model import RunRecord, RunStatus, split_run_id
+from scheduler.ledger.rollup import DAY_PREFIX, DayRollup, day_sk
+from scheduler.ledger.summary import JobSummary
+
+Item = dict[str, Any]
+_KEY_NAMES = frozenset({C.TABLE_PK, C.TABLE_SK})
+
+
+def _fresh(item: Item) -> Item:
+    return from_item(to_item(item))
+
+
+def _record(item: Item) -> RunRecord:
+    return RunRecord.from_json(_fresh(item))
+
+
+def _data(item: Item) -> Item:
+    return {k: v for k, v in _fresh(item).items() if k not in _KEY_NAMES}
+
+
+class MemoryReads:
+    """Needs ``self._lock`` and ``self._partitions`` (pk -> sk -> decoded item)."""
+
+    _lock: threading.RLock
+    _partitions: dict[str, dict[str, Item]]
+
+    def _item(self, pk: str, sk: str) -> Item | None:
+        return self._partitions.get(pk, {}).get(sk)
+
+    def get(self, run_id: str) -> RunRecord | None:
+        job, _rest = split_run_id(run_id)
+        with self._lock:
+            item = self._item(job_pk(job), run_sort_key(run_id))
+            return _record(item) if item is not None else None
+
+    def last_scheduled(self, job: str) -> RunRecord | None:
+        with self._lock:
+            summary = self._item(job_pk(job), SUMMARY_SK)
+            newest = summary.get("last_scheduled") if summary else None
+            if not newest:
+                newest = self._item(job_pk(job), LAST_SCHEDULED_SK)
+            run_id = str(newest["run_id"]) if newest else None
+        return self.get(run_id) if run_id else None
+
+    def has_runs_before(self, job: str, moment: datetime) -> bool:
+        below = RUN_PREFIX + isoformat_z((moment - timedelta(seconds=1)).astimezone(UTC)) + "~"
+        with self._lock:
+            return any(RUN_PREFIX <= sk <= below for sk in self._partitions.get(job_pk(job), {}))
+
+    def summaries(self, jobs: Sequence[str]) -> dict[str, JobSummary]:
+        found: dict[str, JobSummary] = {}
+        with self._lock:
+            for job in jobs:
+                item = self._item(job_pk(job), SUMMARY_SK)
+                if item is not None:
+                    found[job] = JobSummary.from_data(job, _data(item))
+        return found
+
+    def day_rollups(self, wanted: Sequence[tuple[str, date]]) -> dict[str, list[DayRollup]]:
+        found: dict[str, list[DayRollup]] = {}
+        with self._lock:
+            for job, day in wanted:
+                item = self._item(job_pk(job), day_sk(day))
+                if item is not None:
+                    day_of = date.fromisoformat(item[C.TABLE_SK][len(DAY_PREFIX) :])
+                    found.setdefault(job, []).append(DayRollup.from_data(day_of, _data(item)))
+        return found
+
+    def get_many(self, run_ids: Sequence[str]) -> dict[str, RunRecord]:
+        records = (self.get(run_id) for run_id in run_ids)
+        return {record.run_id: record for record in records if record is not None}
+
+    def history(
+        self,
+        job: str,
+        *,
+        since: datetime | None = None,
+        status: RunStatus | None = None,
+        page_size: int = 50,
+    ) -> Iterator[RunRecord]:
+        low = RUN_PREFIX + (isoformat_z(since.astimezone(UTC)) if since else "")
+        with self._lock:
+            partition = self._partitions.get(job_pk(job), {})
+            keys = sorted((sk for sk in partition if low <= sk <= RUN_HIGH), reverse=True)
+            found = [
+                _fresh(partition[sk])
+                for sk in keys
+                if status is None or partition[sk].get("status") == status.value
+            ]
+        for item in found:
+            yield RunRecord.from_json(item)
+
+    def attention(
+        self, since: datetime, statuses: frozenset[RunStatus] | None = None
+    ) -> Iterator[RunRecord]:
+        low = isoformat_z(since.astimezone(UTC))
+        wanted = {s.value for s in statuses} if statuses else None
+        with self._lock:
+            indexed = [
+                item
+                for partition in self._partitions.values()
+                for item in partition.values()
+                if item.get(C.ATTENTION_PK) == ATTENTION_PARTITION
+                and isinstance(item.get(C.ATTENTION_SK), str)
+                and item[C.ATTENTION_SK] >= low
+                and (wanted is None or item.get("status") in wanted)
+            ]
+            indexed.sort(key=lambda item: item[C.ATTENTION_SK], reverse=True)
+            found = [_fresh(item) for item in indexed]
+        for item in found:
+            yield RunRecord.from_json(item)
