@@ -198,6 +198,7 @@ def _simulate(args: argparse.Namespace) -> Result:
     import os
 
     from scheduler.awsclients import local_credentials_env
+    from scheduler.local.simprogress import ProgressLine
     from scheduler.local.simulate import simulate
 
     try:
@@ -220,9 +221,17 @@ def _simulate(args: argparse.Namespace) -> Result:
     os.environ.pop("AWS_PROFILE", None)
     os.environ.pop("AWS_ENDPOINT_URL", None)
     outage = _outage(args.outage, start, end) if args.outage else None
-    result = simulate(
-        catalogue, start=start, end=end, stage=stage, deploy=deploy_catalogue, outage=outage
-    )
+    # A refreshing progress line on a terminal only: never in --json, never into a pipe.
+    show = not args.json and sys.stderr.isatty()
+    line = ProgressLine(sys.stderr, start, end) if show else None
+    try:
+        result = simulate(
+            catalogue, start=start, end=end, stage=stage, deploy=deploy_catalogue,
+            outage=outage, progress=line,
+        )  # fmt: skip
+    finally:
+        if line is not None:
+            line.close()
     data = {"attempts": [row.to_json() for row in result.rows], **result.summary()}
     lines = [row.line() for row in result.rows]
     # Alerts the stage's monitor and workers sent, as the alert log would show them.

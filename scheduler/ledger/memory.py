@@ -73,6 +73,7 @@ class MemoryRunStore(MemoryReads):
         self._lock = threading.RLock()
         self._partitions: dict[str, dict[str, Item]] = {}
         self._changed: set[Key] = set()  # keys written or deleted since the last flush
+        self._flushed: set[Key] = set()  # keys a flush put into the table
 
     # --- raw items (what a Scan of the DynamoDB table would show) -------------------------
     def items(self) -> list[Item]:
@@ -94,18 +95,23 @@ class MemoryRunStore(MemoryReads):
             return sum(len(partition) for partition in self._partitions.values())
 
     def flush(self, client: Any, table: str | None = None) -> int:
-        """Put (or delete) every item changed since the last flush into the DynamoDB table
-        (BatchWriteItem, 25 a call, unprocessed items resent); the number of requests."""
+        """Put every item changed since the last flush into the DynamoDB table, and delete
+        the ones an earlier flush put there that are gone now (BatchWriteItem, 25 a call,
+        unprocessed items resent); the number of requests. An item made and deleted between
+        two flushes (a pruned run) costs nothing. The table's other items (pauses, alert
+        states) are left alone."""
         with self._lock:
             changed, self._changed = sorted(self._changed), set()
             requests = []
             for pk, sk in changed:
                 item = self._get(pk, sk)
-                if item is None:
+                if item is not None:
+                    requests.append({"PutRequest": {"Item": to_item(item)}})
+                    self._flushed.add((pk, sk))
+                elif (pk, sk) in self._flushed:
                     key = {C.TABLE_PK: {"S": pk}, C.TABLE_SK: {"S": sk}}
                     requests.append({"DeleteRequest": {"Key": key}})
-                else:
-                    requests.append({"PutRequest": {"Item": to_item(item)}})
+                    self._flushed.discard((pk, sk))
         name = table or self.table
         for start in range(0, len(requests), _BATCH_WRITE_MAX):
             pending: dict[str, Any] = {name: requests[start : start + _BATCH_WRITE_MAX]}

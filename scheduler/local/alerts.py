@@ -139,10 +139,13 @@ class LocalAlerts:
         log_path: Path | None,
         emit: Callable[[Alert], None],
         say: Callable[[str], None] | None = None,
+        store_for: Callable[[str], Any] | None = None,
     ) -> None:
         from scheduler.local.monitor import LocalMonitor
 
-        self.monitor = LocalMonitor(clients, prefix=prefix, stage=stage, clock=clock)
+        self.monitor = LocalMonitor(
+            clients, prefix=prefix, stage=stage, clock=clock, store_for=store_for
+        )
         self.tap = AlertTap(clients, prefix=prefix, stage=stage, log_path=log_path, emit=emit)
         self._say = say or (lambda text: None)
         self._warned: set[str] = set()

@@ -11,18 +11,30 @@ emulator's SNS topic; ``AlertTap`` then copies them to the event log and alerts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from scheduler import names
+from scheduler import contract, names
 from scheduler.clock import Clock
+from scheduler.ledger.store import RunStore
 from scheduler.local.invoker import LocalInvoker
 from scheduler.local.ticker import Firing
 from scheduler.monitor.entry import monitor_round
 
 
 class LocalMonitor:
-    def __init__(self, clients: Any, *, prefix: str, stage: str, clock: Clock) -> None:
+    def __init__(
+        self,
+        clients: Any,
+        *,
+        prefix: str,
+        stage: str,
+        clock: Clock,
+        store_for: Callable[[str], RunStore] | None = None,
+    ) -> None:
         self._clients = clients
+        # The run ledger of a table name (the simulator's in-process one); None: the table.
+        self._store_for = store_for
         self.prefix = prefix
         self.stage = stage
         self._clock = clock
@@ -40,4 +52,5 @@ class LocalMonitor:
         invoker = LocalInvoker(
             clients=self._clients, prefix=self.prefix, stage=self.stage, now=self._clock.now()
         )
-        return monitor_round(env, self._clients, self._clock, invoker)
+        store = self._store_for(env[contract.ENV_TABLE]) if self._store_for else None
+        return monitor_round(env, self._clients, self._clock, invoker, store)

@@ -14,6 +14,13 @@ interleaving from virtual time only. Handlers must wait through ``ctx.sleep`` (t
 not ``time.sleep``. Known gap: in-process, a handler does not see its job's ``env:`` in
 ``os.environ`` (one process hosts every job), and ``ssm:`` references are not resolved.
 
+Run records live in an in-process ``MemoryRunStore`` by default (moto's DynamoDB copies
+the whole table on every transaction, so a day's cost grew with the table): the worker,
+the report and the monitor's rounds (health, catch-up) all read and write it, and at the
+end of ``run`` it is flushed into the emulator's table, which then holds what the DynamoDB
+ledger would have left (``ledger="dynamodb"`` keeps the records in that table throughout;
+pauses and the monitor's alert states always live there, written by their own stores).
+
 This module is the virtual-clock driver; what it reports lives in ``simreport.py`` and the
 in-process surroundings it gives the worker (watched clients, context) in ``simenv.py``.
 """
@@ -22,13 +29,16 @@ from __future__ import annotations
 
 import json
 import time
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from scheduler import contract, names
 from scheduler.awsclients import AwsClients
+from scheduler.ledger.memory import MemoryRunStore
+from scheduler.ledger.store import RunStore
 from scheduler.local.alerts import LocalAlerts
 from scheduler.local.events import RunEvent, events_from_record
 from scheduler.local.functions import FunctionDirectory, FunctionInfo
@@ -46,15 +56,19 @@ from scheduler.local.vclock import VirtualClock, VirtualThread
 
 # Retries of runs inside the window may fire after it; nothing legitimate takes longer.
 MAX_OVERRUN = timedelta(days=2)
-# moto deep-copies the whole table on every TransactWriteItems (the worker's claim and
-# finish), so cost grows with table size. Finished runs are deleted once no duplicate of
-# their slot can arrive any more (the ticker delivers a slot only at its own instant);
-# their rows were already taken. This keeps a simulated day in seconds.
+# Finished runs are deleted once no duplicate of their slot can arrive any more (the
+# ticker delivers a slot only at its own instant); their rows were already taken. moto
+# deep-copies the whole table on every TransactWriteItems, so with ``ledger="dynamodb"``
+# this keeps transactions cheap; the memory ledger prunes the same runs, so both leave
+# the same items behind.
 PRUNE_AFTER = timedelta(minutes=1)
 TERMINAL_STATUSES = frozenset({"SUCCEEDED", "SKIPPED", "DEAD"})
 PRUNE_BATCH = 4
 
 DeployFn = Callable[[Any, str, Any], Any]  # (catalogue, stage, clients) -> anything
+LedgerKind = Literal["memory", "dynamodb"]
+# Called after every step of the loop: (virtual time reached, attempts done, runs seen).
+ProgressFn = Callable[[datetime, int, int], None]
 
 _STATUS_OF_EVENT = {
     "succeeded": "SUCCEEDED",
@@ -81,8 +95,14 @@ class Simulation:
         start: datetime,
         end: datetime,
         outage: tuple[datetime, datetime] | None = None,
+        ledger: LedgerKind = "memory",
+        progress: ProgressFn | None = None,
     ) -> None:
         self.outage = outage
+        self.ledger = ledger
+        self._progress = progress
+        self._stores: dict[str, RunStore] = {}
+        self._runs_seen: set[str] = set()
         self.prefix = prefix
         self.stage = stage
         self.start = start
@@ -94,12 +114,12 @@ class Simulation:
         self.functions = FunctionDirectory(self.clients.client("lambda"))
         self._runtimes: dict[str, Any] = {}
         self._sequence = 0
-        self._finished: list[tuple[datetime, str, str]] = []  # (when, table, run_id)
+        self._finished: deque[tuple[datetime, str, str]] = deque()  # (when, table, run_id)
         self.result = SimulationResult(start=start, end=end, stage=stage)
         # The deployed monitor rule's firings run the monitor round here (local/alerts.py).
         self.alerts = LocalAlerts(
             self.clients, prefix=prefix, stage=stage, clock=self.clock, log_path=None,
-            emit=self.result.alerts.append,
+            emit=self.result.alerts.append, store_for=self.store,
         )  # fmt: skip
         self.ticker = Ticker(
             self.clients,
@@ -119,6 +139,24 @@ class Simulation:
             fire(firing)
 
         return deliver
+
+    def store(self, table: str) -> RunStore:
+        """The run ledger of ``table``: in process memory, or the emulator's table."""
+        if table not in self._stores:
+            if self.ledger == "memory":
+                self._stores[table] = MemoryRunStore(table)
+            else:
+                from scheduler.ledger import DynamoRunStore
+
+                self._stores[table] = DynamoRunStore(self.clients.client("dynamodb"), table)
+        return self._stores[table]
+
+    def flush(self) -> None:
+        """Write the in-process ledgers' changes into the emulator's tables, so whatever
+        reads the table after ``run`` (a test, a slot reader) sees the runs."""
+        for table, store in self._stores.items():
+            if isinstance(store, MemoryRunStore):
+                store.flush(self.clients.client("dynamodb"), table)
 
     def _mark_dirty(self) -> None:
         self._dirty = True
@@ -154,7 +192,10 @@ class Simulation:
                 self._dirty = False
                 self.ticker.refresh(full=False)
             self._prune(self.clock.now() - PRUNE_AFTER)
+            if self._progress is not None:
+                self._progress(self.clock.now(), len(self.result.rows), len(self._runs_seen))
         self.alerts.drain()
+        self.flush()
         self.result.finished_at = self.clock.now()
         self.result.rows.sort(key=lambda r: (r.at, r.job, r.scheduled_for, r.attempt))
         self.result.dead_letters = self._dead_letters()
@@ -179,8 +220,12 @@ class Simulation:
                 metrics=NullMetrics(),
                 log=quiet_logger(),
                 threaded=False,  # the handler runs in the invocation's own virtual thread
+                ledger=self.store(self._table(info)),
             )
         return self._runtimes[info.name]
+
+    def _table(self, info: FunctionInfo) -> str:
+        return info.env.get(contract.ENV_TABLE) or names.runs_table(self.prefix, self.stage)
 
     def _on_fire(self, firing: Firing) -> None:
         info = self.functions.get(firing.function_name)
@@ -219,26 +264,25 @@ class Simulation:
     def _conclude(
         self, started: RunEvent, info: FunctionInfo, outcome: dict[str, Any] | None, killed: bool
     ) -> None:
-        from scheduler.ledger import DynamoRunStore
-
         if started.trigger == "resume":
             return  # a pause's expiry: no run, so no attempt row
         record = None
         now = self.clock.now()
-        table = info.env.get(contract.ENV_TABLE) or names.runs_table(self.prefix, self.stage)
+        table = self._table(info)
         summary = (outcome or {}).get("result") or {}
         if isinstance(summary, dict) and summary.get("status") == "SUCCEEDED":
             # The worker's own summary suffices for a success: no ledger read needed.
             events = [started.but("succeeded", now, "")]
         else:
             if started.run_id:
-                store = DynamoRunStore(self.clients.client("dynamodb"), table)
-                record = store.get(started.run_id)
+                record = self.store(table).get(started.run_id)
             events = events_from_record(started, record, outcome=outcome, killed=killed, now=now)
         final = record.status.value if record is not None else summary.get("status")
         # A job the stage's monitor watches keeps its runs: the monitor reads its newest
         # runs for health and catch-up, as `status` does.
         watched = contract.ENV_MONITOR in info.env
+        if started.run_id:
+            self._runs_seen.add(started.run_id)
         if started.run_id and final in TERMINAL_STATUSES and not watched:
             self._finished.append((now, table, started.run_id))
         first = events[0] if events else started.but("error", now, "no outcome recorded")
@@ -267,16 +311,26 @@ class Simulation:
         )
 
     def _prune(self, before: datetime) -> None:
+        finished = self._finished
+        if self.ledger == "memory":
+            while finished and finished[0][0] < before:
+                _, table, run_id = finished.popleft()
+                store = self.store(table)
+                assert isinstance(store, MemoryRunStore)
+                store.delete_run(run_id)
+            return
+        due = 0
+        while due < len(finished) and finished[due][0] < before:
+            due += 1
+        if due < PRUNE_BATCH and not (due and self.clock.next_event_time() is None):
+            return  # a few deletes per call; a small table keeps transactions cheap
         from scheduler.ledger.dynamodb import run_key
 
-        due = [entry for entry in self._finished if entry[0] < before]
-        if len(due) < PRUNE_BATCH and not (due and self.clock.next_event_time() is None):
-            return  # a few deletes per call; a small table keeps transactions cheap
-        self._finished = [entry for entry in self._finished if entry[0] >= before]
+        entries = [finished.popleft() for _ in range(due)]
         dynamodb = self.clients.client("dynamodb")
-        for start in range(0, len(due), 25):
+        for start in range(0, len(entries), 25):
             by_table: dict[str, list[dict[str, Any]]] = {}
-            for _, table, run_id in due[start : start + 25]:
+            for _, table, run_id in entries[start : start + 25]:
                 by_table.setdefault(table, []).append({"DeleteRequest": {"Key": run_key(run_id)}})
             dynamodb.batch_write_item(RequestItems=by_table)
 
@@ -301,6 +355,8 @@ def simulate(
     deploy: DeployFn,
     region: str = "us-east-1",
     outage: tuple[datetime, datetime] | None = None,
+    ledger: LedgerKind = "memory",
+    progress: ProgressFn | None = None,
 ) -> SimulationResult:
     """Deploy ``catalogue`` into an in-process moto and simulate [start, end)."""
     from moto import mock_aws
@@ -310,5 +366,6 @@ def simulate(
         clients = AwsClients(region=region)
         deploy(catalogue, stage, clients)
         return Simulation(
-            clients, prefix=catalogue.prefix, stage=stage, start=start, end=end, outage=outage
-        ).run()
+            clients, prefix=catalogue.prefix, stage=stage, start=start, end=end, outage=outage,
+            ledger=ledger, progress=progress,
+        ).run()  # fmt: skip

@@ -20,21 +20,27 @@ from scheduler.alerts.sns import SnsPublisher
 from scheduler.clock import Clock, SystemClock
 from scheduler.invoke import Invoker, LambdaInvoker
 from scheduler.ledger.dynamodb import DynamoRunStore
+from scheduler.ledger.store import RunStore
 from scheduler.monitor.run import Monitor, deployed_jobs
 from scheduler.operate.pauses import PauseStore
 
 
 def monitor_round(
-    env: Mapping[str, str], clients: Any, clock: Clock, invoker: Invoker | None = None
+    env: Mapping[str, str],
+    clients: Any,
+    clock: Clock,
+    invoker: Invoker | None = None,
+    store: RunStore | None = None,
 ) -> dict[str, Any]:
     """One round with clients from ``clients.client(service)``; a summary back. Catch-up
-    runs start through ``invoker`` (default: ``lambda.invoke``; locally the ticker)."""
+    runs start through ``invoker`` (default: ``lambda.invoke``; locally the ticker). Runs
+    are read from ``store`` (default: the DynamoDB table; the simulator's in-process one)."""
     prefix, stage, table = (
         env[contract.ENV_PREFIX], env[contract.ENV_STAGE], env[contract.ENV_TABLE]
     )  # fmt: skip
     ddb = clients.client("dynamodb")
     monitor = Monitor(
-        store=DynamoRunStore(ddb, table),
+        store=store if store is not None else DynamoRunStore(ddb, table),
         notified=NotifiedStore(ddb, table),
         publisher=SnsPublisher(lambda: clients.client("sns")),
         invoker=invoker or LambdaInvoker(clients.client("lambda"), prefix, stage),

@@ -29,6 +29,7 @@ from scheduler.clock import Clock, SystemClock
 from scheduler.dlq.sender import DeadLetterSender, SqsDeadLetterSender
 from scheduler.ledger.dynamodb import DynamoRunStore
 from scheduler.ledger.model import RunStatus
+from scheduler.ledger.store import RunStore
 from scheduler.worker.config import WorkerConfig
 from scheduler.worker.loader import HandlerFn, load_handler
 from scheduler.worker.retry import SchedulerRetryScheduler, queue_arn_from_url
@@ -131,12 +132,15 @@ def build_runtime(
     log: Any = None,
     threaded: bool = True,
     watchdog_margin: float | None = None,
+    ledger: RunStore | None = None,
 ) -> WorkerRuntime:
     """A ``WorkerRuntime`` from the function's env and a client source (lazy clients).
 
     ``clients`` is anything with ``client(service)``; default: ``AwsClients()`` (boto3's
     usual region/credentials/``AWS_ENDPOINT_URL`` resolution). ``handler_loader`` defaults
     to importing ``CRONBRIDGE_HANDLER`` after resolving ``ssm:`` refs in ``os.environ``.
+    ``ledger`` defaults to the DynamoDB store on ``CRONBRIDGE_TABLE`` (the simulator hands
+    its in-process store).
     """
     config = WorkerConfig.from_env(env)
     if clients is None:
@@ -163,7 +167,7 @@ def build_runtime(
         )
     return WorkerRuntime(
         clock=clock,
-        ledger=DynamoRunStore(ddb, config.table),
+        ledger=ledger if ledger is not None else DynamoRunStore(ddb, config.table),
         dlq_sender=dlq_sender,
         retry_scheduler=SchedulerRetryScheduler(
             scheduler,

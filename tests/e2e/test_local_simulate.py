@@ -186,3 +186,68 @@ def test_a_run_past_its_timeout_is_timed_out_by_the_watchdog(
     assert rows[0]["status"] == "TIMED_OUT" and rows[0]["run_status"] == "DEAD"
     assert rows[0]["finished_at"] <= "2026-05-04T10:00:10Z"
     assert summary["dead_letters"] == 1
+
+
+def _run_with_stderr_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str, str]:
+    """Run the real CLI in a child process whose stderr is a pseudo-terminal."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scheduler", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        stdin=subprocess.DEVNULL,
+    )
+    os.close(slave)
+    chunks: list[bytes] = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # EIO: the child closed its end of the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    out = proc.stdout.read() if proc.stdout else b""
+    code = proc.wait(timeout=300)
+    os.close(master)
+    return code, out.decode(), b"".join(chunks).decode()
+
+
+def test_progress_line_on_a_terminal_and_silence_under_json(tmp_path: Path) -> None:
+    # GIVEN an every-minute job
+    catalogue = _project(
+        tmp_path,
+        "progressjobs",
+        HANDLERS,
+        """
+        tick:
+          schedule: "* * * * *"
+          handler: progressjobs.handlers:slow
+          payload: {seconds: 1}
+        """,
+    )
+    window = ["--from", "2026-05-04T10:00:00Z", "--to", "2026-05-04T10:30:00Z"]
+    base = ["local", "simulate", "-f", str(catalogue), *window]
+    # WHEN it is simulated with stderr on a terminal
+    code, out, err = _run_with_stderr_on_a_terminal(base, tmp_path)
+    # THEN stderr carries a progress line rewritten in place, blanked at the end
+    assert code == 0, err
+    assert "\r" in err and "simulating: 2026-05-04T10:" in err
+    assert "attempt(s) in" in err and "of the window" in err
+    assert err.rstrip(" ").endswith("\r")
+    # AND stdout has the report only
+    assert "simulating:" not in out
+    assert out.strip().splitlines()[-1].startswith("simulated 2026-05-04T10:00:00Z")
+    # WHEN the same runs with --json
+    code, out, err = _run_with_stderr_on_a_terminal([*base, "--json"], tmp_path)
+    # THEN nothing but JSON Lines: no progress on the terminal
+    assert code == 0, err
+    assert err == ""
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert len(lines) == 31 and lines[-1]["summary"] is True

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from scheduler.clock import isoformat_z
+from scheduler.deploy.apply_data import create_table_params
 from scheduler.ledger import (
     Attempt,
     ClaimOutcome,
@@ -31,7 +32,6 @@ from scheduler.ledger import (
 )
 from scheduler.ledger.codec import from_item
 from scheduler.ledger.memory import MemoryRunStore, run_location
-from scheduler.deploy.apply_data import create_table_params
 from scheduler.resources import RunsTable
 from tests.functional.conftest import Stack, create_stack
 
