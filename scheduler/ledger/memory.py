@@ -29,7 +29,7 @@ from typing import Any
 
 from scheduler import contract as C  # noqa: N812 - short, read everywhere
 from scheduler.clock import isoformat_z, parse_iso
-from scheduler.ledger.codec import from_attr, from_item, to_attr, to_item
+from scheduler.ledger.codec import to_item
 from scheduler.ledger.keys import (
     ATTENTION_PARTITION,
     LOCK_SK,
@@ -39,7 +39,7 @@ from scheduler.ledger.keys import (
     job_pk,
     run_sort_key,
 )
-from scheduler.ledger.memory_reads import MemoryReads
+from scheduler.ledger.memory_reads import MemoryReads, normal
 from scheduler.ledger.model import RunRecord, RunStatus, split_run_id
 from scheduler.ledger.rollup import day_sk, final_outcome, rollup_day, rollup_update
 from scheduler.ledger.store import ClaimOutcome, ClaimResult, Finish, LockRequest
@@ -51,11 +51,6 @@ _BATCH_WRITE_MAX = 25  # BatchWriteItem's cap on requests per call
 
 Item = dict[str, Any]
 Key = tuple[str, str]
-
-
-def _value(value: Any) -> Any:
-    """A value as DynamoDB would hand it back (tuples as lists, enums as strings, ...)."""
-    return from_attr(to_attr(value))
 
 
 @lru_cache(maxsize=4096)
@@ -80,7 +75,7 @@ class MemoryRunStore(MemoryReads):
         """Every item, decoded as the low-level client would return it, by (pk, sk)."""
         with self._lock:
             return [
-                from_item(to_item(item))
+                normal(item)
                 for pk in sorted(self._partitions)
                 for _, item in sorted(self._partitions[pk].items())
             ]
@@ -140,9 +135,9 @@ class MemoryRunStore(MemoryReads):
             self._partitions.setdefault(pk, {})[sk] = item
         for action, name, value in update.actions:
             if action == "set":
-                item[name] = _value(value)
+                item[name] = normal(value)
             elif action == "set_if_absent":
-                item.setdefault(name, _value(value))
+                item.setdefault(name, normal(value))
             elif action == "add":  # a missing number starts at 0
                 item[name] = item.get(name, 0) + value
             else:
@@ -187,7 +182,7 @@ class MemoryRunStore(MemoryReads):
                 "status": RunStatus.RUNNING.value,
                 "attempt": run.attempt,
                 "started_at": run.started_at,
-                "request_id": _value(run.request_id),
+                "request_id": normal(run.request_id),
                 "finished_at": None,
                 "duration_ms": None,
                 "next_attempt_at": None,
@@ -238,7 +233,7 @@ class MemoryRunStore(MemoryReads):
 
 def _copy(item: Item | None) -> Item | None:
     """A fresh copy, as a new response from the client would be."""
-    return from_item(to_item(item)) if item is not None else None
+    return normal(item) if item is not None else None
 
 
 def _claim_allowed(run: RunRecord, existing: Item | None) -> bool:
@@ -261,7 +256,7 @@ def _new_run_item(run: RunRecord, retention_days: int | None) -> Item:
     if run.status.needs_attention:
         data[C.ATTENTION_PK] = ATTENTION_PARTITION
         data[C.ATTENTION_SK] = f"{run.started_at}#{run.run_id}"
-    return from_item(to_item(data))
+    return normal(data)
 
 
 def _lock_item(run: RunRecord, lock: LockRequest) -> Item:
@@ -295,10 +290,10 @@ def _apply_finish(item: Item, finish: Finish) -> None:
             "status": finish.status.value,
             "finished_at": isoformat_z(finish.finished_at),
             "duration_ms": finish.duration_ms,
-            "error": _value(finish.error),
-            "result": _value(finish.result),
-            "next_attempt_at": _value(finish.next_attempt_at),
-            "attempts": [*(item.get("attempts") or []), _value(finish.attempt.to_json())],
+            "error": normal(finish.error),
+            "result": normal(finish.result),
+            "next_attempt_at": normal(finish.next_attempt_at),
+            "attempts": [*(item.get("attempts") or []), normal(finish.attempt.to_json())],
             C.TABLE_TTL_ATTRIBUTE: epoch(last) + finish.retention_days * SECONDS_PER_DAY,
         }
     )

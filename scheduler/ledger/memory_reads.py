@@ -17,7 +17,6 @@ from typing import Any
 
 from scheduler import contract as C  # noqa: N812 - short, read everywhere
 from scheduler.clock import isoformat_z
-from scheduler.ledger.codec import from_item, to_item
 from scheduler.ledger.keys import (
     ATTENTION_PARTITION,
     LAST_SCHEDULED_SK,
@@ -35,8 +34,28 @@ Item = dict[str, Any]
 _KEY_NAMES = frozenset({C.TABLE_PK, C.TABLE_SK})
 
 
+def normal(value: Any) -> Any:
+    """``value`` as DynamoDB would hand it back through ``codec`` (``from_attr(to_attr(v))``:
+    tuples as lists, enums as their value, keys as text), as a fresh deep copy, in one pass
+    (a test pins that both agree)."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return str(value)  # a StrEnum's text, as a response would carry
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, dict):
+        return {str(k): normal(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [normal(v) for v in value]
+    if hasattr(value, "value") and isinstance(value.value, str):  # an Enum
+        return value.value
+    return str(value)
+
+
 def _fresh(item: Item) -> Item:
-    return from_item(to_item(item))
+    """A fresh copy, as a new response from the client would be."""
+    return {k: normal(v) for k, v in item.items()}
 
 
 def _record(item: Item) -> RunRecord:
@@ -111,13 +130,14 @@ class MemoryReads:
         with self._lock:
             partition = self._partitions.get(job_pk(job), {})
             keys = sorted((sk for sk in partition if low <= sk <= RUN_HIGH), reverse=True)
-            found = [
-                _fresh(partition[sk])
-                for sk in keys
-                if status is None or partition[sk].get("status") == status.value
-            ]
-        for item in found:
-            yield RunRecord.from_json(item)
+        # Lazily, as the Query pages are: a reader taking the newest few copies only those.
+        for sk in keys:
+            with self._lock:
+                item = partition.get(sk)
+                if item is None or (status is not None and item.get("status") != status.value):
+                    continue
+                record = _record(item)
+            yield record
 
     def attention(
         self, since: datetime, statuses: frozenset[RunStatus] | None = None

@@ -63,8 +63,52 @@ class _EventsWatch:
         return getattr(self._client, name)
 
 
+class _Pages:
+    """A paginator over pages already read."""
+
+    def __init__(self, pages: list[dict[str, Any]]) -> None:
+        self._pages = pages
+
+    def paginate(self, **kwargs: Any) -> list[dict[str, Any]]:
+        return self._pages
+
+
+class _LambdaReads:
+    """A Lambda client proxy that reads the deployed functions once: ``ListFunctions``
+    pages and ``GetFunctionConfiguration`` answers are kept until any other Lambda call
+    (nothing in a simulation changes a function; the stage's monitor re-reads them every
+    round, which was most of its emulator calls)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._pages: list[dict[str, Any]] | None = None
+        self._configs: dict[str, Any] = {}
+
+    def forget(self) -> None:
+        self._pages, self._configs = None, {}
+
+    def get_paginator(self, name: str) -> Any:
+        if name != "list_functions":
+            self.forget()
+            return self._client.get_paginator(name)
+        if self._pages is None:
+            self._pages = list(self._client.get_paginator(name).paginate())
+        return _Pages(self._pages)
+
+    def get_function_configuration(self, **kwargs: Any) -> Any:
+        key = repr(sorted(kwargs.items()))
+        if key not in self._configs:
+            self._configs[key] = self._client.get_function_configuration(**kwargs)
+        return self._configs[key]
+
+    def __getattr__(self, name: str) -> Any:
+        self.forget()  # anything else may change a function: read afresh after it
+        return getattr(self._client, name)
+
+
 class WatchedClients:
-    """AwsClients with scheduler and events watched, so the loop rescans only when needed."""
+    """AwsClients with scheduler and events watched, so the loop rescans only when needed,
+    and Lambda's reads of the deployed functions kept (``forget`` drops them)."""
 
     def __init__(
         self, inner: AwsClients, on_create: Callable[[], None], on_toggle: Callable[[], None]
@@ -81,7 +125,15 @@ class WatchedClients:
             )
         if service == "events" and service not in self._watched:
             self._watched[service] = _EventsWatch(self._inner.client(service), self._on_toggle)
+        if service == "lambda" and service not in self._watched:
+            self._watched[service] = _LambdaReads(self._inner.client(service))
         return self._watched.get(service) or self._inner.client(service)
+
+    def forget(self) -> None:
+        """Read the deployed functions afresh (a redeploy may have changed them)."""
+        reads = self._watched.get("lambda")
+        if isinstance(reads, _LambdaReads):
+            reads.forget()
 
     @property
     def region_name(self) -> str:

@@ -97,8 +97,10 @@ class Simulation:
         outage: tuple[datetime, datetime] | None = None,
         ledger: LedgerKind = "memory",
         progress: ProgressFn | None = None,
+        flush: bool = True,
     ) -> None:
         self.outage = outage
+        self._flush_at_end = flush
         self.ledger = ledger
         self._progress = progress
         self._stores: dict[str, RunStore] = {}
@@ -167,6 +169,7 @@ class Simulation:
     # --- the event loop ---------------------------------------------------------------------
     def run(self) -> SimulationResult:
         began = time.perf_counter()
+        self.clients.forget()  # deployed functions are read afresh by each run
         self.ticker.refresh(full=True)
         self.alerts.attach()
         limit = self.end + MAX_OVERRUN
@@ -195,7 +198,8 @@ class Simulation:
             if self._progress is not None:
                 self._progress(self.clock.now(), len(self.result.rows), len(self._runs_seen))
         self.alerts.drain()
-        self.flush()
+        if self._flush_at_end:
+            self.flush()
         self.result.finished_at = self.clock.now()
         self.result.rows.sort(key=lambda r: (r.at, r.job, r.scheduled_for, r.attempt))
         self.result.dead_letters = self._dead_letters()
@@ -368,4 +372,5 @@ def simulate(
         return Simulation(
             clients, prefix=catalogue.prefix, stage=stage, start=start, end=end, outage=outage,
             ledger=ledger, progress=progress,
+            flush=False,  # the emulator ends with this call: nothing could read the table
         ).run()  # fmt: skip
