@@ -33,12 +33,16 @@ from scheduler.ledger.query import consecutive_failures
 if TYPE_CHECKING:
     from scheduler.ledger.store import RunStore
     from scheduler.ledger.summary import JobSummary
+    from scheduler.operate.pauses import Pause
 
 RECENT_RUNS = 20
 """How many of a job's newest runs health looks at (one Query page)."""
 
 FALLBACK_WORKERS = 8
 """Newest-runs Queries in flight at once for jobs without a summary item."""
+
+PAUSES_BY_KEY_MAX = 100
+"""Up to this many jobs, pause records are read by key; past it, one Query of them all."""
 
 HEALTHS = ("OK", "STUCK", "LATE", "FAILING", "DISABLED", "PAUSED")
 UNHEALTHY = frozenset({"STUCK", "LATE", "FAILING"})
@@ -171,6 +175,37 @@ def health_row(job: Any, facts: HealthFacts, now: datetime, pause: Any = None) -
     }
 
 
+def paused_text(paused: dict[str, Any]) -> str:
+    """A row's ``paused`` as one phrase, as ``status`` and the web page show it:
+    ``until 2026-12-24T00:00:00Z: partner down, by arn:...`` (or ``until resumed``)."""
+    until = f"until {paused['until']}" if paused.get("until") else "until resumed"
+    return f"{until}: {paused['reason']}, by {paused['by']}"
+
+
+def read_pauses(store: Any, names: Sequence[str]) -> dict[str, Pause]:
+    """Each named job's pause record, active or ended (``scheduler.operate.pauses``).
+
+    Up to ``PAUSES_BY_KEY_MAX`` jobs, by key (BatchGetItem of ``pk=PAUSE sk=JOB#<job>``;
+    most of those items do not exist, and a missing item costs the least a read can);
+    more jobs, one Query of the ``PAUSE`` partition, one request for any number of jobs.
+    Both give the same records for these jobs. By key keeps the web page off Query: the
+    local emulator (moto) answers every Query by sorting the whole table, seconds on a
+    month of runs, where a key lookup stays cheap.
+    """
+    from scheduler.ledger.codec import from_item
+    from scheduler.operate.pauses import PAUSE_PARTITION, Pause, pause_key
+
+    if not names:
+        return {}
+    if len(names) <= PAUSES_BY_KEY_MAX:
+        items: Any = store.by_key([pause_key(name) for name in names])
+    else:
+        items = store.partition(PAUSE_PARTITION)
+    wanted = set(names)
+    found = (Pause.from_json(from_item(item)) for item in items)
+    return {pause.job: pause for pause in found if pause.job in wanted}
+
+
 def usable_summary(summary: JobSummary) -> bool:
     """A summary health can rest on: it has seen a scheduled run. (A job that only ran by
     hand, or whose summary a manual run started after an upgrade, reads its runs.)"""
@@ -184,21 +219,30 @@ def read_health(
     *,
     summaries: dict[str, JobSummary] | None = None,
     recent: dict[str, list[RunRecord]] | None = None,
-    pauses: dict[str, Any] | None = None,
+    pauses: dict[str, Pause] | None = None,
     workers: int = FALLBACK_WORKERS,
 ) -> dict[str, dict[str, Any]]:
     """Every job's status row, by job name, read with as few requests as the table allows.
 
-    Summary items by key (BatchGetItem, 100 a request), plus the few newest runs whose
-    state the summary cannot tell (BatchGetItem). A job without a usable summary (runs
-    written before summaries existed, or never a scheduled run yet) falls back to its
-    newest-runs Query, run ``workers`` at a time: boto3's low-level clients are thread
-    safe (https://boto3.amazonaws.com/v1/documentation/api/latest/guide/clients.html).
-    ``summaries`` and ``recent`` (newest runs by job) are reads the caller already made;
-    ``pauses`` the stage's pause records by job (``scheduler.operate.pause.pause_records``).
+    Summary items by key (BatchGetItem, 100 a request), the jobs' pause records
+    (``read_pauses``, at the same time), plus the few newest runs whose state the summary
+    cannot tell (BatchGetItem). A job without a usable summary (runs written before
+    summaries existed, or never a scheduled run yet) falls back to its newest-runs Query,
+    run ``workers`` at a time: boto3's low-level clients are thread safe
+    (https://boto3.amazonaws.com/v1/documentation/api/latest/guide/clients.html).
+    ``summaries``, ``recent`` (newest runs by job) and ``pauses`` (pause records by job)
+    are reads the caller already made. ``cronbridge status`` and the web page both call
+    this, so a job is PAUSED, LATE or FAILING on both by one read and one rule set.
     """
-    if summaries is None:
-        summaries = store.summaries([job.name for job in jobs]) if jobs else {}
+    names = [job.name for job in jobs]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        asked_summaries = pool.submit(store.summaries, names) if summaries is None else None
+        asked_pauses = pool.submit(read_pauses, store, names) if pauses is None else None
+        if asked_summaries is not None:
+            summaries = asked_summaries.result()
+        if asked_pauses is not None:
+            pauses = asked_pauses.result()
+    summaries, pauses = summaries or {}, pauses or {}
     usable = {name: s for name, s in summaries.items() if usable_summary(s)}
     unknown = [
         str(s.last_run["run_id"])
@@ -218,7 +262,7 @@ def read_health(
             facts = facts_from_summary(job, usable[job.name], now, fetched)
         else:
             facts = facts_from_runs(job, recent[job.name], now)
-        rows[job.name] = health_row(job, facts, now, (pauses or {}).get(job.name))
+        rows[job.name] = health_row(job, facts, now, pauses.get(job.name))
     return rows
 
 

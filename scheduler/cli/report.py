@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> Result:
     )
     try:
         overview = source.overview(now)
+        health = {row.job: row.status_row for row in overview.rows}
         pages = [
             views.job_view(
                 job,
@@ -53,6 +54,7 @@ def run(args: argparse.Namespace) -> Result:
                 now,
                 status_filter=None,
                 since=args.since,
+                status_row=health.get(job.name),
             )
             for job in catalogue.jobs.values()
         ]

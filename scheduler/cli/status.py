@@ -18,8 +18,7 @@ from scheduler.cli.output import Result, paint_health, table
 from scheduler.cli.watch import add_interval_arg, watch
 from scheduler.clock import SystemClock, parse_iso
 from scheduler.errors import UsageError
-from scheduler.health import UNHEALTHY, read_health
-from scheduler.operate.pause import pause_records
+from scheduler.health import UNHEALTHY, paused_text, read_health
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -69,13 +68,10 @@ def _once(args: argparse.Namespace) -> Result:
             f"--now {args.now!r} is not an ISO time", hint="e.g. --now 2026-03-29T06:00:00Z"
         ) from exc
     ledger = open_ledger(args, require_catalogue=True)
-    # Every pause of the stage, active or ended, in one Query (scheduler.operate.pauses).
-    pauses = pause_records(ledger.clients, ledger.prefix, ledger.stage)
     jobs = list(ledger.catalogue.jobs.values())
+    # Summaries and pause records (scheduler.health.read_pauses), as the web page reads them.
     by_job = guard(
-        "dynamodb:BatchGetItem",
-        ledger.store.table,
-        lambda: read_health(ledger.store, jobs, now, pauses=pauses),
+        "dynamodb:BatchGetItem", ledger.store.table, lambda: read_health(ledger.store, jobs, now)
     )
     rows = [by_job[job.name] for job in jobs]
     unhealthy = any(r["health"] in UNHEALTHY for r in rows)
@@ -109,9 +105,3 @@ def _health_text(row: dict[str, Any]) -> str:
     if row["missed_fire"]:
         return f"{row['health']} (missed {row['missed_fire']})"
     return str(row["health"])
-
-
-def paused_text(paused: dict[str, Any]) -> str:
-    """``until 2026-12-24T00:00:00Z: partner down, by arn:...`` (or ``until resumed``)."""
-    until = f"until {paused['until']}" if paused.get("until") else "until resumed"
-    return f"{until}: {paused['reason']}, by {paused['by']}"

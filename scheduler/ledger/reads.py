@@ -2,7 +2,8 @@
 
 Every read is a GetItem, a BatchGetItem or a Query on a key (``history`` is one job's
 partition newest first, ``attention`` the sparse index, ``summaries``/``day_rollups`` the
-per-job items the writes keep); the ledger never Scans. The CLI, the web page and
+per-job items the writes keep, ``by_key``/``partition`` raw items for the other records
+the runs table holds, such as pauses); the ledger never Scans. The CLI, the web page and
 health build on these through the ``RunStore`` protocol. No writes here.
 """
 
@@ -31,6 +32,9 @@ from scheduler.ledger.summary import JobSummary
 
 _BATCH_GET_MAX = 100
 _BATCH_RETRIES = 8
+BATCH_WORKERS = 4
+"""BatchGetItem requests in flight at once (boto3's low-level clients are thread safe:
+https://boto3.amazonaws.com/v1/documentation/api/latest/guide/clients.html)."""
 _KEY_NAMES = frozenset({C.TABLE_PK, C.TABLE_SK})
 
 
@@ -110,23 +114,47 @@ class RunReads:
         records = [_record(item) for item in self._batch_get([run_key(r) for r in run_ids])]
         return {record.run_id: record for record in records}
 
-    def _batch_get(self, keys: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        """Items for ``keys``, 100 a request (the API's cap), retrying what DynamoDB leaves
-        unprocessed (throttling, the 16 MB response cap) with a short backoff:
+    def by_key(self, keys: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The items (low-level attributes, keys included) that exist for ``keys``."""
+        return self._batch_get(list(keys))
+
+    def partition(self, pk: str) -> Iterator[dict[str, Any]]:
+        """Every item of one partition (low-level attributes; one Query a page)."""
+        params: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": C.TABLE_PK},
+            "ExpressionAttributeValues": {":pk": {"S": pk}},
+        }
+        yield from self._raw_pages(params)
+
+    def _batch_get(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Items for ``keys``, 100 a request (the API's cap), up to ``BATCH_WORKERS``
+        requests at once, in no particular order."""
+        chunks = [keys[i : i + _BATCH_GET_MAX] for i in range(0, len(keys), _BATCH_GET_MAX)]
+        if len(chunks) <= 1:
+            return self._batch_get_chunk(chunks[0]) if chunks else []
+        from concurrent.futures import ThreadPoolExecutor  # not on the worker's import path
+
+        with ThreadPoolExecutor(max_workers=min(BATCH_WORKERS, len(chunks))) as pool:
+            return [item for found in pool.map(self._batch_get_chunk, chunks) for item in found]
+
+    def _batch_get_chunk(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """One request's keys, retrying what DynamoDB leaves unprocessed (throttling, the
+        16 MB response cap) with a short backoff:
         https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
         Eventually consistent reads (half the RCU); a page that refreshes can live with it.
         """
-        for start in range(0, len(keys), _BATCH_GET_MAX):
-            request: dict[str, Any] = {self.table: {"Keys": keys[start : start + _BATCH_GET_MAX]}}
-            for attempt in range(_BATCH_RETRIES):
-                response = self._client.batch_get_item(RequestItems=request)
-                yield from response.get("Responses", {}).get(self.table, [])
-                request = response.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-                time.sleep(min(1.0, 0.05 * 2**attempt))
-            else:
-                raise RuntimeError(f"DynamoDB left keys of {self.table} unprocessed")
+        found: list[dict[str, Any]] = []
+        request: dict[str, Any] = {self.table: {"Keys": keys}}
+        for attempt in range(_BATCH_RETRIES):
+            response = self._client.batch_get_item(RequestItems=request)
+            found += response.get("Responses", {}).get(self.table, [])
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                return found
+            time.sleep(min(1.0, 0.05 * 2**attempt))
+        raise RuntimeError(f"DynamoDB left keys of {self.table} unprocessed")
 
     def history(
         self,
@@ -179,10 +207,13 @@ class RunReads:
         yield from self._pages(params)
 
     def _pages(self, params: dict[str, Any]) -> Iterator[RunRecord]:
+        for item in self._raw_pages(params):
+            yield _record(item)
+
+    def _raw_pages(self, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         while True:
             response = self._client.query(**params)
-            for item in response.get("Items", []):
-                yield _record(item)
+            yield from response.get("Items", [])
             last = response.get("LastEvaluatedKey")
             if not last:
                 return

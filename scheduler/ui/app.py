@@ -179,10 +179,11 @@ class Pages:
         status = RunStatus(status_text) if status_text else None
         try:
             runs = self.source.job_runs(name, parse_since(since_text, now), status)
+            status_row = self.source.health(name, now)
         except UnreachableError as exc:
             return self.html("job.html", 503, problem=exc.message, **context)
         context["view"] = views.job_view(
-            job, runs, now, status_filter=status_text, since=since_text
+            job, runs, now, status_filter=status_text, since=since_text, status_row=status_row
         )
         return self.html("job.html", **context, **self.flashed(request))
 

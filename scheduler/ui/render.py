@@ -17,6 +17,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from scheduler.health import paused_text
 from scheduler.ui import svg, views
 
 
@@ -48,6 +49,7 @@ def _environment() -> Environment:
     env.filters["rate"] = views.fmt_rate
     env.filters["pretty"] = views.pretty_json
     env.globals["age"] = views.fmt_age
+    env.globals["paused_text"] = paused_text
     env.globals["heatmap"] = lambda cells, label: Markup(svg.heatmap_svg(cells, label))
     env.globals["bars"] = lambda runs: Markup(svg.duration_bars_svg(runs))
     return env

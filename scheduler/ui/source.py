@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +29,7 @@ from scheduler.actions import (
 from scheduler.clock import parse_iso
 from scheduler.dlq.queue import DeadLetter, DeadLetterQueue
 from scheduler.errors import AwsCallError, CronbridgeError
-from scheduler.health import read_health, recent_runs, usable_summary
+from scheduler.health import read_health, read_pauses, recent_runs, usable_summary
 from scheduler.invoke import make_invoker
 from scheduler.ledger import DynamoRunStore, RunRecord, RunStatus
 from scheduler.ledger.summary import JobSummary
@@ -174,13 +175,19 @@ class UiSource:
         key: its summary and 8 day rollups (BatchGetItem, 100 keys a request; closed days
         only once, ``DayCache``), no run at all. Other jobs (runs older than their summary,
         written before summaries existed) read their recent runs with one Query, kept and
-        topped up between loads."""
+        topped up between loads. The summaries, the pause records and the dead-letter count
+        are read at the same time; the rollups once the summaries say which jobs they
+        cover."""
 
-        def read() -> Overview:
+        def read(pool: ThreadPoolExecutor) -> Overview:
             store = self.store()
             jobs = list(self.catalogue.jobs.values())
+            names = [job.name for job in jobs]
+            asked_summaries = pool.submit(store.summaries, names)
+            asked_pauses = pool.submit(read_pauses, store, names)
+            asked_dead = pool.submit(self.dead_letter_count) if with_dead_letters else None
             start, _cells = heat_window(now)
-            summaries = store.summaries([job.name for job in jobs])
+            summaries = asked_summaries.result()
             covered = {j.name for j in jobs if self._rollups_cover(store, summaries, j, start)}
             span = (now.date() - start.date()).days + 1
             days = [start.date() + timedelta(days=i) for i in range(span)]
@@ -195,7 +202,9 @@ class UiSource:
                 served = PrefetchedStore(store, job.name, fetched, complete=complete)
                 windows[job.name] = (recent_runs(served, job.name), window)
             recent = {name: pair[0] for name, pair in windows.items()}
-            health = read_health(store, jobs, now, summaries=summaries, recent=recent)
+            health = read_health(
+                store, jobs, now, summaries=summaries, recent=recent, pauses=asked_pauses.result()
+            )
             rows = []
             for job in jobs:
                 if job.name in windows:
@@ -205,11 +214,21 @@ class UiSource:
                     summary = summaries[job.name]
                     days_of = rollups.get(job.name, [])
                     rows.append(rollup_row(job, health[job.name], days_of, summary.in_flight, now))
-            dead = self.dead_letter_count() if with_dead_letters else None
+            dead = asked_dead.result() if asked_dead is not None else None
             return Overview(now=now, rows=rows, dead_letters=dead, stage=self.stage)
 
-        result: Overview = self._guard(read)
+        def guarded() -> Overview:
+            with ThreadPoolExecutor(max_workers=3) as pool:
+                return read(pool)
+
+        result: Overview = self._guard(guarded)
         return result
+
+    def health(self, name: str, now: datetime) -> dict[str, Any]:
+        """One job's status row, by ``read_health`` as ``cronbridge status`` reads it."""
+        job = self.catalogue.jobs[name]
+        row: dict[str, Any] = self._guard(lambda: read_health(self.store(), [job], now)[name])
+        return row
 
     def _rollups_cover(
         self, store: DynamoRunStore, summaries: dict[str, JobSummary], job: Any, start: datetime

@@ -314,21 +314,36 @@ class JobView:
     success_rate: float | None
     status_filter: str | None
     since: str
+    status_row: dict[str, Any] | None = None  # scheduler.health's row, as `status --json`
+
+    @property
+    def health(self) -> str | None:
+        return None if self.status_row is None else str(self.status_row["health"])
 
 
 def job_view(
-    job: Any, runs: list[RunRecord], now: datetime, *, status_filter: str | None, since: str
+    job: Any,
+    runs: list[RunRecord],
+    now: datetime,
+    *,
+    status_filter: str | None,
+    since: str,
+    status_row: dict[str, Any] | None = None,
 ) -> JobView:
+    """A job's page. ``status_row`` is its health as ``read_health`` made it for
+    ``cronbridge status``: a PAUSED job lists no next fire, as ``status`` shows none."""
+    paused = status_row is not None and status_row.get("paused") is not None
     return JobView(
         job=job,
         now=now,
         schedule=schedule_text(job),
-        next_fires=next_fires(job, now),
+        next_fires=[] if paused else next_fires(job, now),
         runs=runs,
         durations=duration_stats(runs),
         success_rate=success_rate(runs),
         status_filter=status_filter,
         since=since,
+        status_row=status_row,
     )
 
 

@@ -87,8 +87,8 @@ def test_health_by_key_equals_health_from_the_runs(stack: Stack) -> None:
     # THEN both give the same row (LATE: the 01:15 fire never came; 3 failures in a row)
     assert by_key == from_runs
     assert by_key["health"] == "LATE" and by_key["consecutive_failures"] == 3
-    # AND the read by key was one BatchGetItem, no Query
-    assert read_calls == ["BatchGetItem"]
+    # AND the read by key was two BatchGetItem (the summary, the pause record), no Query
+    assert read_calls == ["BatchGetItem", "BatchGetItem"]
 
 
 def test_a_job_without_a_summary_falls_back_to_its_runs(stack: Stack) -> None:

@@ -21,8 +21,10 @@ from starlette.testclient import TestClient
 from scheduler import contract as C  # noqa: N812 - short, read everywhere
 from scheduler import invoke
 from scheduler.catalogue import load_catalogue
-from scheduler.health import job_health, recent_runs
+from scheduler.cli.status import render as render_status
+from scheduler.health import job_health, paused_text, read_health, recent_runs
 from scheduler.ledger import DynamoRunStore
+from scheduler.operate.pauses import Pause, PauseStore
 from scheduler.ui.app import UiConfig, create_app
 from scheduler.ui.source import UiSource
 from scheduler.worker.entry import build_runtime
@@ -166,6 +168,46 @@ def test_overview_shows_health_as_status_computes_it(ui: Env) -> None:
     assert ddb_calls.count("Query") == len(ui.catalogue.jobs) and "Scan" not in ddb_calls
 
 
+def test_a_paused_job_is_paused_on_both_pages_as_status_computes_it(ui: Env) -> None:
+    # GIVEN tick paused until tomorrow (its pause record, as `cronbridge pause` writes it),
+    # and broken's pause already ended
+    ui.slot("tick", "2026-03-29T01:00:00Z")
+    ui.slot("broken", "2026-03-29T01:00:00Z")
+    pauses = PauseStore(ui.stack.ddb, ui.stack.table)
+    common = {"by": "arn:aws:iam::123456789012:user/ana", "paused_at": "2026-03-29T00:30:00Z"}
+    pauses.put(
+        Pause(job="tick", pause_id="p1", reason="partner <b>down</b>", **common,
+              until="2026-03-30T00:00:00Z")
+    )  # fmt: skip
+    pauses.put(
+        Pause(job="broken", pause_id="p2", reason="done", **common,
+              resumed_at="2026-03-29T00:45:00Z", resumed_by=common["by"])
+    )  # fmt: skip
+    # AND the rows `cronbridge status` computes from the same table
+    store = DynamoRunStore(ui.stack.ddb, ui.stack.table)
+    status = read_health(store, list(ui.catalogue.jobs.values()), NOW)
+    assert status["tick"]["health"] == "PAUSED" and status["broken"]["health"] == "FAILING"
+    client = ui.client()
+    # WHEN the overview and tick's page are loaded
+    overview = client.get("/").text
+    job_page = client.get("/jobs/tick").text
+    # THEN every job's health is status's, with tick's reason, expiry and who, escaped
+    for name, row in status.items():
+        assert f'data-health="{row["health"]}"' in row_of(overview, "data-job", name)
+    phrase = html.escape(paused_text(status["tick"]["paused"]), quote=False)
+    assert "until 2026-03-30T00:00:00Z: partner &lt;b&gt;down&lt;/b&gt;, by arn:aws:" in phrase
+    assert phrase in row_of(overview, "data-job", "tick")
+    assert f"PAUSED ({paused_text(status['tick']['paused'])})" in render_status(
+        list(status.values()), NOW
+    )
+    # AND the job page shows PAUSED with the same words, and no next fire
+    assert re.search(r'id="job-health">PAUSED<', job_page) and phrase in job_page
+    assert "none (paused)" in job_page and "<b>down" not in job_page
+    # AND a job whose pause ended shows its own health
+    broken = client.get("/jobs/broken").text
+    assert re.search(r'id="job-health">FAILING<', broken) and 'class="paused"' not in broken
+
+
 def test_job_and_run_pages_escape_what_handlers_return(ui: Env) -> None:
     # GIVEN a run whose error and one whose result carry markup
     ui.slot("broken", "2026-03-29T01:00:00Z")
@@ -299,8 +341,9 @@ def test_a_refresh_reads_summarized_jobs_by_key_and_tops_up_the_others(ui: Env) 
     ui.slot("tick", "2026-03-29T01:05:00Z")
     calls = count_calls(ui.stack.clients.client("dynamodb"))
     page = client.get("/").text
-    # THEN the new run shows; tick came by key (summaries, then its day rollups: two
-    # BatchGetItem), and each job without a summary cost one small Query, never a Scan
+    # THEN the new run shows; tick came by key (summaries, pause records, then its day
+    # rollups: three BatchGetItem), and each job without a summary cost one small Query,
+    # never a Scan
     assert "2 (0)" in row_of(page, "data-job", "tick")
-    assert calls.count("BatchGetItem") == 2
+    assert calls.count("BatchGetItem") == 3
     assert calls.count("Query") == len(ui.catalogue.jobs) - 1 and "Scan" not in calls

@@ -148,3 +148,40 @@ def test_report_is_one_self_contained_file() -> None:
     assert "<style>" in text and "<script" not in text
     assert 'src="http' not in text and 'href="http' not in text and "/static/" not in text
     assert 'href="#job-tick"' in text and 'id="job-tick"' in text
+
+
+def test_a_paused_job_shows_paused_with_reason_and_expiry_and_no_next_fire() -> None:
+    from scheduler.health import job_health, paused_text
+    from scheduler.operate.pauses import Pause
+
+    # GIVEN a job paused until tomorrow, and its status row from the rules `status` applies
+    job = make_job()
+    runs = [run(datetime(2026, 3, 29, 12, 25, tzinfo=UTC), RunStatus.SUCCEEDED)]
+    pause = Pause(
+        job="tick",
+        pause_id="p1",
+        reason="partner <down>",
+        by="arn:aws:iam::1:user/ana",
+        paused_at="2026-03-29T12:00:00Z",
+        until="2026-03-30T00:00:00Z",
+    )
+    status_row = job_health(job, runs, NOW, pause)
+    # WHEN the overview row, the job page and the report are built from it
+    row = views.overview_row(job, runs, runs, NOW, status_row=status_row)
+    page = views.job_view(job, runs, NOW, status_filter=None, since="7d", status_row=status_row)
+    overview = views.Overview(now=NOW, rows=[row], dead_letters=0, stage="dev")
+    text = render.report(overview, [page], NOW, "7d")
+    # THEN both say PAUSED, counted as such, and the page lists no next fire (as status)
+    assert row.health == "PAUSED" and overview.health_counts["PAUSED"] == 1
+    assert page.health == "PAUSED" and page.next_fires == []
+    assert "none (paused)" in text
+    # AND the reason, expiry and who, in status's words, escaped
+    phrase = paused_text(status_row["paused"])
+    assert phrase == "until 2026-03-30T00:00:00Z: partner <down>, by arn:aws:iam::1:user/ana"
+    assert text.count(phrase.replace("<", "&lt;").replace(">", "&gt;")) == 2
+    assert "partner <down>" not in text
+    # AND once the pause ended the job shows its health and next fires again
+    ended = Pause(**{**pause.to_json(), "resumed_at": "2026-03-29T12:20:00Z"})
+    resumed = job_health(job, runs, NOW, ended)
+    again = views.job_view(job, runs, NOW, status_filter=None, since="7d", status_row=resumed)
+    assert again.health == "OK" and len(again.next_fires) == views.NEXT_FIRES
