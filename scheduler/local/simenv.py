@@ -21,20 +21,35 @@ from typing import Any
 from scheduler.awsclients import AwsClients
 from scheduler.local.vclock import VirtualClock
 
+# Told (group, name) of a schedule created or deleted through the watched client.
+ScheduleNote = Callable[[str, str], None]
+
 
 class _SchedulerWatch:
-    """A scheduler client proxy that notes when a retry schedule is created."""
+    """A scheduler client proxy that notes schedules created (retries, on-demand runs) or
+    deleted, and schedules turned on or off."""
 
     def __init__(
-        self, client: Any, on_create: Callable[[], None], on_toggle: Callable[[], None]
+        self,
+        client: Any,
+        on_create: ScheduleNote,
+        on_toggle: Callable[[], None],
+        on_delete: ScheduleNote,
     ) -> None:
         self._client = client
         self._on_create = on_create
         self._on_toggle = on_toggle
+        self._on_delete = on_delete
 
     def create_schedule(self, **kwargs: Any) -> Any:
-        self._on_create()
-        return self._client.create_schedule(**kwargs)
+        try:
+            return self._client.create_schedule(**kwargs)
+        finally:  # even when the call failed: whether it was made is then unknown
+            self._on_create(str(kwargs.get("GroupName") or "default"), str(kwargs.get("Name")))
+
+    def delete_schedule(self, **kwargs: Any) -> Any:
+        self._on_delete(str(kwargs.get("GroupName") or "default"), str(kwargs.get("Name")))
+        return self._client.delete_schedule(**kwargs)
 
     def update_schedule(self, **kwargs: Any) -> Any:
         self._on_toggle()  # a pause ending (or starting): rescan the deployed set
@@ -111,17 +126,22 @@ class WatchedClients:
     and Lambda's reads of the deployed functions kept (``forget`` drops them)."""
 
     def __init__(
-        self, inner: AwsClients, on_create: Callable[[], None], on_toggle: Callable[[], None]
+        self,
+        inner: AwsClients,
+        on_create: ScheduleNote,
+        on_toggle: Callable[[], None],
+        on_delete: ScheduleNote,
     ) -> None:
         self._inner = inner
         self._watched: dict[str, Any] = {}
         self._on_create = on_create
         self._on_toggle = on_toggle
+        self._on_delete = on_delete
 
     def client(self, service: str) -> Any:
         if service == "scheduler" and service not in self._watched:
             self._watched[service] = _SchedulerWatch(
-                self._inner.client(service), self._on_create, self._on_toggle
+                self._inner.client(service), self._on_create, self._on_toggle, self._on_delete
             )
         if service == "events" and service not in self._watched:
             self._watched[service] = _EventsWatch(self._inner.client(service), self._on_toggle)

@@ -112,7 +112,11 @@ class Simulation:
         self.clock = VirtualClock(start)
         self._dirty = False
         self._toggled = False
-        self.clients = WatchedClients(clients, self._mark_dirty, self._mark_toggled)
+        self._created: list[tuple[str, str]] = []  # schedules created since the last read
+        self._relist = False  # a schedule the ticker may fire was deleted: list the group
+        self.clients = WatchedClients(
+            clients, self._mark_created, self._mark_toggled, self._mark_deleted
+        )
         self.functions = FunctionDirectory(self.clients.client("lambda"))
         self._runtimes: dict[str, Any] = {}
         self._sequence = 0
@@ -160,8 +164,13 @@ class Simulation:
             if isinstance(store, MemoryRunStore):
                 store.flush(self.clients.client("dynamodb"), table)
 
-    def _mark_dirty(self) -> None:
+    def _mark_created(self, group: str, name: str) -> None:
         self._dirty = True
+        self._created.append((group, name))
+
+    def _mark_deleted(self, group: str, name: str) -> None:
+        if self.ticker.pending(group, name):  # not the ticker's own delete of a fired one
+            self._dirty = self._relist = True
 
     def _mark_toggled(self) -> None:
         self._toggled = True
@@ -188,12 +197,8 @@ class Simulation:
                     break
                 self.clock.advance_to(fire_at)
                 self.ticker.fire_due(fire_at)
-            if self._toggled:  # a rule or schedule turned on/off: re-read the deployed set
-                self._toggled = self._dirty = False
-                self.ticker.refresh(full=True)
-            if self._dirty:
-                self._dirty = False
-                self.ticker.refresh(full=False)
+            if self._toggled or self._dirty:
+                self._read_changes()
             self._prune(self.clock.now() - PRUNE_AFTER)
             if self._progress is not None:
                 self._progress(self.clock.now(), len(self.result.rows), len(self._runs_seen))
@@ -205,6 +210,21 @@ class Simulation:
         self.result.dead_letters = self._dead_letters()
         self.result.wall_seconds = time.perf_counter() - began
         return self.result
+
+    def _read_changes(self) -> None:
+        """Re-read what changed: the whole deployed set after a rule or schedule turned on
+        or off; else just the retry schedules created since (one GetSchedule each; every
+        create and delete goes through the watched client), listing the group only when a
+        schedule the ticker may fire was deleted or one was made in another group."""
+        created, self._created = self._created, []
+        toggled, relist = self._toggled, self._relist
+        self._toggled = self._dirty = self._relist = False
+        if toggled:
+            self.ticker.refresh(full=True)
+        elif relist or any(group != self.ticker.retry_group for group, _ in created):
+            self.ticker.refresh(full=False)
+        else:
+            self.ticker.add_retries(name for _, name in created)
 
     # --- one delivery -----------------------------------------------------------------------
     def _runtime(self, info: FunctionInfo) -> Any:

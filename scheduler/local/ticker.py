@@ -30,6 +30,7 @@ from scheduler.local.triggers import (
     due_times,
     one_time_instant,
     parse_trigger_schedule,
+    read_named_schedules,
     read_rules,
     read_schedules,
 )
@@ -147,6 +148,29 @@ class Ticker:
         retries = read_schedules(scheduler, self.retry_group, known)
         self._set_triggers(retries, source=_RETRIES)
         self._last_retry_scan = now
+
+    def add_retries(self, names: Iterable[str]) -> None:
+        """Read just these schedules, newly created in the retries group, instead of listing
+        the group: what ``refresh(full=False)`` finds when the caller saw every create (and
+        no delete but the ticker's own). One GetSchedule each, no ListSchedules."""
+        new = read_named_schedules(self._clients.client("scheduler"), self.retry_group, names)
+        kept = [e.trigger for e in self._recurring[_RETRIES]]
+        kept += [
+            trigger
+            for key, (trigger, _) in self._one_time.items()
+            if trigger.group == self.retry_group
+            # fired and deleted by this ticker: a listing would not show it any more
+            and not (key in self._fired_one_time and trigger.delete_after_completion)
+        ]
+        merged = {t.key: t for t in kept} | {t.key: t for t in new}
+        self._set_triggers(merged.values(), source=_RETRIES)
+
+    def pending(self, group: str, name: str) -> bool:
+        """Whether the schedule ``group``/``name`` is one this ticker may still fire."""
+        key = f"schedule:{group}:{name}"
+        if key in self._one_time:
+            return key not in self._fired_one_time
+        return any(e.trigger.key == key for e in self._recurring[_RETRIES])
 
     def _set_triggers(self, found: Iterable[Trigger], *, source: str) -> None:
         """Replace the triggers read from ``source``; the other source's are kept."""

@@ -12,6 +12,7 @@ ticker (ticker.py) decides when to call them and delivers the ``Firing``s. Only 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -173,20 +174,35 @@ def read_schedules(
                 full = scheduler.get_schedule(GroupName=group, Name=summary["Name"])
             except Exception:  # deleted between list and get
                 continue
-            target = full.get("Target") or {}
-            out.append(
-                Trigger(
-                    kind="schedule",
-                    name=full["Name"],
-                    arn=full["Arn"],
-                    group=group,
-                    expression=full["ScheduleExpression"],
-                    timezone=full.get("ScheduleExpressionTimezone") or "UTC",
-                    enabled=full.get("State", "ENABLED") == "ENABLED",
-                    target_arn=target.get("Arn", ""),
-                    constant_input=target.get("Input"),
-                    delete_after_completion=full.get("ActionAfterCompletion") == "DELETE",
-                    modified=str(full.get("LastModificationDate", modified)),
-                )
-            )
+            out.append(_schedule_trigger(full, group, modified))
     return out
+
+
+def read_named_schedules(scheduler: Any, group: str, names: Iterable[str]) -> list[Trigger]:
+    """These schedules of ``group`` (one GetSchedule each, no listing); gone ones are left
+    out. For a caller that saw each schedule being created (the simulator's retries)."""
+    out: list[Trigger] = []
+    for name in dict.fromkeys(names):
+        try:
+            full = scheduler.get_schedule(GroupName=group, Name=name)
+        except Exception:  # deleted (fired, or a pause ended) since it was created
+            continue
+        out.append(_schedule_trigger(full, group, ""))
+    return out
+
+
+def _schedule_trigger(full: dict[str, Any], group: str, modified: str) -> Trigger:
+    target = full.get("Target") or {}
+    return Trigger(
+        kind="schedule",
+        name=full["Name"],
+        arn=full["Arn"],
+        group=group,
+        expression=full["ScheduleExpression"],
+        timezone=full.get("ScheduleExpressionTimezone") or "UTC",
+        enabled=full.get("State", "ENABLED") == "ENABLED",
+        target_arn=target.get("Arn", ""),
+        constant_input=target.get("Input"),
+        delete_after_completion=full.get("ActionAfterCompletion") == "DELETE",
+        modified=str(full.get("LastModificationDate", modified)),
+    )

@@ -154,3 +154,43 @@ def test_a_redeploy_is_picked_up_on_rescan(deployed: tuple[AwsClients, Path]) ->
         if json.loads(f.input_text)["job"] == "every-minute"
     ]
     assert minutes == ["10:05", "10:10"]
+
+
+def test_reading_only_the_created_retries_matches_listing_the_group(
+    deployed: tuple[AwsClients, Path],
+) -> None:
+    # GIVEN two tickers over the same deployed stage, and three on-demand runs handed to
+    # the local platform at different instants (one-time schedules in the retries group)
+    clients, _ = deployed
+    clock = FixedClock(T0)
+    listing, named = _ticker(clients, clock, []), _ticker(clients, clock, [])
+    for n, delay in enumerate((5, 20, 40)):
+        run = {"job": "every-minute", "trigger": "manual", "run_id": f"every-minute.r{n}"}
+        LocalInvoker(
+            clients=clients, prefix="cronbridge", stage="dev", now=T0 + timedelta(seconds=delay)
+        ).start("every-minute", {**run, "scheduled_time": "2026-05-04T10:00:30Z", "payload": {}})
+    created = [
+        s["Name"]
+        for s in clients.client("scheduler").list_schedules(GroupName=listing.retry_group)[
+            "Schedules"
+        ]
+    ]
+    # WHEN one lists the group and the other reads only the schedules it was told about
+    listing.refresh(full=False)
+    named.add_retries(created)
+    # THEN both hold the same triggers, see the same next due time and fire alike
+    assert sorted(t.key for t in listing.triggers()) == sorted(t.key for t in named.triggers())
+    assert listing.next_due_time() == named.next_due_time() == T0 + timedelta(seconds=5)
+    clock.moment = T0 + timedelta(seconds=25)
+    first = listing.fire_due()
+    assert [f.input_text for f in named.fire_due()] == [f.input_text for f in first]
+    assert len(first) == 2  # the third is due at +40 s
+    # AND after the first ticker deleted what it fired, a later create is read alike, and a
+    # fired-and-deleted schedule is neither held nor fired again by either
+    assert sum(named.pending(named.retry_group, name) for name in created) == 1
+    listing.refresh(full=False)
+    named.add_retries([])
+    assert sorted(t.key for t in listing.triggers()) == sorted(t.key for t in named.triggers())
+    clock.moment = T0 + timedelta(minutes=2)
+    assert [f.input_text for f in named.fire_due()] == [f.input_text for f in listing.fire_due()]
+    assert listing.fire_due() == named.fire_due() == []
