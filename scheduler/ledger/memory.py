@@ -63,8 +63,11 @@ def run_location(run_id: str) -> Key:
 class MemoryRunStore(MemoryReads):
     """``RunStore`` over a dict of partitions; ``table`` names the table it stands for."""
 
-    def __init__(self, table: str = "memory") -> None:
+    def __init__(self, table: str = "memory", elsewhere: Any = None) -> None:
         self.table = table
+        # The runs table's other items (pauses, alert states) are read here, if given: a
+        # ``DynamoRunStore`` on the table their own stores write them to.
+        self._elsewhere = elsewhere
         self._lock = threading.RLock()
         self._partitions: dict[str, dict[str, Item]] = {}
         self._changed: set[Key] = set()  # keys written or deleted since the last flush

@@ -4,8 +4,10 @@ The read half of ``MemoryRunStore`` (``memory``): one run by key, a job's newest
 run (its ``SUMMARY`` item, or the ``LAST_SCHEDULED`` marker older tables hold), whether a
 job has runs before a moment, summaries and day rollups by key, and a job's runs newest
 first (the ``RUN#`` key range) or the sparse attention index, with the same key bounds and
-filters as the Queries in ``reads``. Every answer is a fresh copy, as a new response from
-the client would be. No AWS calls, no writes.
+filters as the Queries in ``reads``; raw items by key or by partition, where the items the
+ledger does not write (pauses, alert states) come from the table behind the store. Every
+answer is a fresh copy, as a new response from the client would be. No AWS calls of its
+own, no writes.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from typing import Any
 
 from scheduler import contract as C  # noqa: N812 - short, read everywhere
 from scheduler.clock import isoformat_z
+from scheduler.ledger.codec import to_item
 from scheduler.ledger.keys import (
     ATTENTION_PARTITION,
     LAST_SCHEDULED_SK,
+    LOCK_SK,
     RUN_HIGH,
     RUN_PREFIX,
     SUMMARY_SK,
@@ -32,6 +36,8 @@ from scheduler.ledger.summary import JobSummary
 
 Item = dict[str, Any]
 _KEY_NAMES = frozenset({C.TABLE_PK, C.TABLE_SK})
+JOB_PREFIX = job_pk("")
+_LEDGER_SKS = frozenset({LOCK_SK, SUMMARY_SK, LAST_SCHEDULED_SK})
 
 
 def normal(value: Any) -> Any:
@@ -66,11 +72,51 @@ def _data(item: Item) -> Item:
     return {k: v for k, v in _fresh(item).items() if k not in _KEY_NAMES}
 
 
+def ledger_key(pk: str, sk: str) -> bool:
+    """Whether (pk, sk) is an item the run ledger itself writes (the memory store holds
+    those); other items of the runs table (``PAUSE``, the monitor's ``ALERT``) are not."""
+    return pk.startswith(JOB_PREFIX) and (
+        sk in _LEDGER_SKS or sk.startswith(RUN_PREFIX) or sk.startswith(DAY_PREFIX)
+    )
+
+
 class MemoryReads:
-    """Needs ``self._lock`` and ``self._partitions`` (pk -> sk -> decoded item)."""
+    """Needs ``self._lock``, ``self._partitions`` (pk -> sk -> decoded item) and
+    ``self._elsewhere`` (a store over the table, for items the ledger does not write)."""
 
     _lock: threading.RLock
     _partitions: dict[str, dict[str, Item]]
+    _elsewhere: Any
+
+    # --- raw items by key (as ``reads``: low-level attributes, keys included) -------------
+    def by_key(self, keys: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The items that exist for ``keys``: the ledger's own from memory, any other
+        (pauses, alert states) from the table behind it, when there is one."""
+        found: list[dict[str, Any]] = []
+        others = []
+        with self._lock:
+            for key in keys:
+                pk, sk = key[C.TABLE_PK]["S"], key[C.TABLE_SK]["S"]
+                if not ledger_key(pk, sk):
+                    others.append(key)
+                elif (item := self._item(pk, sk)) is not None:
+                    found.append(to_item(item))
+        if others and self._elsewhere is not None:
+            found += self._elsewhere.by_key(others)
+        return found
+
+    def partition(self, pk: str) -> Iterator[dict[str, Any]]:
+        """Every item of one partition in key order, the ledger's and the table's others."""
+        with self._lock:
+            own = [to_item(item) for _, item in sorted(self._partitions.get(pk, {}).items())]
+        other = []
+        if self._elsewhere is not None:
+            other = [
+                item
+                for item in self._elsewhere.partition(pk)
+                if not ledger_key(pk, item[C.TABLE_SK]["S"])
+            ]
+        yield from sorted(own + other, key=lambda item: item[C.TABLE_SK]["S"])
 
     def _item(self, pk: str, sk: str) -> Item | None:
         return self._partitions.get(pk, {}).get(sk)

@@ -14,14 +14,13 @@ interleaving from virtual time only. Handlers must wait through ``ctx.sleep`` (t
 not ``time.sleep``. Known gap: in-process, a handler does not see its job's ``env:`` in
 ``os.environ`` (one process hosts every job), and ``ssm:`` references are not resolved.
 
-Run records live in an in-process ``MemoryRunStore`` by default (moto's DynamoDB copies
-the whole table on every transaction, so a day's cost grew with the table): the worker,
-the report and the monitor's rounds (health, catch-up) all read and write it, and at the
-end of ``run`` it is flushed into the emulator's table, which then holds what the DynamoDB
-ledger would have left (``ledger="dynamodb"`` keeps the records in that table throughout;
-pauses and the monitor's alert states always live there, written by their own stores).
+Run records live in an in-process ``MemoryRunStore`` by default (``simledger.py``): the
+worker, the report and the monitor's rounds (health, catch-up) all read and write it, and
+at the end of ``run`` it is flushed into the emulator's table, which then holds what the
+DynamoDB ledger would have left (``ledger="dynamodb"`` keeps the records in that table
+throughout; pauses and the monitor's alert states always live there).
 
-This module is the virtual-clock driver; what it reports lives in ``simreport.py`` and the
+This module is the virtual-clock driver; what it reports lives in ``simreport.py``, the
 in-process surroundings it gives the worker (watched clients, context) in ``simenv.py``.
 """
 
@@ -29,15 +28,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from scheduler import contract, names
 from scheduler.awsclients import AwsClients
-from scheduler.ledger.memory import MemoryRunStore
 from scheduler.ledger.store import RunStore
 from scheduler.local.alerts import LocalAlerts
 from scheduler.local.events import RunEvent, events_from_record
@@ -49,6 +46,7 @@ from scheduler.local.simenv import (
     fresh_loader,
     quiet_logger,
 )
+from scheduler.local.simledger import TERMINAL_STATUSES, LedgerKind, SimLedgers
 from scheduler.local.simreport import AttemptRow, SimulationResult
 from scheduler.local.targets import stable_id
 from scheduler.local.ticker import Firing, Ticker
@@ -56,17 +54,8 @@ from scheduler.local.vclock import VirtualClock, VirtualThread
 
 # Retries of runs inside the window may fire after it; nothing legitimate takes longer.
 MAX_OVERRUN = timedelta(days=2)
-# Finished runs are deleted once no duplicate of their slot can arrive any more (the
-# ticker delivers a slot only at its own instant); their rows were already taken. moto
-# deep-copies the whole table on every TransactWriteItems, so with ``ledger="dynamodb"``
-# this keeps transactions cheap; the memory ledger prunes the same runs, so both leave
-# the same items behind.
-PRUNE_AFTER = timedelta(minutes=1)
-TERMINAL_STATUSES = frozenset({"SUCCEEDED", "SKIPPED", "DEAD"})
-PRUNE_BATCH = 4
 
 DeployFn = Callable[[Any, str, Any], Any]  # (catalogue, stage, clients) -> anything
-LedgerKind = Literal["memory", "dynamodb"]
 # Called after every step of the loop: (virtual time reached, attempts done, runs seen).
 ProgressFn = Callable[[datetime, int, int], None]
 
@@ -101,9 +90,8 @@ class Simulation:
     ) -> None:
         self.outage = outage
         self._flush_at_end = flush
-        self.ledger = ledger
+        self.ledgers = SimLedgers(ledger, lambda: self.clients.client("dynamodb"))
         self._progress = progress
-        self._stores: dict[str, RunStore] = {}
         self._runs_seen: set[str] = set()
         self.prefix = prefix
         self.stage = stage
@@ -120,7 +108,6 @@ class Simulation:
         self.functions = FunctionDirectory(self.clients.client("lambda"))
         self._runtimes: dict[str, Any] = {}
         self._sequence = 0
-        self._finished: deque[tuple[datetime, str, str]] = deque()  # (when, table, run_id)
         self.result = SimulationResult(start=start, end=end, stage=stage)
         # The deployed monitor rule's firings run the monitor round here (local/alerts.py).
         self.alerts = LocalAlerts(
@@ -148,21 +135,12 @@ class Simulation:
 
     def store(self, table: str) -> RunStore:
         """The run ledger of ``table``: in process memory, or the emulator's table."""
-        if table not in self._stores:
-            if self.ledger == "memory":
-                self._stores[table] = MemoryRunStore(table)
-            else:
-                from scheduler.ledger import DynamoRunStore
-
-                self._stores[table] = DynamoRunStore(self.clients.client("dynamodb"), table)
-        return self._stores[table]
+        return self.ledgers.store(table)
 
     def flush(self) -> None:
         """Write the in-process ledgers' changes into the emulator's tables, so whatever
         reads the table after ``run`` (a test, a slot reader) sees the runs."""
-        for table, store in self._stores.items():
-            if isinstance(store, MemoryRunStore):
-                store.flush(self.clients.client("dynamodb"), table)
+        self.ledgers.flush()
 
     def _mark_created(self, group: str, name: str) -> None:
         self._dirty = True
@@ -199,7 +177,7 @@ class Simulation:
                 self.ticker.fire_due(fire_at)
             if self._toggled or self._dirty:
                 self._read_changes()
-            self._prune(self.clock.now() - PRUNE_AFTER)
+            self.ledgers.prune(self.clock.now(), idle=self.clock.next_event_time() is None)
             if self._progress is not None:
                 self._progress(self.clock.now(), len(self.result.rows), len(self._runs_seen))
         self.alerts.drain()
@@ -308,7 +286,7 @@ class Simulation:
         if started.run_id:
             self._runs_seen.add(started.run_id)
         if started.run_id and final in TERMINAL_STATUSES and not watched:
-            self._finished.append((now, table, started.run_id))
+            self.ledgers.finished(now, table, started.run_id)
         first = events[0] if events else started.but("error", now, "no outcome recorded")
         run_status = None
         next_attempt = None
@@ -333,30 +311,6 @@ class Simulation:
                 detail=first.detail,
             )
         )
-
-    def _prune(self, before: datetime) -> None:
-        finished = self._finished
-        if self.ledger == "memory":
-            while finished and finished[0][0] < before:
-                _, table, run_id = finished.popleft()
-                store = self.store(table)
-                assert isinstance(store, MemoryRunStore)
-                store.delete_run(run_id)
-            return
-        due = 0
-        while due < len(finished) and finished[due][0] < before:
-            due += 1
-        if due < PRUNE_BATCH and not (due and self.clock.next_event_time() is None):
-            return  # a few deletes per call; a small table keeps transactions cheap
-        from scheduler.ledger.dynamodb import run_key
-
-        entries = [finished.popleft() for _ in range(due)]
-        dynamodb = self.clients.client("dynamodb")
-        for start in range(0, len(entries), 25):
-            by_table: dict[str, list[dict[str, Any]]] = {}
-            for _, table, run_id in entries[start : start + 25]:
-                by_table.setdefault(table, []).append({"DeleteRequest": {"Key": run_key(run_id)}})
-            dynamodb.batch_write_item(RequestItems=by_table)
 
     def _dead_letters(self) -> list[dict[str, Any]]:
         from scheduler.local.persist import peek_queue

@@ -510,3 +510,55 @@ def test_a_flush_leaves_in_the_table_what_the_dynamodb_store_would_have() -> Non
         # THEN the flushed table holds exactly the DynamoDB store's items
         assert _scan(twin) == _scan(stack) == memory.items()
         assert memory.flush(twin.ddb, twin.table) == 0  # nothing changed since
+
+
+def test_raw_items_by_key_and_by_partition_read_alike(ledger: Ledger) -> None:
+    # GIVEN a finished run, a skipped slot and an unknown key
+    store = ledger.store
+    run = slot("report", T0)
+    store.claim(run, lease(T0), T0)
+    store.finish(run, done(run, T0 + timedelta(seconds=3)), True)
+    store.record_skipped(
+        replace(slot("report", T0 + timedelta(minutes=1)), status=RunStatus.SKIPPED), 7
+    )
+    keys = [
+        {"pk": {"S": "JOB#report"}, "sk": {"S": sk}}
+        for sk in (
+            "SUMMARY",
+            "DAY#2026-05-04",
+            "RUN#2026-05-04T10:00:00Z",
+            "RUN#2099-01-01T00:00:00Z",
+        )
+    ]
+    # WHEN the items are read by key and the job's partition is read whole
+    by_key = sorted((from_item(item) for item in store.by_key(keys)), key=lambda i: i["sk"])
+    partition = [from_item(item) for item in store.partition("JOB#report")]
+    # THEN both answer with the items that exist, as the raw table holds them
+    raw = by_sk(ledger.raw())
+    assert by_key == [raw[sk] for sk in ("DAY#2026-05-04", "RUN#2026-05-04T10:00:00Z", "SUMMARY")]
+    assert partition == [raw[sk] for sk in sorted(raw)]
+
+
+def test_the_memory_store_reads_pauses_and_alert_states_from_the_table_behind_it() -> None:
+    # GIVEN a table holding a pause and an alert state (written by their own stores), and a
+    # memory store in front of it holding a run
+    from moto import mock_aws
+
+    from tests.functional.conftest import MotoClients
+
+    with mock_aws():
+        stack = create_stack(MotoClients())
+        pause = {"pk": {"S": "PAUSE"}, "sk": {"S": "JOB#report"}, "reason": {"S": "migrating"}}
+        alert = {"pk": {"S": "JOB#report"}, "sk": {"S": "ALERT"}, "state": {"S": "FAILING"}}
+        for item in (pause, alert):
+            stack.ddb.put_item(TableName=stack.table, Item=item)
+        memory = MemoryRunStore(stack.table, elsewhere=DynamoRunStore(stack.ddb, stack.table))
+        run = slot("report", T0)
+        memory.claim(run, None, T0)
+        # WHEN pauses and the job's partition are read through the memory store
+        pauses = memory.by_key([{"pk": {"S": "PAUSE"}, "sk": {"S": "JOB#report"}}])
+        partition = [item["sk"]["S"] for item in memory.partition("JOB#report")]
+        # THEN the table's items come through beside the memory store's own
+        assert pauses == [pause]
+        assert [item["sk"]["S"] for item in memory.partition("PAUSE")] == ["JOB#report"]
+        assert partition == ["ALERT", "RUN#2026-05-04T10:00:00Z", "SUMMARY"]

@@ -24,6 +24,7 @@ from scheduler.awsclients import AwsClients
 from scheduler.catalogue import load_catalogue
 from scheduler.cli.local import deploy_catalogue
 from scheduler.ledger.codec import from_item
+from scheduler.ledger.memory import MemoryRunStore
 from scheduler.local.simenv import catalogue_on_path
 from scheduler.local.simulate import Simulation
 
@@ -83,12 +84,17 @@ def _simulate(tmp_path: Path, ledger: str) -> tuple[Any, list[dict[str, Any]]]:
     with catalogue_on_path(tmp_path, {"simjobs"}), mock_aws():
         clients = AwsClients(region="us-east-1")
         deploy_catalogue(catalogue, "sim", clients)
-        result = Simulation(
+        sim = Simulation(
             clients, prefix=catalogue.prefix, stage="sim", start=start, end=end,
             outage=outage, ledger=ledger,  # type: ignore[arg-type]
-        ).run()  # fmt: skip
+        )  # fmt: skip
+        result = sim.run()
         ddb = clients.client("dynamodb")
         table = names.runs_table(catalogue.prefix, "sim")
+        # (the memory run really kept its runs in process, so the comparison means something)
+        store = sim.store(table)
+        assert isinstance(store, MemoryRunStore) == (ledger == "memory")
+        assert ledger != "memory" or len(store) > 0
         items = [
             from_item(item)
             for page in ddb.get_paginator("scan").paginate(TableName=table)
