@@ -17,6 +17,7 @@ from scheduler.cli import common
 from scheduler.cli.output import Result, paint_plan, progress
 from scheduler.deploy.engine import PlanContext, apply_plan, plan_catalogue
 from scheduler.deploy.executor_pool import DEFAULT_PARALLELISM, MAX_PARALLELISM
+from scheduler.deploy.live_reads import READ_PARALLELISM
 from scheduler.deploy.render import bookkeeping, render_json, render_text
 from scheduler.deploy.targeting import Targeted, describe_partial
 from scheduler.errors import UsageError
@@ -91,7 +92,7 @@ def make_plan(
         catalogue, common.resolve_stage(args), clients, prune=prune, refresh=refresh,
         layers=emulator_layers(args), destroy=destroy, include_data=include_data,
         region=clients.region_name, check_boundary=emulator_layers(args) is None,
-        resume_paused=resume_paused,
+        resume_paused=resume_paused, read_parallelism=READ_PARALLELISM,
     )  # fmt: skip
 
 

@@ -67,11 +67,7 @@ def compile_catalogue(
     prefix = catalogue.prefix
     arns = Arns(account_id=account_id, region=region, partition=partition)
     layer_arns = tuple(layers) if layers is not None else (powertools_layer_arn(region, partition),)
-    ownership = {
-        contract.TAG_MANAGED_BY: contract.MANAGED_BY_VALUE,
-        contract.TAG_STAGE: stage,
-        contract.TAG_PREFIX: prefix,
-    }
+    ownership = ownership_tags(prefix, stage)
     shared = _shared(catalogue, stage, arns, ownership)
     topic = monitor.alert_topic(catalogue, stage, arns, ownership)
     jobs = {
@@ -107,6 +103,16 @@ def compile_catalogue(
         ownership_tags=dict(ownership),
         alert_topic=topic,
     )
+
+
+def ownership_tags(prefix: str, stage: str) -> dict[str, str]:
+    """The tags every resource of the stage carries (what the plan's tag listing filters
+    on, and what proves a resource is ours before a prune)."""
+    return {
+        contract.TAG_MANAGED_BY: contract.MANAGED_BY_VALUE,
+        contract.TAG_STAGE: stage,
+        contract.TAG_PREFIX: prefix,
+    }
 
 
 def _shared(catalogue: Catalogue, stage: str, arns: Arns, own: dict[str, str]) -> SharedResources:

@@ -18,7 +18,7 @@ and no user code is run.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from scheduler.catalogue.handlers import module_file, parse_module
@@ -26,15 +26,32 @@ from scheduler.catalogue.imports import statement_imports
 
 WORKER_ENTRY = "scheduler.worker.entry"
 
+# (module, its file, whether it is a package's __init__) -> the absolute names it imports.
+ImportsOf = Callable[[str, Path, bool], Iterable[str]]
 
-def import_closure(roots: dict[str, Path], modules: Iterable[str]) -> dict[str, Path]:
+
+def file_imports(module: str, path: Path, is_package: bool) -> tuple[str, ...]:
+    """Every name ``path`` imports (``imported_names``); none when it cannot be read or
+    parsed (validate reports an unreadable handler; the file itself still ships)."""
+    try:
+        tree = parse_module(path)
+    except (SyntaxError, ValueError, OSError, UnicodeDecodeError):
+        return ()
+    return tuple(dict.fromkeys(imported_names(tree, module, is_package)))
+
+
+def import_closure(
+    roots: dict[str, Path], modules: Iterable[str], imports: ImportsOf | None = None
+) -> dict[str, Path]:
     """Archive name -> file of every module reachable from ``modules``.
 
     ``roots`` maps a top-level package or module name to the folder that holds it; an
     import whose top-level name is not a key is outside (stdlib, runtime, requirements).
     Each module's parent packages' ``__init__.py`` files are included, as importing it
-    runs them.
+    runs them. ``imports`` reads one module's imports (default ``file_imports``; the
+    plan's build cache remembers them by file content).
     """
+    imports_of = imports or file_imports
     out: dict[str, Path] = {}
     seen: set[str] = set()
     queue = list(modules)
@@ -55,11 +72,7 @@ def import_closure(roots: dict[str, Path], modules: Iterable[str]) -> dict[str, 
             out["/".join(parts[:depth]) + "/__init__.py"] = init
             queue.append(".".join(parts[:depth]))
         out[path.relative_to(root).as_posix()] = path
-        try:
-            tree = parse_module(path)
-        except (SyntaxError, OSError, UnicodeDecodeError):
-            continue  # validate reports an unreadable handler; the file itself still ships
-        for name in imported_names(tree, module, path.name == "__init__.py"):
+        for name in imports_of(module, path, path.name == "__init__.py"):
             if name.split(".")[0] in roots:
                 queue.extend(_prefixes(name))
     return out

@@ -8,7 +8,7 @@ emulator gets exactly the deploy that AWS gets. Clients are handed in (anything 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +20,7 @@ from scheduler.deploy import apply_topic, live, live_iam, live_logs, paused, pla
 from scheduler.deploy import ops as o
 from scheduler.deploy.awsapi import AwsApi, ClientSource
 from scheduler.deploy.executor import ApplyResult, Executor
+from scheduler.deploy.live_reads import StageReads
 from scheduler.deploy.ownership import Owner
 from scheduler.deploy.plan_reads import DeepState, ReadRequest, what_to_read
 from scheduler.deploy.planner import build_plan
@@ -37,7 +38,7 @@ class PlanContext:
 
     plan: o.Plan
     desired: DesiredState
-    codes: dict[str, bytes]  # job -> its function's code zip
+    codes: Mapping[str, bytes]  # job -> its function's code zip (codeset.JobCodes)
     # What the plan read (listings, deep reads): a saved plan keeps their fingerprint.
     snapshot: Any = None
     deep: Any = None
@@ -45,19 +46,19 @@ class PlanContext:
     resumed: dict[str, paused.StagePause] = field(default_factory=dict)
 
 
-def _codes(catalogue: Catalogue, desired: DesiredState) -> dict[str, bytes]:
+def _codes(catalogue: Catalogue, desired: DesiredState) -> Mapping[str, bytes]:
     """Each function's zip: its handler module's import closure plus the worker's
-    (zipbuild.py), built once per module, so a new or changed job leaves the others' code
-    alone. A platform function (the monitor) runs its own Lambda handler's module."""
-    from scheduler.deploy.zipbuild import build_zips
+    (zipbuild.py), one per module, so a new or changed job leaves the others' code alone;
+    hashed for the plan from the build cache, built when apply needs it (codeset.py). A
+    platform function (the monitor) runs its own Lambda handler's module."""
+    from scheduler.deploy.codeset import job_codes
 
     wanted: dict[str, str] = {}
     for name, res in desired.jobs.items():
         job = catalogue.jobs.get(name)
         entry = res.function.handler.rsplit(".", 1)[0]
         wanted[name] = job.handler_module if job is not None else entry
-    by_module = build_zips(catalogue.root, wanted.values())
-    return {name: by_module[module] for name, module in wanted.items()}
+    return job_codes(catalogue.root, wanted)
 
 
 def plan_catalogue(
@@ -74,16 +75,35 @@ def plan_catalogue(
     region: str | None = None,
     check_boundary: bool = True,
     resume_paused: bool = False,
+    read_parallelism: int = 1,
 ) -> PlanContext:
     """Read the live stage and diff it against the catalogue. No writes. ``check_boundary``
     False skips proving the catalogue's permissions boundary exists (a local emulator has no
     CI bootstrap to create it). A paused job's rules or schedules stay off
-    (``scheduler.deploy.paused``) unless ``resume_paused``."""
-    from scheduler.deploy.zipbuild import code_sha256
-
+    (``scheduler.deploy.paused``) unless ``resume_paused``. ``read_parallelism``: how many
+    of the stage's listings run at once (``live_reads``; one by one unless asked, as for
+    ``apply_plan``)."""
     api = AwsApi(clients)
     region = region or _region(clients)
-    roles = live_iam.list_stage_roles(api, names.role_path(catalogue.prefix, stage))
+    reads = StageReads(api, catalogue.prefix, stage, destroy=destroy, parallelism=read_parallelism)
+    try:
+        return _plan(
+            catalogue, stage, api, reads, prune=prune, refresh=refresh, layers=layers,
+            destroy=destroy, include_data=include_data, code=code, region=region,
+            check_boundary=check_boundary, resume_paused=resume_paused,
+        )  # fmt: skip
+    finally:
+        reads.close()
+
+
+def _plan(
+    catalogue: Catalogue, stage: str, api: AwsApi, reads: StageReads, *, prune: bool,
+    refresh: bool, layers: Sequence[str] | None, destroy: bool, include_data: bool,
+    code: bytes | None, region: str, check_boundary: bool, resume_paused: bool,
+) -> PlanContext:  # fmt: skip
+    from scheduler.deploy.codeset import code_shas
+
+    roles = reads.roles()
     desired = compile_catalogue(
         catalogue, stage, account_id=_account_id(api, roles), region=region, layers=layers
     )
@@ -95,18 +115,17 @@ def plan_catalogue(
             prefix=desired.prefix, stage=stage, account_id=desired.account_id, region=region,
             shared=desired.shared, jobs={}, ownership_tags=desired.ownership_tags,
         )  # fmt: skip
-    pauses = {} if destroy else paused.read_pauses(api, desired)
+    pauses = reads.pauses()
     if pauses and not resume_paused:
         desired = paused.hold(desired, pauses)
     if destroy:
-        codes: dict[str, bytes] = {}
+        codes: Mapping[str, bytes] = {}
     elif code is not None:
         codes = {name: code for name in desired.jobs}  # one zip for every job (tests)
     else:
         codes = _codes(catalogue, desired)
-    digests = {data: code_sha256(data) for data in set(codes.values())}
-    sha = {name: digests[data] for name, data in codes.items()}
-    snapshot = live.scan(api, desired, _with_scheduler_role(api, desired, roles), destroy=destroy)
+    sha = code_shas(codes)
+    snapshot = reads.snapshot(desired)
     if refresh or destroy:
         # Every log group of the stage, with its retention (50 a page); a plain plan reads a
         # job's group only when it reads the job (its spec is in the job's fingerprint).
@@ -311,19 +330,7 @@ def _require_boundary(api: AwsApi, arn: str) -> None:
         )
 
 
-def _with_scheduler_role(
-    api: AwsApi, desired: DesiredState, roles: dict[str, dict[str, Any]]
-) -> dict[str, dict[str, Any] | None]:
-    """The listing, with the scheduler role's entry read in full: its fingerprint tag lets
-    the plan skip deep-reading it (ListRoles returns no tags)."""
-    out: dict[str, dict[str, Any] | None] = dict(roles)
-    name = desired.shared.scheduler_role.name
-    if name in out:
-        out[name] = live_iam.get_role(api, name)
-    return out
-
-
-def _account_id(api: AwsApi, roles: dict[str, dict[str, Any]]) -> str:
+def _account_id(api: AwsApi, roles: dict[str, dict[str, Any] | None]) -> str:
     """The account from an existing role's ARN (saves an STS call per plan), else STS."""
     for role in roles.values():
         if role and str(role.get("Arn", "")).startswith("arn:"):

@@ -1,8 +1,9 @@
 """Read what a stage actually has in AWS, cheaply first and deeply only where needed.
 
-``scan`` makes a fixed handful of paged listing calls (list_functions, list_rules,
-list_schedules, list_schedule_groups, get_role, describe_table, get_queue_url, and the
-tagging API for fingerprints) whatever the number of jobs. Existence always comes from the
+The cheap read (``live_reads.StageReads``, a ``Snapshot``) makes a fixed handful of paged
+listing calls (list_functions, list_rules, list_schedules, list_schedule_groups,
+list_roles, get_role, describe_table, get_queue_url, and the tagging API for
+fingerprints) whatever the number of jobs. Existence always comes from the
 service's own read; the tagging API (eventually consistent, lists deleted resources, empty
 on LocalStack) only supplies fingerprint hints. The planner decides from it which
 resources look unchanged (spec fingerprint in the ``cronbridge:spec`` tag matches) and
@@ -17,12 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scheduler import contract
-from scheduler.deploy import live_iam
 from scheduler.deploy.awsapi import AwsApi
 from scheduler.resources import (
     AsyncConfig,
     DeadLetterQueue,
-    DesiredState,
     Function,
     LogGroup,
     Permission,
@@ -67,42 +66,6 @@ class Snapshot:
 
     def hint_tags(self, arn: str) -> dict[str, str] | None:
         return self.hints.get(arn)
-
-
-def scan(
-    api: AwsApi,
-    desired: DesiredState,
-    roles: dict[str, dict[str, Any] | None] | None = None,
-    *,
-    destroy: bool = False,
-) -> Snapshot:
-    """``roles``: get_role results already read by the caller (name -> role or None)."""
-    base = f"{desired.prefix}-{desired.stage}"
-    shared = desired.shared
-    groups = {g["Name"] for g in api.list_schedule_groups(base)}
-    schedules = (
-        {s["Name"]: s for s in api.list_schedules(shared.jobs_group.name)}
-        if shared.jobs_group.name in groups
-        else {}
-    )
-    retry_schedules = (
-        {s["Name"]: s for s in api.list_schedules(shared.retry_group.name)}
-        if destroy and shared.retry_group.name in groups
-        else {}
-    )
-    return Snapshot(
-        hints=api.tagged_resources(desired.ownership_tags, HINT_TYPES),
-        functions=api.list_functions(f"{base}-"),
-        rules={r["Name"]: r for r in api.list_rules(f"{base}-")},
-        schedules=schedules,
-        groups=groups,
-        roles=roles
-        if roles is not None
-        else dict(live_iam.list_stage_roles(api, shared.scheduler_role.path)),
-        table=api.table_summary(shared.table.name),
-        queue_url=api.queue_url(shared.queue.name),
-        retry_schedules=retry_schedules,
-    )
 
 
 def tag_list_to_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:

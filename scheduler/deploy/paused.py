@@ -52,7 +52,11 @@ class StagePause:
 
 def read_pauses(api: AwsApi, desired: DesiredState) -> dict[str, StagePause]:
     """Active pauses of the stage (one paged Query); none when the table is not there yet."""
-    table = desired.shared.table.name
+    return read_table_pauses(api, desired.shared.table.name)
+
+
+def read_table_pauses(api: AwsApi, table: str) -> dict[str, StagePause]:
+    """``read_pauses`` by the runs table's name (the plan reads it before compiling)."""
     out: dict[str, StagePause] = {}
     for item in api.pages(
         "dynamodb",

@@ -31,7 +31,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from scheduler.deploy.closure import WORKER_ENTRY, data_files, import_closure
+from scheduler.deploy.closure import WORKER_ENTRY, ImportsOf, data_files, import_closure
 from scheduler.deploy.vendor import PipRunner, vendored_dir, vendored_entries
 from scheduler.errors import CronbridgeError
 
@@ -103,6 +103,19 @@ def build_zips(
 def _build(
     root: Path, handler_modules: Sequence[str], platform: Path, vendored: Path | None
 ) -> bytes:
+    return write_zip(package_entries(root, handler_modules, platform, vendored))
+
+
+def package_entries(
+    root: Path,
+    handler_modules: Sequence[str],
+    platform: Path,
+    vendored: Path | None,
+    imports: ImportsOf | None = None,
+) -> dict[str, Path]:
+    """Archive name -> file of everything the zip for ``handler_modules`` holds (what
+    ``write_zip`` writes). ``imports``: how to learn a module's imports (closure.py; the
+    plan passes a cache keyed by file content)."""
     roots = {PLATFORM_PACKAGE: platform.parent}
     tops = sorted({m.split(".")[0] for m in handler_modules})
     for top in tops:
@@ -111,12 +124,17 @@ def _build(
             continue  # a handler may live in the platform package itself
         _require_handler(root, top)
         roots[top] = root
-    entries = import_closure(roots, [WORKER_ENTRY, *sorted(set(handler_modules))])
+    entries = import_closure(roots, [WORKER_ENTRY, *sorted(set(handler_modules))], imports)
     for top in tops:
         if top != PLATFORM_PACKAGE and (root / top).is_dir():
             entries.update(data_files(root / top, top, _SKIP_DIRS))
     if vendored is not None:
         entries.update(_vendored_files(vendored, {PLATFORM_PACKAGE, *tops}))
+    return entries
+
+
+def write_zip(entries: dict[str, Path]) -> bytes:
+    """The deterministic zip of ``entries`` (sorted, fixed time and mode, fixed level)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", _COMPRESSION, compresslevel=_LEVEL) as archive:
         for arcname in sorted(entries):

@@ -1,0 +1,133 @@
+"""No-op redeploy and plan through the real CLI against the local emulator, against the
+CLI's own start.
+
+Deploys a generated catalogue of N jobs (bench/plan_calls.py's) into a fresh moto server
+(the local emulator's, one request at a time), then times fresh ``cronbridge`` processes
+in the catalogue's folder, interleaved so that a change in the machine's load hits every
+command alike: ``cronbridge --help`` (the CLI's start: the interpreter, the CLI module and
+every verb's parser), a no-op ``deploy --yes`` and a ``plan`` of the deployed stage. It
+checks that the deploy really was a no-op (``--json``: nothing applied) and prints the
+median of R runs of each, and what the deploy and plan take beyond the start (goal of issue
+10: a no-op redeploy of 300 jobs under 0.5 s beyond the start).
+
+Run: .venv/bin/python bench/noop_speed.py [--jobs 300] [-r 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.plan_calls import write_catalogue  # noqa: E402
+
+CRONBRIDGE = REPO / ".venv" / "bin" / "cronbridge"
+GOAL_BEYOND_START = 0.5
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def run_cli(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
+    """(wall seconds, stdout) of one fresh ``cronbridge ARGS`` process."""
+    began = time.perf_counter()
+    done = subprocess.run(
+        [str(CRONBRIDGE), *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    wall = time.perf_counter() - began
+    if done.returncode not in (0, 2):
+        raise SystemExit(f"cronbridge {' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
+    return wall, done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--jobs", type=int, default=300)
+    parser.add_argument("-r", type=int, default=5, help="runs of each command (median kept)")
+    opts = parser.parse_args()
+
+    from scheduler.awsclients import AwsClients, local_credentials_env
+    from scheduler.catalogue import load_catalogue
+    from scheduler.deploy.engine import apply_catalogue
+    from scheduler.local.emulator import Emulator
+
+    env = {**os.environ, **local_credentials_env()}
+    env.pop("CRONBRIDGE_LOCAL", None)
+    env.pop("AWS_PROFILE", None)
+    # An installed CLI runs from cached bytecode; a shell that sets PYTHONDONTWRITEBYTECODE
+    # would make every process here recompile the whole tree (the warm-up writes it once).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ.update(local_credentials_env())
+    with (
+        tempfile.TemporaryDirectory(prefix="cronbridge-noop-") as tmp,
+        Emulator(port=free_port()) as emulator,
+    ):
+        folder = Path(tmp)
+        write_catalogue(folder, opts.jobs)
+        began = time.perf_counter()
+        clients = AwsClients(region="us-east-1", endpoint_url=emulator.endpoint_url)
+        catalogue = load_catalogue(folder / "jobs.yaml")
+        apply_catalogue(catalogue, "dev", clients, layers=(), check_boundary=False, parallelism=10)
+        deployed = time.perf_counter() - began
+        aws = ["--stage", "dev", "--endpoint-url", emulator.endpoint_url]
+        cases = {
+            "help": ["--help"],
+            "deploy": ["deploy", "--yes", "--json", *aws],
+            "plan": ["plan", *aws],
+        }
+        # One warm-up of each (the first run of a fresh tree compiles bytecode, and the
+        # first deploy writes the build cache a later deploy from the same folder reads).
+        for args in cases.values():
+            run_cli(args, env, folder)
+        times: dict[str, list[float]] = {name: [] for name in cases}
+        load_start = os.getloadavg()[0]
+        for _ in range(opts.r):
+            for name, args in cases.items():
+                wall, out = run_cli(args, env, folder)
+                times[name].append(wall)
+                if name == "deploy":
+                    applied = json.loads(out).get("applied")
+                    if applied:  # the number of operations applied
+                        raise SystemExit(f"the redeploy was not a no-op: {applied[:3]}")
+        load_end = os.getloadavg()[0]
+
+    med = {name: statistics.median(values) for name, values in times.items()}
+    print(
+        f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cpus, "
+        f"python {platform.python_version()}, moto server (local emulator); "
+        f"load average {load_start:.2f} -> {load_end:.2f}"
+    )
+    print(f"jobs: {opts.jobs} (first deploy {deployed:.1f} s); median of {opts.r} fresh processes")
+    for name, label in [
+        ("help", "cronbridge --help (the CLI's start)"),
+        ("deploy", "no-op deploy --yes"),
+        ("plan", "plan (no changes)"),
+    ]:
+        values = times[name]
+        print(f"  {label:<38} {med[name]:6.3f} s  (min {min(values):.3f}, max {max(values):.3f})")
+    beyond = med["deploy"] - med["help"]
+    verdict = "met" if beyond < GOAL_BEYOND_START else "NOT met"
+    print(
+        f"no-op redeploy: {med['deploy']:.3f} s = CLI start {med['help']:.3f} s + {beyond:.3f} s "
+        f"beyond start; {beyond / GOAL_BEYOND_START:.2f}x the goal of "
+        f"{GOAL_BEYOND_START} s beyond start ({verdict})"
+    )
+    print(f"plan of the deployed stage: {med['plan'] - med['help']:.3f} s beyond start")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""The plan's cheap reads, run at once on a few threads (``read_parallelism``, what the CLI
+asks for) against moto's server as local mode serves it: the same calls and the same plan
+as one by one, drift still found, and a failing read reported once with no thread left."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scheduler.awsclients import AwsClients
+from scheduler.catalogue import load_catalogue
+from scheduler.deploy.engine import apply_catalogue, plan_catalogue
+from scheduler.errors import AwsCallError
+from tests.conftest import serialized_moto_server
+from tests.functional.test_deploy_engine import CODE
+
+REPO = Path(__file__).resolve().parents[2]
+BASE = "cronbridge-dev"
+
+
+class ThreadRecorder:
+    """Real clients that record each call's operation and thread, and can refuse one API."""
+
+    def __init__(self, endpoint_url: str) -> None:
+        self.inner = AwsClients(region="us-east-1", endpoint_url=endpoint_url)
+        self.region_name = "us-east-1"
+        self.calls: list[str] = []
+        self.threads: set[str] = set()
+        self.refuse: str | None = None
+        self._hooked: set[str] = set()
+        self._lock = threading.Lock()
+
+    def client(self, service: str) -> Any:
+        c = self.inner.client(service)
+        if service not in self._hooked:
+            c.meta.events.register("before-call.*.*", self._record)
+            self._hooked.add(service)
+        return c
+
+    def _record(self, model: Any, **_: Any) -> None:
+        with self._lock:
+            self.calls.append(model.name)
+            self.threads.add(threading.current_thread().name)
+        if model.name == self.refuse:
+            raise ConnectionError(f"injected failure of {model.name}")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
+    shutil.copy(REPO / "jobs.yaml", tmp_path / "jobs.yaml")
+    return tmp_path
+
+
+@pytest.fixture
+def clients() -> Iterator[ThreadRecorder]:
+    with serialized_moto_server() as endpoint:
+        yield ThreadRecorder(endpoint)
+
+
+def _plan(folder: Path, clients: ThreadRecorder, parallelism: int) -> Any:
+    cat = load_catalogue(folder / "jobs.yaml")
+    clients.calls, clients.threads = [], set()
+    return plan_catalogue(
+        cat, "dev", clients, layers=(), code=CODE, check_boundary=False,
+        read_parallelism=parallelism,
+    )  # fmt: skip
+
+
+def test_concurrent_reads_make_the_same_calls_and_plan(
+    folder: Path, clients: ThreadRecorder
+) -> None:
+    # GIVEN a deployed stage
+    apply_catalogue(load_catalogue(folder / "jobs.yaml"), "dev", clients, layers=(), code=CODE)
+    # WHEN it is planned one read at a time, then with eight reads at once
+    one = _plan(folder, clients, 1)
+    one_calls = Counter(clients.calls)
+    many = _plan(folder, clients, 8)
+    # THEN the reads ran on several threads, made the same calls, and the plans agree
+    assert len(clients.threads) > 1
+    assert Counter(clients.calls) == one_calls
+    assert not one.plan.has_changes and not many.plan.has_changes
+    assert many.snapshot.functions.keys() == one.snapshot.functions.keys()
+    assert many.snapshot.roles.keys() == one.snapshot.roles.keys()
+    assert many.snapshot.hints == one.snapshot.hints
+
+
+def test_concurrent_reads_still_find_drift(folder: Path, clients: ThreadRecorder) -> None:
+    # GIVEN a deployed stage where someone disabled a rule and deleted a job's role by hand
+    apply_catalogue(load_catalogue(folder / "jobs.yaml"), "dev", clients, layers=(), code=CODE)
+    events = clients.inner.client("events")
+    events.disable_rule(Name=f"{BASE}-heartbeat")
+    iam = clients.inner.client("iam")
+    role = f"{BASE}-cleanup-tmp-job"
+    for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+        iam.delete_role_policy(RoleName=role, PolicyName=name)
+    iam.delete_role(RoleName=role)
+    # WHEN it is planned with concurrent reads
+    ctx = _plan(folder, clients, 8)
+    # THEN both are planned back
+    described = [op.describe() for op in ctx.plan.ops]
+    assert any(f"rule {BASE}-heartbeat" in d for d in described), described
+    assert any(f"role {role}" in d for d in described), described
+
+
+def test_a_failing_read_is_one_error_and_leaves_no_thread(
+    folder: Path, clients: ThreadRecorder
+) -> None:
+    # GIVEN a stage whose tagging API refuses to answer
+    apply_catalogue(load_catalogue(folder / "jobs.yaml"), "dev", clients, layers=(), code=CODE)
+    clients.refuse = "GetResources"
+    # WHEN it is planned with concurrent reads
+    # THEN the plan fails with that read's error
+    with pytest.raises(AwsCallError, match="GetResources"):
+        _plan(folder, clients, 8)
+    # AND no read thread outlives the plan
+    assert not [t for t in threading.enumerate() if t.name.startswith("cronbridge-read")]
