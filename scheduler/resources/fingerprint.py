@@ -18,22 +18,20 @@ from scheduler import contract
 
 
 def fingerprint(value: Any) -> str:
-    """A short stable hash of JSON-able data (sorted keys), used as the spec tag value."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    """A short stable hash of JSON-able data (sorted keys), used as the spec tag value.
+
+    Dataclasses inside ``value`` are written as their fields (what ``dataclasses.asdict``
+    gives, without its deep copies),
+    by the encoder's ``default`` hook: the C encoder walks the dicts and lists itself,
+    where a Python pass over them first took most of a no-op plan's hashing time."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=_fields_or_str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def plain(value: Any) -> Any:
-    """``dataclasses.asdict`` for fingerprinting: the same JSON once dumped (tuples become
-    lists, which JSON writes alike), without asdict's deep copies, which made hashing a
-    1,000-job catalogue's specs take most of a no-op plan's time."""
+def _fields_or_str(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: plain(getattr(value, name)) for name in _field_names(type(value))}
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
+        return {name: getattr(value, name) for name in _field_names(type(value))}
+    return str(value)
 
 
 @functools.cache
@@ -42,8 +40,10 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 
 def spec_of(resource: Any) -> dict[str, Any]:
-    """Everything desired about a resource, minus its own spec tag (which holds the hash)."""
-    data: dict[str, Any] = plain(resource)
+    """Everything desired about a resource, minus its own spec tag (which holds the hash):
+    its fields, nested dataclasses left for ``fingerprint`` to write."""
+    cls: type = type(resource)
+    data = {name: getattr(resource, name) for name in _field_names(cls)}
     tags = dict(data.get("tags", {}))
     tags.pop(contract.TAG_SPEC_HASH, None)
     data["tags"] = tags

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from scheduler.resources.fingerprint import Specced, fingerprint, plain, spec_of
+from scheduler.resources.fingerprint import Specced, fingerprint, spec_of
 from scheduler.resources.roles import Role
 from scheduler.resources.runtime import LAMBDA_RUNTIME, WORKER_HANDLER
 
@@ -165,7 +165,7 @@ class JobResources:
                 "role": spec_of(self.role),
                 "log_group": spec_of(self.log_group),
                 "function": spec_of(self.function),
-                "async": plain(self.async_config),
+                "async": self.async_config,
                 "rules": [self._unheld(spec_of(r)) for r in self.rules],
                 "schedules": [_schedule_spec(self._unheld(spec_of(s))) for s in self.schedules],
                 "code": code_sha256,
