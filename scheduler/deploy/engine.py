@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scheduler import names
 from scheduler.catalogue import Catalogue
@@ -19,13 +19,16 @@ from scheduler.compile import compile_catalogue
 from scheduler.deploy import apply_topic, live, live_iam, live_logs, paused, plan_extras, plan_topic
 from scheduler.deploy import ops as o
 from scheduler.deploy.awsapi import AwsApi, ClientSource
-from scheduler.deploy.executor import ApplyResult, Executor
 from scheduler.deploy.live_reads import StageReads
 from scheduler.deploy.ownership import Owner
 from scheduler.deploy.plan_reads import DeepState, ReadRequest, what_to_read
 from scheduler.deploy.planner import build_plan
 from scheduler.errors import CronbridgeError
 from scheduler.resources import DesiredState
+
+if TYPE_CHECKING:
+    # Applying imports the executor and its appliers; a plan (or a no-op deploy) does not.
+    from scheduler.deploy.executor import ApplyResult
 
 Progress = Callable[[str], None]
 
@@ -245,6 +248,8 @@ def apply_plan(
     ``parallelism``: how many independent jobs' operations run at once. One by one unless
     asked (the CLI asks): moto's in-process backends, which tests and benchmarks use, are
     not thread-safe, while AWS and the local emulator (one request at a time) are."""
+    from scheduler.deploy.executor import Executor
+
     owner = Owner(ctx.desired.prefix, ctx.desired.stage)
     api = AwsApi(clients, sleep=sleep)
     executor = Executor(api, ctx.codes.__getitem__, owner=owner, parallelism=parallelism)
