@@ -11,6 +11,7 @@ meets standard cron's 0=SUN in a reader's head.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from scheduler.schedule.model import (
     ALL_DAYS,
@@ -24,6 +25,7 @@ from scheduler.schedule.model import (
 )
 
 
+@lru_cache(maxsize=2048)  # a 1,000-job catalogue repeats a few schedules; each is asked 4x
 def to_aws_expressions(schedule: Schedule) -> tuple[str, ...]:
     """EventBridge expressions with the schedule's meaning, e.g. ("cron(0 2 * * ? *)",).
 
