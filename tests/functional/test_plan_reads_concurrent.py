@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,10 +59,19 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def _reset(endpoint: str) -> None:
+    """moto's backends are process-wide: start empty, and leave no stage for later tests."""
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
+
+
 @pytest.fixture
 def clients() -> Iterator[ThreadRecorder]:
     with serialized_moto_server() as endpoint:
-        yield ThreadRecorder(endpoint)
+        _reset(endpoint)
+        try:
+            yield ThreadRecorder(endpoint)
+        finally:
+            _reset(endpoint)
 
 
 def _plan(folder: Path, clients: ThreadRecorder, parallelism: int) -> Any:
