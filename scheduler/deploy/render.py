@@ -133,7 +133,7 @@ def render_text(plan: o.Plan) -> str:
             for ch in _shown_changes(op):
                 lines += _change_lines(ch)
     lines += _refusals(plan)
-    counts = summary(plan)
+    counts = summary(plan, hidden)
     tail = f"; {restamps} re-stamped only" if restamps else ""
     lines.append(
         f"stage {plan.stage}: {counts['create']} to create, {counts['update']} to update, "
@@ -142,9 +142,10 @@ def render_text(plan: o.Plan) -> str:
     return "\n".join(lines)
 
 
-def summary(plan: o.Plan) -> dict[str, int]:
-    """Changes a person counts: cronbridge's bookkeeping writes are not among them."""
-    hidden = bookkeeping(plan)
+def summary(plan: o.Plan, hidden: set[int] | None = None) -> dict[str, int]:
+    """Changes a person counts: cronbridge's bookkeeping writes are not among them.
+    ``hidden``: ``bookkeeping(plan)`` when the caller has it already."""
+    hidden = bookkeeping(plan) if hidden is None else hidden
     counts = {"create": 0, "update": 0, "delete": 0}
     for op in plan.ops:
         if id(op) not in hidden:
@@ -158,7 +159,7 @@ def render_json(plan: o.Plan) -> dict[str, Any]:
         "version": JSON_VERSION,
         "stage": plan.stage,
         "changes": plan.has_changes,
-        "summary": summary(plan),
+        "summary": summary(plan, hidden),
         "code_sha256": plan.code_sha256,
         "unchanged_jobs": list(plan.unchanged_jobs),
         # What the plan will not do although asked (a destroy with any fails).
