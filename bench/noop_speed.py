@@ -54,6 +54,73 @@ def run_cli(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str
     return wall, done.stdout
 
 
+# The floor under any no-op plan made with botocore: a fresh interpreter that imports
+# botocore, builds the seven clients the plan reads with, and sends the same listing calls
+# (eight at once, as the plan does), with no cronbridge code at all.
+READS_ALONE = """
+import json, sys
+from concurrent.futures import ThreadPoolExecutor
+import botocore.session
+from botocore.config import Config
+endpoint, base, path, table, queue, filters = sys.argv[1:7]
+session = botocore.session.Session()
+config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5)
+def client(name):
+    return session.create_client(
+        name, region_name="us-east-1", endpoint_url=endpoint, config=config
+    )
+def pages(c, op, key, **kw):
+    return [x for page in c.get_paginator(op).paginate(**kw) for x in page.get(key, [])]
+def roles(c):
+    found = pages(c, "list_roles", "Roles", PathPrefix=path, PaginationConfig={"PageSize": 1000})
+    c.get_role(RoleName=base + "-scheduler")
+    return found
+def groups(c):
+    pages(c, "list_schedule_groups", "ScheduleGroups", NamePrefix=base)
+    return pages(
+        c, "list_schedules", "Schedules", GroupName=base, PaginationConfig={"PageSize": 100}
+    )
+types = ["lambda:function", "dynamodb:table", "sqs:queue", "sns"]
+reads = [
+    ("iam", roles),
+    ("resourcegroupstaggingapi", lambda c: pages(c, "get_resources", "ResourceTagMappingList",
+        TagFilters=json.loads(filters), ResourceTypeFilters=types, ResourcesPerPage=100,
+        TagsPerPage=500)),
+    ("lambda", lambda c: pages(c, "list_functions", "Functions",
+        PaginationConfig={"PageSize": 50})),
+    ("events", lambda c: pages(c, "list_rules", "Rules", NamePrefix=base + "-",
+        PaginationConfig={"PageSize": 100})),
+    ("scheduler", groups),
+    ("dynamodb", lambda c: c.describe_table(TableName=table)),
+    ("sqs", lambda c: c.get_queue_url(QueueName=queue)),
+]
+with ThreadPoolExecutor(8) as pool:
+    futures = []
+    for name, read in reads:
+        futures.append(pool.submit(read, client(name)))
+    for future in futures:
+        future.result()
+"""
+
+
+def reads_alone(endpoint: str, env: dict[str, str], cwd: Path) -> float:
+    """Wall seconds of READS_ALONE in a fresh interpreter."""
+    from scheduler.compile import ownership_tags
+
+    filters = [{"Key": k, "Values": [v]} for k, v in sorted(ownership_tags("bench", "dev").items())]
+    args = [endpoint, "bench-dev", "/cronbridge/bench/dev/", "bench-dev-runs"]
+    args += ["bench-dev-dead-letter", json.dumps(filters)]
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-c", READS_ALONE, *args], cwd=cwd, env=env, check=True)
+    return time.perf_counter() - began
+
+
+def bare_python(env: dict[str, str], cwd: Path) -> float:
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], cwd=cwd, env=env, check=True)
+    return time.perf_counter() - began
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--jobs", type=int, default=300)
@@ -89,13 +156,16 @@ def main() -> None:
             "deploy": ["deploy", "--yes", "--json", *aws],
             "plan": ["plan", *aws],
         }
+        reads_alone(emulator.endpoint_url, env, folder)  # the first run compiles bytecode
         # One warm-up of each (the first run of a fresh tree compiles bytecode, and the
         # first deploy writes the build cache a later deploy from the same folder reads).
         for args in cases.values():
             run_cli(args, env, folder)
-        times: dict[str, list[float]] = {name: [] for name in cases}
+        times: dict[str, list[float]] = {name: [] for name in [*cases, "python", "reads"]}
         load_start = os.getloadavg()[0]
         for _ in range(opts.r):
+            times["python"].append(bare_python(env, folder))
+            times["reads"].append(reads_alone(emulator.endpoint_url, env, folder))
             for name, args in cases.items():
                 wall, out = run_cli(args, env, folder)
                 times[name].append(wall)
@@ -113,6 +183,8 @@ def main() -> None:
     )
     print(f"jobs: {opts.jobs} (first deploy {deployed:.1f} s); median of {opts.r} fresh processes")
     for name, label in [
+        ("python", "python -c pass"),
+        ("reads", "the reads alone (botocore, no cronbridge)"),
         ("help", "cronbridge --help (the CLI's start)"),
         ("deploy", "no-op deploy --yes"),
         ("plan", "plan (no changes)"),
@@ -127,6 +199,12 @@ def main() -> None:
         f"{GOAL_BEYOND_START} s beyond start ({verdict})"
     )
     print(f"plan of the deployed stage: {med['plan'] - med['help']:.3f} s beyond start")
+    floor = med["reads"] - med["python"]
+    print(
+        f"the reads alone (import botocore, build the 7 clients, send the same listings) take "
+        f"{floor:.3f} s beyond a bare interpreter ({floor / GOAL_BEYOND_START:.2f}x the goal); "
+        f"cronbridge's own share of the no-op deploy is {med['deploy'] - med['reads']:.3f} s"
+    )
 
 
 if __name__ == "__main__":
