@@ -24,7 +24,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-READ_PREFIXES = ("Get", "List", "Describe")
+READ_PREFIXES = ("Get", "List", "Describe", "Query")  # DynamoDB Query reads (pauses)
 GOALS = {300: 20, 1000: 50}
 RULES_QUOTA = 290  # past 300 jobs, the jobs kept on EventBridge rules
 # Listing -> (items key, largest page AWS returns). GetResources' page also ends at 500 tags.
