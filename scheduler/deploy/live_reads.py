@@ -1,22 +1,26 @@
 """A stage's cheap reads, started together as soon as the stage's names are known.
 
-Every read of ``live.scan`` (and the roles listing and pauses the plan needs first) is
-named from the catalogue's prefix and the stage alone: nothing in them waits for compile,
-for another read or for the code's hashes. With ``parallelism`` above 1 they all start at
-once on a small pool of threads, the slowest first (IAM's ``ListRoles``, then the tagging
-API), so the round trips overlap each other and the plan's own work (compile, hashing)
-instead of adding up; the calls made are exactly those of the one-by-one order. With 1
-(the default, for moto's in-process backends, which are not thread-safe), each read runs
-when it is first asked for, in the order the plan asks.
+Every listing of the plan's cheap read (its ``live.Snapshot``), with the roles listing and
+the pauses the plan needs first, is named from the catalogue's prefix and the stage alone:
+nothing in them waits for compile, for another read or for the code's hashes. With
+``parallelism`` above 1 they all start at once on threads (at most that many running), the
+slowest first (IAM's ``ListRoles``, then the tagging API), so the round trips overlap each
+other and the plan's own work (compile, hashing) instead of adding up; the calls made are
+exactly those of the one-by-one order. With 1 (the default, for moto's in-process
+backends, which are not thread-safe), each read runs when it is first asked for, in the
+order the plan asks.
 
-Clients are created on the caller's thread before a read is handed to the pool (a boto3
-session is not thread-safe; its clients are). Reads only; no decisions, no writes.
+Clients are created on the caller's thread before a read is handed to a thread (a
+botocore session is not thread-safe; its clients are). The threads are daemons: a plan
+abandoned by an error or Ctrl-C does not wait for a slow call to end. Reads only; no
+decisions, no writes.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 from scheduler import names
@@ -63,14 +67,11 @@ class StageReads:
         self._reads = {key: read for key, (_, read) in reads.items()}
         self._done: dict[str, Any] = {}
         self._futures: dict[str, Future[Any]] = {}
-        self._pool: ThreadPoolExecutor | None = None
         if parallelism > 1:
-            self._pool = ThreadPoolExecutor(
-                max_workers=min(parallelism, len(reads)), thread_name_prefix="cronbridge-read"
-            )
+            slots = threading.BoundedSemaphore(min(parallelism, len(reads)))
             for key, (service, read) in reads.items():
                 api.client(service)  # built here, on the caller's thread
-                self._futures[key] = self._pool.submit(read)
+                self._futures[key] = _start(key, read, slots)
 
     def _get(self, key: str) -> Any:
         if key not in self._done:
@@ -79,10 +80,11 @@ class StageReads:
         return self._done[key]
 
     def close(self) -> None:
-        """Stop reads nobody will ask for (the plan failed); the running ones finish."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Drop reads nobody will ask for (the plan failed or was interrupted): those not
+        started never start, and a running one ends on its own without holding the
+        process (its thread is a daemon), so Ctrl-C is not kept waiting on a slow call."""
+        for future in self._futures.values():
+            future.cancel()
 
     # --- What the plan asks for -----------------------------------------------------
 
@@ -146,3 +148,22 @@ class StageReads:
             else {}
         )
         return groups, schedules, retry_schedules
+
+
+def _start(key: str, read: Callable[[], Any], slots: threading.BoundedSemaphore) -> Future[Any]:
+    """``read`` on its own daemon thread once one of ``slots`` is free; its Future."""
+    future: Future[Any] = Future()
+
+    def run() -> None:
+        with slots:
+            if not future.set_running_or_notify_cancel():
+                return  # cancelled before it started
+            try:
+                result = read()
+            except BaseException as exc:  # handed to whoever asks for the result
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+    threading.Thread(target=run, name=f"cronbridge-read-{key}", daemon=True).start()
+    return future

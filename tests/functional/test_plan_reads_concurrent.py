@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
@@ -34,6 +35,8 @@ class ThreadRecorder:
         self.calls: list[str] = []
         self.threads: set[str] = set()
         self.refuse: str | None = None
+        self.hold: str | None = None  # an API whose calls wait until ``gate`` opens
+        self.gate = threading.Event()
         self._hooked: set[str] = set()
         self._lock = threading.Lock()
 
@@ -48,6 +51,8 @@ class ThreadRecorder:
         with self._lock:
             self.calls.append(model.name)
             self.threads.add(threading.current_thread().name)
+        if model.name == self.hold:
+            self.gate.wait(60)
         if model.name == self.refuse:
             raise ConnectionError(f"injected failure of {model.name}")
 
@@ -129,5 +134,25 @@ def test_a_failing_read_is_one_error_and_leaves_no_thread(
     # THEN the plan fails with that read's error
     with pytest.raises(AwsCallError, match="GetResources"):
         _plan(folder, clients, 8)
-    # AND no read thread outlives the plan
-    assert not [t for t in threading.enumerate() if t.name.startswith("cronbridge-read")]
+    # AND the other reads end on their own, without the plan waiting for them
+    deadline = time.monotonic() + 30
+    while _read_threads() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _read_threads()
+
+
+def _read_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("cronbridge-read")]
+
+
+def test_a_failed_plan_does_not_wait_for_a_slow_read(folder: Path, clients: ThreadRecorder) -> None:
+    # GIVEN a stage whose roles listing fails while the tagging API hangs
+    apply_catalogue(load_catalogue(folder / "jobs.yaml"), "dev", clients, layers=(), code=CODE)
+    clients.refuse, clients.hold = "ListRoles", "GetResources"
+    # WHEN it is planned with concurrent reads
+    began = time.monotonic()
+    with pytest.raises(AwsCallError, match="ListRoles"):
+        _plan(folder, clients, 8)
+    # THEN the error comes at once, not after the hung call
+    assert time.monotonic() - began < 30
+    clients.gate.set()
