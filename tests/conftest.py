@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,10 +48,11 @@ def _fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 class SerializedMotoServer:
     """moto's server on 127.0.0.1, applying one request at a time as local mode's emulator
     does (scheduler/local/motoserve.py): the CLI deploys several jobs at once, and moto's
-    backends are not thread-safe. Same start/get_host_and_port/stop as moto's
-    ThreadedMotoServer, which serves requests side by side."""
+    backends are not thread-safe (a concurrent TransactWriteItems can roll back another
+    request's write). Same start/get_host_and_port/stop as moto's ThreadedMotoServer,
+    which serves requests side by side."""
 
-    def __init__(self, ip_address: str = "127.0.0.1", port: int = 0, verbose: bool = False):
+    def __init__(self, ip_address: str = "127.0.0.1", port: int = 0):
         from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
@@ -74,9 +75,17 @@ class SerializedMotoServer:
         self._thread.join()
 
 
-@contextlib.contextmanager
-def serialized_moto_server() -> Iterator[str]:
-    """A ``SerializedMotoServer`` for a ``with`` block; yields the endpoint URL."""
+def reset_moto(endpoint: str) -> None:
+    """Empty moto's backends. They are process-wide: every moto server in this process and
+    in-process ``mock_aws`` share them, so a test that fills them empties them again."""
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """One ``SerializedMotoServer`` for the whole session; yields its endpoint URL. Tests
+    take ``moto_endpoint`` (empty for each test); a module-scoped fixture may take this
+    one and must ``reset_moto`` when done."""
     server = SerializedMotoServer()
     server.start()
     host, port = server.get_host_and_port()
@@ -84,3 +93,13 @@ def serialized_moto_server() -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.stop()
+
+
+@pytest.fixture
+def moto_endpoint(moto_server: str) -> Iterator[str]:
+    """The session's serialized moto server, with empty backends before and after the test."""
+    reset_moto(moto_server)
+    try:
+        yield moto_server
+    finally:
+        reset_moto(moto_server)

@@ -10,27 +10,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
 
 from scheduler.cli.main import main
-from tests.conftest import serialized_moto_server
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def endpoint() -> Iterator[str]:
-    with serialized_moto_server() as url:
-        try:
-            yield url
-        finally:
-            # moto's backends are shared by every server in this process: leave none behind.
-            urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
 
 
 @pytest.fixture
@@ -45,13 +32,13 @@ def catalogue(tmp_path: Path) -> Path:
 
 
 def test_deploy_refuses_a_missing_boundary_and_writes_nothing(
-    endpoint: str,
+    moto_endpoint: str,
     catalogue: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # GIVEN an AWS-like target (endpoint from the environment) without the boundary policy
-    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
     # WHEN deploying THEN one error line and a hint, exit 1, no traceback
     code = main(["deploy", "-f", str(catalogue), "--stage", "dev", "--yes"])
     err = capsys.readouterr().err
@@ -62,15 +49,15 @@ def test_deploy_refuses_a_missing_boundary_and_writes_nothing(
     assert lines[1].startswith("hint: ") and "ci-role.yaml" in lines[1]
     assert "Traceback" not in err
     # AND nothing was created
-    iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1")
+    iam = boto3.client("iam", endpoint_url=moto_endpoint, region_name="us-east-1")
     assert iam.list_roles(PathPrefix="/cronbridge/")["Roles"] == []
 
 
 def test_with_the_boundary_in_place_every_stage_role_carries_it(
-    endpoint: str, catalogue: Path, capsys: pytest.CaptureFixture[str]
+    moto_endpoint: str, catalogue: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # GIVEN the bootstrap's boundary policy exists
-    iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1")
+    iam = boto3.client("iam", endpoint_url=moto_endpoint, region_name="us-east-1")
     document = {
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": "logs:*", "Resource": "*"}],
@@ -79,7 +66,7 @@ def test_with_the_boundary_in_place_every_stage_role_carries_it(
         "Policy"
     ]["Arn"]
     # WHEN deploying (an emulator endpoint: no Powertools layer there)
-    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", endpoint]
+    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", moto_endpoint]
     assert main(["deploy", *aws, "--yes"]) == 0
     capsys.readouterr()
     # THEN every role of the stage carries the boundary

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from scheduler.cli.main import main
-from tests.conftest import serialized_moto_server
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def endpoint() -> Iterator[str]:
-    with serialized_moto_server() as url:
-        yield url
 
 
 @pytest.fixture
@@ -29,9 +21,9 @@ def catalogue(tmp_path: Path) -> Path:
 
 
 def test_plan_deploy_plan_cycle(
-    endpoint: str, catalogue: Path, capsys: pytest.CaptureFixture[str]
+    moto_endpoint: str, catalogue: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", endpoint]
+    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", moto_endpoint]
     # GIVEN an empty account WHEN planning THEN changes are reported with exit code 2
     assert main(["plan", *aws, "--detailed-exitcode", "--json"]) == 2
     data = json.loads(capsys.readouterr().out)
@@ -59,14 +51,14 @@ def test_aws_error_is_one_line(catalogue: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_destroy_refuses_a_group_with_a_hand_made_schedule(
-    endpoint: str, catalogue: Path, capsys: pytest.CaptureFixture[str]
+    moto_endpoint: str, catalogue: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import boto3
 
-    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", endpoint]
+    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", moto_endpoint]
     # GIVEN the sample deployed, and a schedule made by hand in the stage's jobs group
     assert main(["deploy", *aws, "--yes"]) == 0
-    kw = {"endpoint_url": endpoint, "region_name": "us-east-1"}
+    kw = {"endpoint_url": moto_endpoint, "region_name": "us-east-1"}
     fn = boto3.client("lambda", **kw).get_function(FunctionName="cronbridge-dev-heartbeat")
     sched = boto3.client("scheduler", **kw)
     sched.create_schedule(
@@ -93,14 +85,14 @@ def test_destroy_refuses_a_group_with_a_hand_made_schedule(
 
 
 def test_deploy_refresh_repairs_drift(
-    endpoint: str, catalogue: Path, capsys: pytest.CaptureFixture[str]
+    moto_endpoint: str, catalogue: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import boto3
 
-    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", endpoint]
+    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", moto_endpoint]
     assert main(["deploy", *aws, "--yes"]) == 0
     # GIVEN a timeout changed in the console
-    lam = boto3.client("lambda", endpoint_url=endpoint, region_name="us-east-1")
+    lam = boto3.client("lambda", endpoint_url=moto_endpoint, region_name="us-east-1")
     lam.update_function_configuration(FunctionName="cronbridge-dev-heartbeat", Timeout=77)
     capsys.readouterr()
     # WHEN planning with --refresh THEN it shows (exit 2)

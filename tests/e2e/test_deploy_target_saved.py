@@ -5,50 +5,30 @@ from __future__ import annotations
 
 import json
 import shutil
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
 
 from scheduler.cli.main import main
-from tests.conftest import SerializedMotoServer
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _reset(url: str) -> None:
-    """moto's backends are shared by every server in this process: start and end empty."""
-    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
-
-
 @pytest.fixture
-def stage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[list[str], Path, str]]:
+def stage(tmp_path: Path, moto_endpoint: str) -> tuple[list[str], Path, str]:
     """A deployed sample stage, then heartbeat's timeout and nightly-report's memory edited."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     shutil.copytree(REPO / "jobs", tmp_path / "jobs")
     path = tmp_path / "jobs.yaml"
     shutil.copy(REPO / "jobs.yaml", path)
-    server = SerializedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    _reset(endpoint)
-    aws = ["-f", str(path), "--stage", "dev", "--endpoint-url", endpoint]
-    try:
-        assert main(["deploy", *aws, "--yes"]) == 0
-        text = path.read_text()
-        assert "timeout: 10" in text and "memory: 512" in text
-        path.write_text(
-            text.replace("timeout: 10", "timeout: 20", 1).replace("memory: 512", "memory: 1024", 1)
-        )
-        yield aws, tmp_path, endpoint
-    finally:
-        _reset(endpoint)
-        server.stop()
+    aws = ["-f", str(path), "--stage", "dev", "--endpoint-url", moto_endpoint]
+    assert main(["deploy", *aws, "--yes"]) == 0
+    text = path.read_text()
+    assert "timeout: 10" in text and "memory: 512" in text
+    path.write_text(
+        text.replace("timeout: 10", "timeout: 20", 1).replace("memory: 512", "memory: 1024", 1)
+    )
+    return aws, tmp_path, moto_endpoint
 
 
 def _config(endpoint: str, job: str) -> dict:

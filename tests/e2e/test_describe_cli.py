@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,31 +13,8 @@ from scheduler.awsclients import AwsClients
 from scheduler.cli.main import main
 from scheduler.worker.entry import build_runtime
 from scheduler.worker.runtime import NullMetrics
-from tests.conftest import SerializedMotoServer
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _reset(url: str) -> None:
-    """moto's backends are shared by every server in this process: start and end empty."""
-    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
-
-
-@pytest.fixture
-def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    server = SerializedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    _reset(url)
-    try:
-        yield url
-    finally:
-        _reset(url)
-        server.stop()
 
 
 @pytest.fixture
@@ -63,9 +38,9 @@ def _deliver(endpoint: str, job: str, when: str) -> None:
 
 
 def test_describe_catalogue_deployed_and_runs(
-    endpoint: str, catalogue: Path, capsys: pytest.CaptureFixture[str]
+    moto_endpoint: str, catalogue: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", endpoint]
+    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", moto_endpoint]
     # GIVEN nothing deployed WHEN a job is described
     assert main(["describe", "nightly-report", *aws, "--now", "2026-12-03T07:00:00Z"]) == 0
     out = capsys.readouterr().out
@@ -77,8 +52,8 @@ def test_describe_catalogue_deployed_and_runs(
     # GIVEN the stage deployed and two slots of heartbeat run by the worker
     assert main(["deploy", *aws, "--yes"]) == 0
     capsys.readouterr()
-    _deliver(endpoint, "heartbeat", "2026-12-03T06:58:00Z")
-    _deliver(endpoint, "heartbeat", "2026-12-03T06:59:00Z")
+    _deliver(moto_endpoint, "heartbeat", "2026-12-03T06:58:00Z")
+    _deliver(moto_endpoint, "heartbeat", "2026-12-03T06:59:00Z")
     # WHEN described as JSON
     code = main(["describe", "heartbeat", *aws, "--json", "--now", "2026-12-03T07:00:30Z"])
     data = json.loads(capsys.readouterr().out)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +12,7 @@ import boto3
 import pytest
 
 from scheduler.cli.main import main
-from tests.conftest import SerializedMotoServer
+from tests.conftest import reset_moto
 
 REPO = Path(__file__).resolve().parents[2]
 FAKE_AWS_ENV = {
@@ -26,15 +25,14 @@ FAKE_AWS_ENV = {
 
 
 @pytest.fixture(scope="module")
-def stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[str], str]]:
+def stage(
+    tmp_path_factory: pytest.TempPathFactory, moto_server: str
+) -> Iterator[tuple[list[str], str]]:
     root = tmp_path_factory.mktemp("pause")
     shutil.copytree(REPO / "jobs", root / "jobs")
     shutil.copy(REPO / "jobs.yaml", root / "jobs.yaml")
-    server = SerializedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    aws = ["-f", str(root / "jobs.yaml"), "--stage", "dev", "--endpoint-url", endpoint]
+    aws = ["-f", str(root / "jobs.yaml"), "--stage", "dev", "--endpoint-url", moto_server]
+    reset_moto(moto_server)
     try:
         # One deploy for the module (the autouse fake-credentials fixture is per test).
         with pytest.MonkeyPatch.context() as env:
@@ -42,11 +40,10 @@ def stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[str],
                 env.setenv(key, value)
             env.delenv("AWS_PROFILE", raising=False)
             assert main(["deploy", *aws, "--yes"]) == 0
-        yield aws, endpoint
+        yield aws, moto_server
     finally:
         # moto's backends are process-wide: leave no stage behind for later tests.
-        urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
-        server.stop()
+        reset_moto(moto_server)
 
 
 def rule_state(endpoint: str, name: str) -> str:

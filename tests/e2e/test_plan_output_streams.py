@@ -9,34 +9,11 @@ import pty
 import shutil
 import subprocess
 import sys
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SerializedMotoServer
-
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _reset(url: str) -> None:
-    """moto's backends are shared by every server in this process: start and end empty."""
-    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
-
-
-@pytest.fixture
-def endpoint() -> Iterator[str]:
-    server = SerializedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    _reset(url)
-    try:
-        yield url
-    finally:
-        _reset(url)
-        server.stop()
 
 
 @pytest.fixture
@@ -68,8 +45,10 @@ def cli(
     )
 
 
-def test_plan_is_data_deploy_and_destroy_talk_on_stderr(endpoint: str, catalogue: Path) -> None:
-    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", endpoint]
+def test_plan_is_data_deploy_and_destroy_talk_on_stderr(
+    moto_endpoint: str, catalogue: Path
+) -> None:
+    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", moto_endpoint]
     # WHEN planning THEN the plan is the data: on stdout, nothing on stderr
     plan = cli("plan", *aws)
     assert plan.returncode == 0, plan.stderr
@@ -93,12 +72,12 @@ def test_plan_is_data_deploy_and_destroy_talk_on_stderr(endpoint: str, catalogue
     assert "- function cronbridge-dev-heartbeat" in destroy.stderr
 
 
-def test_the_confirmation_question_goes_to_stderr(endpoint: str, catalogue: Path) -> None:
+def test_the_confirmation_question_goes_to_stderr(moto_endpoint: str, catalogue: Path) -> None:
     # GIVEN a person at a terminal (stdin is a TTY) while stdout and stderr are captured
     leader, follower = pty.openpty()
     try:
         os.write(leader, b"n\n")
-        aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", endpoint]
+        aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", moto_endpoint]
         # WHEN deploy asks and the answer is no
         proc = cli("deploy", *aws, stdin=follower)
     finally:
@@ -114,9 +93,9 @@ def test_the_confirmation_question_goes_to_stderr(endpoint: str, catalogue: Path
 
 
 def test_plan_lines_are_coloured_by_change_only_when_asked_or_on_a_terminal(
-    endpoint: str, catalogue: Path
+    moto_endpoint: str, catalogue: Path
 ) -> None:
-    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", endpoint]
+    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", moto_endpoint]
     # GIVEN an empty stage WHEN the plan is piped (and NO_COLOR is set) THEN no colour codes
     piped = cli("plan", *aws)
     assert piped.returncode == 0, piped.stderr
