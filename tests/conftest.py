@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -11,6 +12,15 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_CATALOGUE = REPO_ROOT / "jobs.yaml"
+
+
+def copy_sample(dest: Path) -> Path:
+    """Copy the sample catalogue (jobs/ and jobs.yaml) into ``dest``; returns its jobs.yaml.
+    Bytecode caches are left behind: a zip built from the copy holds only sources."""
+    shutil.copytree(REPO_ROOT / "jobs", dest / "jobs", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(SAMPLE_CATALOGUE, dest / "jobs.yaml")
+    return dest / "jobs.yaml"
+
 
 # Every run's JSON carries these keys (issue #4); pinned once, checked by several layers.
 RUN_JSON_KEYS = frozenset(

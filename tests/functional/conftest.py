@@ -1,4 +1,6 @@
-"""moto-backed fixtures: a stage's runs table, DLQ and retry group with the contract schema.
+"""moto-backed fixtures: a stage's runs table, DLQ and retry group with the contract schema;
+a copy of the sample catalogue (``folder``) and recording clients (``clients``) to deploy it
+with tests/functional/deploying.py.
 
 Also a tiny manual clock (``StepClock``) whose ``sleep`` advances time and fires due timers
 in the sleeping thread, so watchdog timeouts are tested without waiting in real time.
@@ -10,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -20,6 +23,8 @@ from scheduler import contract as C  # noqa: N812 - short, read everywhere
 from scheduler import names
 from scheduler.deploy.executor import create_table_params
 from scheduler.resources import RunsTable
+from tests.conftest import copy_sample
+from tests.functional.deploying import Recorder
 
 PREFIX = "cronbridge"
 STAGE = "test"
@@ -174,3 +179,17 @@ def create_stack(clients: MotoClients) -> Stack:
 def stack() -> Iterator[Stack]:
     with mock_aws():
         yield create_stack(MotoClients())
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A copy of the sample catalogue's folder (jobs/ and jobs.yaml), free to edit."""
+    copy_sample(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def clients() -> Iterator[Recorder]:
+    """A call ``Recorder`` on an empty in-process moto account (us-east-1)."""
+    with mock_aws():
+        yield Recorder()

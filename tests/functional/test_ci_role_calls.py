@@ -7,7 +7,6 @@ with a prune, and a refreshed plan.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,8 @@ import pytest
 from cfnlint.decode import decode_str
 from moto import mock_aws
 
-from scheduler.catalogue import load_catalogue
-from scheduler.deploy.engine import apply_catalogue, plan_catalogue
-from tests.conftest import REPO_ROOT, SAMPLE_CATALOGUE
+from tests.conftest import copy_sample
+from tests.functional.deploying import deploy, plan
 from tests.unit.test_ci_role import (
     CI_ROLE,
     IAM_PREFIX,
@@ -58,9 +56,7 @@ class RecordingClients:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    shutil.copytree(REPO_ROOT / "jobs", tmp_path / "jobs")
-    shutil.copy(SAMPLE_CATALOGUE, tmp_path / "jobs.yaml")
-    return tmp_path / "jobs.yaml"
+    return copy_sample(tmp_path)
 
 
 @pytest.fixture
@@ -77,17 +73,17 @@ def test_ci_roles_allow_every_call_of_a_real_deploy(
     plan_allowed = allowed_actions(statements(dict(template), "PlanRole"))
 
     # GIVEN a first deploy of the sample (moto has no public layers, hence layers=())
-    apply_catalogue(load_catalogue(project), "ci", clients, layers=())
+    deploy(project, clients, stage="ci", code=None)
     first = clients.take()
     # WHEN one job changes and another is removed, and the stage is redeployed with prune
     text = project.read_text()
     text = text.replace("timeout: 300", "timeout: 301")
     head, _, _ = text.partition("  cleanup-tmp:")
     project.write_text(head)
-    apply_catalogue(load_catalogue(project), "ci", clients, layers=())
+    deploy(project, clients, stage="ci", code=None)
     second = clients.take()
     # AND a refreshed plan reads everything deeply
-    plan_catalogue(load_catalogue(project), "ci", clients, refresh=True, layers=())
+    plan(project, clients, stage="ci", code=None, refresh=True)
     planned = clients.take()
 
     # THEN the recorder saw real writes (the scenario did what it claims)

@@ -4,49 +4,19 @@ needs them, deleted by destroy."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from scheduler import contract, names
-from scheduler.catalogue import load_catalogue
-from scheduler.deploy.engine import apply_catalogue, apply_plan, plan_catalogue
+from scheduler.deploy.engine import apply_plan
 from scheduler.errors import CronbridgeError
-from tests.functional.test_deploy_engine import CODE, REPO, Recorder
+from tests.functional.deploying import Recorder, deploy, plan, plan_context
 
 TOPIC = "cronbridge-dev-alerts"
 TOPIC_ARN = f"arn:aws:sns:us-east-1:123456789012:{TOPIC}"
 MONITOR = names.function_name("cronbridge", "dev", names.MONITOR)
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
-    shutil.copy(REPO / "jobs.yaml", tmp_path / "jobs.yaml")
-    return tmp_path
-
-
-@pytest.fixture
-def clients() -> Iterator[Recorder]:
-    with mock_aws():
-        yield Recorder()
-
-
-def deploy(folder: Path, clients: Recorder, **kw: Any) -> Any:
-    return apply_catalogue(
-        load_catalogue(folder / "jobs.yaml"), "dev", clients, layers=(), code=CODE, **kw
-    )
-
-
-def plan(folder: Path, clients: Recorder, **kw: Any) -> Any:
-    return plan_catalogue(
-        load_catalogue(folder / "jobs.yaml"), "dev", clients, layers=(), code=CODE, **kw
-    ).plan
 
 
 def topic_tags() -> dict[str, str]:
@@ -146,9 +116,7 @@ def test_prune_removes_the_topic_and_monitor_when_no_job_needs_them(
 
 def test_destroy_deletes_the_topic(folder: Path, clients: Recorder) -> None:
     deploy(folder, clients)
-    ctx = plan_catalogue(
-        load_catalogue(folder / "jobs.yaml"), "dev", clients, layers=(), code=CODE, destroy=True
-    )
+    ctx = plan_context(folder, clients, destroy=True)
     assert f"delete alert topic {TOPIC}" in [op.describe() for op in ctx.plan.ops]
     apply_plan(ctx, clients)
     assert topics() == []

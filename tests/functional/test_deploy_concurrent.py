@@ -4,7 +4,6 @@ the others, the error lists every failed operation, and the next deploy converge
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 from collections.abc import Iterator
@@ -14,14 +13,11 @@ from typing import Any
 import pytest
 
 from scheduler.awsclients import AwsClients, local_credentials_env
-from scheduler.catalogue import load_catalogue
-from scheduler.deploy.engine import apply_catalogue, plan_catalogue
 from scheduler.deploy.executor import ApplyFailedError
 from scheduler.errors import CronbridgeError
 from scheduler.local.emulator import Emulator
-from tests.functional.test_deploy_engine import CODE
+from tests.functional.deploying import deploy, plan_context
 
-REPO = Path(__file__).resolve().parents[2]
 BASE = "cronbridge-dev"
 
 
@@ -49,13 +45,6 @@ class FailingClients:
             raise ConnectionError(f"injected failure of {model.name}")
 
 
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
-    shutil.copy(REPO / "jobs.yaml", tmp_path / "jobs.yaml")
-    return tmp_path
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -68,11 +57,6 @@ def clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[FailingClients]:
         monkeypatch.setenv(key, value)
     with Emulator(port=_free_port()) as emulator:
         yield FailingClients(emulator.endpoint_url)
-
-
-def deploy(folder: Path, clients: FailingClients, **kw: Any) -> Any:
-    cat = load_catalogue(folder / "jobs.yaml")
-    return apply_catalogue(cat, "dev", clients, layers=(), code=CODE, **kw)
 
 
 def functions(clients: FailingClients) -> dict[str, dict[str, str]]:
@@ -107,8 +91,7 @@ def test_one_failing_job_leaves_the_others_deployed_and_a_rerun_converges(
     clients.refuse = set()
     deploy(folder, clients)
     # THEN the stage has converged: a deep plan finds nothing to do
-    cat = load_catalogue(folder / "jobs.yaml")
-    ctx = plan_catalogue(cat, "dev", clients, layers=(), code=CODE, refresh=True)
+    ctx = plan_context(folder, clients, refresh=True)
     assert not ctx.plan.has_changes, [op.describe() for op in ctx.plan.ops]
 
 

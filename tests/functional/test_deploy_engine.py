@@ -3,92 +3,14 @@ and convergence after an interrupted apply. Calls are counted with botocore even
 
 from __future__ import annotations
 
-import io
-import shutil
-import zipfile
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from scheduler.awsclients import AwsClients
-from scheduler.catalogue import load_catalogue
-from scheduler.deploy.engine import apply_catalogue, apply_plan, plan_catalogue
 from scheduler.errors import CronbridgeError
-
-REPO = Path(__file__).resolve().parents[2]
-READS = ("Get", "List", "Describe", "Query")  # Query: the plan reads pauses
-
-
-def _zip() -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("scheduler/__init__.py", "")
-    return buf.getvalue()
-
-
-CODE = _zip()
-
-
-class Recorder:
-    """Clients that record every call with its API params (``before-parameter-build`` fires
-    once per call, before sending), and can fail the n-th write to interrupt a deploy."""
-
-    def __init__(self) -> None:
-        self.inner = AwsClients(region="us-east-1")
-        self.region_name = "us-east-1"
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-        self.fail_on_write: int | None = None
-        self._hooked: set[str] = set()
-
-    def client(self, service: str) -> Any:
-        c = self.inner.client(service)
-        if service not in self._hooked:
-            c.meta.events.register("before-parameter-build.*.*", self._record)
-            self._hooked.add(service)
-        return c
-
-    def _record(self, model: Any, params: dict[str, Any], **_: Any) -> None:
-        self.calls.append((model.name, params))
-        if self.fail_on_write is not None and not model.name.startswith(READS):
-            self.fail_on_write -= 1
-            if self.fail_on_write < 0:
-                self.fail_on_write = None
-                raise ConnectionError("injected failure mid-apply")
-
-    def writes(self) -> list[tuple[str, dict[str, Any]]]:
-        return [c for c in self.calls if not c[0].startswith(READS)]
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
-    shutil.copy(REPO / "jobs.yaml", tmp_path / "jobs.yaml")
-    return tmp_path
-
-
-@pytest.fixture
-def clients() -> Iterator[Recorder]:
-    with mock_aws():
-        yield Recorder()
-
-
-def deploy(folder: Path, clients: Recorder, **kw: Any) -> Any:
-    cat = load_catalogue(folder / "jobs.yaml")
-    return apply_catalogue(cat, "dev", clients, layers=(), code=CODE, **kw)
-
-
-def plan(folder: Path, clients: Recorder, **kw: Any) -> Any:
-    cat = load_catalogue(folder / "jobs.yaml")
-    return plan_catalogue(cat, "dev", clients, layers=(), code=CODE, **kw).plan
-
-
-def edit(folder: Path, change: Callable[[str], str]) -> None:
-    path = folder / "jobs.yaml"
-    path.write_text(change(path.read_text()))
+from tests.functional.deploying import CODE, Recorder, deploy, destroy, edit, plan
 
 
 def test_redeploy_makes_zero_writes_and_plan_is_empty(folder: Path, clients: Recorder) -> None:
@@ -211,16 +133,8 @@ def test_drift_is_caught_by_refresh_and_repaired(folder: Path, clients: Recorder
 def test_destroy_keeps_data_unless_include_data(folder: Path, clients: Recorder) -> None:
     # GIVEN a deployed stage
     deploy(folder, clients)
-    cat = load_catalogue(folder / "jobs.yaml")
-
-    def destroy(include_data: bool) -> None:
-        ctx = plan_catalogue(
-            cat, "dev", clients, layers=(), code=CODE, destroy=True, include_data=include_data
-        )
-        apply_plan(ctx, clients)
-
     # WHEN destroying without --include-data
-    destroy(False)
+    destroy(folder, clients)
     # THEN functions, rules, roles and groups are gone; the table and the queue remain
     assert boto3.client("lambda").list_functions()["Functions"] == []
     assert boto3.client("events").list_rules(NamePrefix="cronbridge-dev-")["Rules"] == []
@@ -229,7 +143,7 @@ def test_destroy_keeps_data_unless_include_data(folder: Path, clients: Recorder)
     assert "cronbridge-dev-runs" in boto3.client("dynamodb").list_tables()["TableNames"]
     assert boto3.client("sqs").list_queues().get("QueueUrls")
     # WHEN destroying with --include-data THEN the data goes too
-    destroy(True)
+    destroy(folder, clients, include_data=True)
     assert "cronbridge-dev-runs" not in boto3.client("dynamodb").list_tables()["TableNames"]
     assert not boto3.client("sqs").list_queues().get("QueueUrls")
 

@@ -19,14 +19,9 @@ import pytest
 from moto import mock_aws
 
 from scheduler.awsclients import AwsClients
-from scheduler.catalogue import load_catalogue
-from scheduler.deploy.engine import (
-    apply_catalogue,
-    apply_plan,
-    plan_catalogue,
-    remaining_after_destroy,
-)
-from tests.functional.test_deploy_engine import CODE, REPO
+from scheduler.deploy.engine import apply_plan
+from tests.conftest import REPO_ROOT
+from tests.functional.deploying import CODE, deploy, destroy, plan, plan_context
 
 
 class FakeTagging:
@@ -71,7 +66,7 @@ def catalogue(tmp: Path, prefix: str, jobs: dict[str, str]) -> Path:
     folder = tmp / prefix
     folder.mkdir(exist_ok=True)
     if not (folder / "jobs").exists():
-        shutil.copytree(REPO / "jobs", folder / "jobs")
+        shutil.copytree(REPO_ROOT / "jobs", folder / "jobs")
     lines = ["version: 1", f"prefix: {prefix}", "jobs:"]
     for name, backend in jobs.items():
         lines += [
@@ -84,26 +79,6 @@ def catalogue(tmp: Path, prefix: str, jobs: dict[str, str]) -> Path:
             lines.append("    timezone: Europe/Berlin")
     (folder / "jobs.yaml").write_text("\n".join(lines) + "\n")
     return folder / "jobs.yaml"
-
-
-def deploy(path: Path, clients: Any, **kw: Any) -> Any:
-    return apply_catalogue(load_catalogue(path), "dev", clients, layers=(), code=CODE, **kw)
-
-
-def plan(path: Path, clients: Any, **kw: Any) -> Any:
-    return plan_catalogue(load_catalogue(path), "dev", clients, layers=(), code=CODE, **kw).plan
-
-
-def destroy(path: Path, clients: Any, *, include_data: bool = False) -> list[str]:
-    """Destroy as the CLI does: apply the destroy plan, then verify; returns what is left."""
-    cat = load_catalogue(path)
-    ctx = plan_catalogue(
-        cat, "dev", clients, layers=(), code=CODE, destroy=True, include_data=include_data
-    )
-    apply_plan(ctx, clients)
-    return remaining_after_destroy(
-        cat, "dev", clients, include_data=include_data, sleep=lambda _s: None
-    )
 
 
 def functions() -> set[str]:
@@ -173,7 +148,7 @@ def test_delete_is_skipped_when_a_fresh_read_shows_the_resource_is_not_ours(
     clients = Clients()
     deploy(alpha, clients)
     catalogue(tmp_path, "alpha", {"one": "rules"})
-    ctx = plan_catalogue(load_catalogue(alpha), "dev", clients, layers=(), code=CODE)
+    ctx = plan_context(alpha, clients)
     assert "delete function alpha-dev-two" in [op.describe() for op in ctx.plan.ops]
     # WHEN, before it is applied, someone else's function takes that name
     lam = boto3.client("lambda")

@@ -3,42 +3,17 @@ uploads code for those jobs only, and a first deploy reads no function it knows 
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
-from typing import Any
-
-import pytest
-from moto import mock_aws
 
 from scheduler.catalogue import load_catalogue
 from scheduler.deploy import ops as o
-from scheduler.deploy.engine import apply_catalogue, plan_catalogue
-from tests.functional.test_deploy_engine import Recorder
+from tests.functional import deploying
+from tests.functional.deploying import Recorder
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "jobs", tmp_path / "jobs", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(REPO / "jobs.yaml", tmp_path / "jobs.yaml")
-    return tmp_path
-
-
-@pytest.fixture
-def clients() -> Iterator[Recorder]:
-    with mock_aws():
-        yield Recorder()
-
-
-def deploy(folder: Path, clients: Recorder) -> Any:
-    # No ``code=``: each job's zip is built from the folder, as the CLI does.
-    return apply_catalogue(load_catalogue(folder / "jobs.yaml"), "dev", clients, layers=())
-
-
-def plan(folder: Path, clients: Recorder) -> o.Plan:
-    return plan_catalogue(load_catalogue(folder / "jobs.yaml"), "dev", clients, layers=()).plan
+# No ``code=``: each job's zip is built from the folder, as the CLI does.
+deploy = partial(deploying.deploy, code=None)
+plan = partial(deploying.plan, code=None)
 
 
 def test_a_new_job_changes_no_other_function_code(folder: Path, clients: Recorder) -> None:

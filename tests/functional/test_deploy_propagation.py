@@ -7,20 +7,16 @@ wrapper that fails a named operation a few times with AWS's exact error code and
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from scheduler.awsclients import AwsClients
-from scheduler.catalogue import load_catalogue
-from scheduler.deploy.engine import apply_plan, plan_catalogue
+from scheduler.deploy.engine import apply_plan
 from scheduler.errors import AwsCallError
-from tests.functional.test_deploy_engine import CODE, REPO, Recorder
+from tests.functional.deploying import Recorder, plan, plan_context
 
 LAMBDA_NOT_READY = (
     "InvalidParameterValueException",
@@ -65,26 +61,12 @@ class Flaky:
         return Proxy()
 
 
-@pytest.fixture
-def recorder() -> Iterator[Recorder]:
-    with mock_aws():
-        yield Recorder()
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
-    shutil.copy(REPO / "jobs.yaml", tmp_path / "jobs.yaml")
-    return tmp_path
-
-
 def _deploy(folder: Path, clients: Any, slept: list[float]) -> None:
-    ctx = plan_catalogue(load_catalogue(folder / "jobs.yaml"), "dev", clients, layers=(), code=CODE)
-    apply_plan(ctx, clients, sleep=slept.append)
+    apply_plan(plan_context(folder, clients), clients, sleep=slept.append)
 
 
 def test_async_config_and_schedule_are_retried_while_the_role_propagates(
-    folder: Path, recorder: Recorder
+    folder: Path, clients: Recorder
 ) -> None:
     # GIVEN Lambda and Scheduler answering "role not ready" twice each, as AWS does for a
     # few seconds after a role or its policy is created
@@ -101,13 +83,10 @@ def test_async_config_and_schedule_are_retried_while_the_role_propagates(
     assert flaky.failed.count("put_function_event_invoke_config") == 2
     assert flaky.failed.count("create_schedule") == 2
     assert len(slept) == 4
-    ctx = plan_catalogue(
-        load_catalogue(folder / "jobs.yaml"), "dev", flaky, layers=(), code=CODE, refresh=True
-    )
-    assert not ctx.plan.has_changes
+    assert not plan(folder, flaky, refresh=True).has_changes
 
 
-def test_other_validation_errors_are_not_retried(folder: Path, recorder: Recorder) -> None:
+def test_other_validation_errors_are_not_retried(folder: Path, clients: Recorder) -> None:
     # GIVEN Scheduler rejecting the schedule for a reason that waiting does not fix
     flaky = Flaky({"create_schedule": ("ValidationException", "Invalid timezone", 1)})
     slept: list[float] = []
@@ -118,13 +97,13 @@ def test_other_validation_errors_are_not_retried(folder: Path, recorder: Recorde
 
 
 def test_invoke_permission_comes_before_the_rule_and_its_target(
-    folder: Path, recorder: Recorder
+    folder: Path, clients: Recorder
 ) -> None:
     # GIVEN an empty account WHEN the sample catalogue is deployed
-    _deploy(folder, recorder, [])
+    _deploy(folder, clients, [])
     # THEN for every rule, AddPermission precedes PutRule, which precedes PutTargets
     order: dict[str, list[str]] = {}
-    for name, params in recorder.calls:
+    for name, params in clients.calls:
         rule = params.get("StatementId") if name == "AddPermission" else None
         rule = rule or (params.get("Name") if name == "PutRule" else None)
         rule = rule or (params.get("Rule") if name == "PutTargets" else None)

@@ -8,33 +8,14 @@ plan shows each break, that a refreshing deploy repairs them all, and that nothi
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
-import pytest
-from moto import mock_aws
 
-from scheduler.catalogue import load_catalogue
-from scheduler.deploy.engine import apply_catalogue, plan_catalogue
 from scheduler.resources import JOB_POLICY_NAME
-from tests.functional.test_deploy_engine import CODE, REPO, Recorder
+from tests.functional.deploying import Recorder, deploy, plan
 
 BASE = "cronbridge-dev"
-
-
-@pytest.fixture
-def recorder() -> Iterator[Recorder]:
-    with mock_aws():
-        yield Recorder()
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
-    shutil.copy(REPO / "jobs.yaml", tmp_path / "jobs.yaml")
-    return tmp_path
 
 
 def _break_everything() -> None:
@@ -77,14 +58,13 @@ def _break_everything() -> None:
 
 
 def test_deploy_refresh_repairs_every_drift_plan_refresh_reports(
-    folder: Path, recorder: Recorder
+    folder: Path, clients: Recorder
 ) -> None:
-    cat = load_catalogue(folder / "jobs.yaml")
-    apply_catalogue(cat, "dev", recorder, layers=(), code=CODE)
+    deploy(folder, clients)
     # GIVEN the deployed stage broken outside cronbridge in eight ways
     _break_everything()
     # WHEN planning with --refresh THEN each break shows
-    drift = plan_catalogue(cat, "dev", recorder, layers=(), code=CODE, refresh=True).plan
+    drift = plan(folder, clients, refresh=True)
     seen = {op.describe() for op in drift.ops}
     assert {
         f"create permission {BASE}-heartbeat/{BASE}-heartbeat",
@@ -97,24 +77,21 @@ def test_deploy_refresh_repairs_every_drift_plan_refresh_reports(
         f"update queue {BASE}-dead-letter",
     } <= seen, seen
     # WHEN deploying with --refresh
-    apply_catalogue(cat, "dev", recorder, layers=(), code=CODE, refresh=True)
+    deploy(folder, clients, refresh=True)
     # THEN a deep plan finds nothing left, and AWS holds what the catalogue says
-    assert not plan_catalogue(cat, "dev", recorder, layers=(), code=CODE, refresh=True).plan.ops
+    assert not plan(folder, clients, refresh=True).ops
     targets = boto3.client("events").list_targets_by_rule(Rule=f"{BASE}-nightly-report")
     assert [t["Id"] for t in targets["Targets"]] == ["worker"]
     fn = boto3.client("lambda").get_function(FunctionName=f"{BASE}-nightly-report")
     assert fn["Configuration"]["Timeout"] == 300
 
 
-def test_deploy_without_refresh_leaves_drift_it_cannot_see(
-    folder: Path, recorder: Recorder
-) -> None:
+def test_deploy_without_refresh_leaves_drift_it_cannot_see(folder: Path, clients: Recorder) -> None:
     # GIVEN a deployed stage whose timeout was changed outside cronbridge
-    cat = load_catalogue(folder / "jobs.yaml")
-    apply_catalogue(cat, "dev", recorder, layers=(), code=CODE)
+    deploy(folder, clients)
     boto3.client("lambda").update_function_configuration(
         FunctionName=f"{BASE}-nightly-report", Timeout=42
     )
     # WHEN deploying without --refresh THEN the cheap plan does not see it (documented)
-    assert apply_catalogue(cat, "dev", recorder, layers=(), code=CODE).count == 0
-    assert plan_catalogue(cat, "dev", recorder, layers=(), code=CODE, refresh=True).plan.ops
+    assert deploy(folder, clients).count == 0
+    assert plan(folder, clients, refresh=True).ops

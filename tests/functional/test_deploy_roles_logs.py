@@ -8,8 +8,7 @@ moto does not enforce IAM: the last test replays the recorded calls through
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,42 +18,20 @@ from cfnlint.decode import decode_str
 from moto import mock_aws
 
 from scheduler.catalogue import load_catalogue
-from scheduler.deploy.engine import apply_catalogue, apply_plan, plan_catalogue
+from scheduler.deploy.engine import apply_plan
 from scheduler.errors import CronbridgeError
-from tests.functional.test_deploy_engine import CODE, Recorder
+from tests.functional.deploying import Recorder, deploy, edit, plan, plan_context
 from tests.iam_eval import Request, allowed
 from tests.unit.test_ci_role import BOUNDARY_ARN, CI_ROLE, REGION, statements
 
-REPO = Path(__file__).resolve().parents[2]
 PATH = "/cronbridge/cronbridge/dev/"
 LOGS = "/aws/lambda/cronbridge-dev-"
 
 
 @pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
-    shutil.copy(REPO / "jobs.yaml", tmp_path / "jobs.yaml")
-    return tmp_path
-
-
-@pytest.fixture
 def clients() -> Iterator[Recorder]:
     with mock_aws():
-        rec = Recorder()
-        rec.inner.region = REGION
-        rec.region_name = REGION
-        yield rec
-
-
-def deploy(folder: Path, clients: Recorder, **kw: Any) -> Any:
-    return apply_catalogue(
-        load_catalogue(folder / "jobs.yaml"), "dev", clients, layers=(), code=CODE, **kw
-    )
-
-
-def edit(folder: Path, change: Callable[[str], str]) -> None:
-    path = folder / "jobs.yaml"
-    path.write_text(change(path.read_text()))
+        yield Recorder(region=REGION)
 
 
 def _roles() -> dict[str, dict[str, Any]]:
@@ -129,10 +106,7 @@ def test_each_job_gets_its_own_bounded_role_and_a_log_group_first(
     clients.calls.clear()
     assert deploy(folder, clients).count == 0
     assert clients.writes() == []
-    cat = load_catalogue(folder / "jobs.yaml")
-    assert not plan_catalogue(
-        cat, "dev", clients, layers=(), code=CODE, refresh=True
-    ).plan.has_changes
+    assert not plan(folder, clients, refresh=True).has_changes
 
 
 def test_log_retention_change_writes_only_that(folder: Path, clients: Recorder) -> None:
@@ -176,8 +150,7 @@ def test_removed_job_loses_its_role_and_log_group_but_strangers_stay(
 
 def test_destroy_removes_every_role_and_log_group(folder: Path, clients: Recorder) -> None:
     deploy(folder, clients)
-    cat = load_catalogue(folder / "jobs.yaml")
-    ctx = plan_catalogue(cat, "dev", clients, layers=(), code=CODE, destroy=True)
+    ctx = plan_context(folder, clients, destroy=True)
     apply_plan(ctx, clients)
     assert _roles() == {}
     assert _log_groups() == {}
@@ -264,9 +237,8 @@ def test_a_log_group_deleted_by_hand_is_restored_by_a_refresh(
     deploy(folder, clients)
     # GIVEN someone deletes a job's log group
     boto3.client("logs", region_name=REGION).delete_log_group(logGroupName=f"{LOGS}heartbeat")
-    cat = load_catalogue(folder / "jobs.yaml")
     # WHEN planning THEN a refreshed plan (which lists every log group) recreates it
-    ctx = plan_catalogue(cat, "dev", clients, layers=(), code=CODE, refresh=True)
+    ctx = plan_context(folder, clients, refresh=True)
     assert [op.describe() for op in ctx.plan.ops if op.kind == "log group"] == [
         f"create log group {LOGS}heartbeat"
     ]

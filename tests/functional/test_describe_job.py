@@ -3,9 +3,6 @@ from the catalogue, and which rules belong to which job."""
 
 from __future__ import annotations
 
-import io
-import shutil
-import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,29 +14,18 @@ from moto import mock_aws
 from scheduler.awsclients import AwsClients
 from scheduler.catalogue import load_catalogue
 from scheduler.cli.describe import describe_data
-from scheduler.deploy.engine import apply_catalogue
 from scheduler.deployed import read_deployed_job
+from tests.functional.deploying import deploy
 
-REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)
 
 
-def _zip() -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("scheduler/__init__.py", "")
-    return buf.getvalue()
-
-
 @pytest.fixture
-def deployed(tmp_path: Path) -> Iterator[tuple[Path, AwsClients]]:
-    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
-    shutil.copy(REPO / "jobs.yaml", tmp_path / "jobs.yaml")
+def deployed(folder: Path) -> Iterator[tuple[Path, AwsClients]]:
     with mock_aws():
         clients = AwsClients(region="us-east-1")
-        cat = load_catalogue(tmp_path / "jobs.yaml")
-        apply_catalogue(cat, "dev", clients, layers=(), code=_zip())
-        yield tmp_path, clients
+        deploy(folder, clients)
+        yield folder, clients
 
 
 def test_deployed_side_matches_a_fresh_deploy(deployed: tuple[Path, AwsClients]) -> None:

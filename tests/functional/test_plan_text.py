@@ -3,53 +3,14 @@ destroy grouped by job."""
 
 from __future__ import annotations
 
-import io
-import shutil
-import zipfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import boto3
-import pytest
-from moto import mock_aws
 
 from scheduler import contract
-from scheduler.awsclients import AwsClients
-from scheduler.catalogue import load_catalogue
-from scheduler.deploy.engine import apply_catalogue, plan_catalogue
-from scheduler.deploy.ops import Plan
 from scheduler.deploy.render import render_json, render_text
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _zip() -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("scheduler/__init__.py", "")
-    return buf.getvalue()
-
-
-CODE = _zip()
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
-    shutil.copy(REPO / "jobs.yaml", tmp_path / "jobs.yaml")
-    return tmp_path
-
-
-@pytest.fixture
-def clients() -> Iterator[AwsClients]:
-    with mock_aws():
-        yield AwsClients(region="us-east-1")
-
-
-def _plan(folder: Path, clients: AwsClients, **kw: Any) -> Plan:
-    cat = load_catalogue(folder / "jobs.yaml")
-    return plan_catalogue(cat, "dev", clients, layers=(), code=CODE, **kw).plan
+from tests.functional.deploying import Recorder, deploy
+from tests.functional.deploying import plan as _plan
 
 
 def _groups(text: str) -> dict[str, list[str]]:
@@ -64,7 +25,7 @@ def _groups(text: str) -> dict[str, list[str]]:
     return out
 
 
-def test_first_deploy_counts_no_updates(folder: Path, clients: AwsClients) -> None:
+def test_first_deploy_counts_no_updates(folder: Path, clients: Recorder) -> None:
     # GIVEN an empty account WHEN the sample is planned
     plan = _plan(folder, clients)
     text = render_text(plan)
@@ -76,10 +37,9 @@ def test_first_deploy_counts_no_updates(folder: Path, clients: AwsClients) -> No
     assert tags and all(op["bookkeeping"] for op in tags)
 
 
-def test_a_policy_change_after_deploy_is_a_json_diff(folder: Path, clients: AwsClients) -> None:
+def test_a_policy_change_after_deploy_is_a_json_diff(folder: Path, clients: Recorder) -> None:
     # GIVEN the sample deployed, then heartbeat given an ssm: secret (its role may read it)
-    cat = load_catalogue(folder / "jobs.yaml")
-    apply_catalogue(cat, "dev", clients, layers=(), code=CODE)
+    deploy(folder, clients)
     path = folder / "jobs.yaml"
     text = path.read_text()
     assert "  heartbeat:\n" in text
@@ -97,10 +57,9 @@ def test_a_policy_change_after_deploy_is_a_json_diff(folder: Path, clients: AwsC
     assert "{'" not in rendered and contract.TAG_SPEC_HASH not in rendered
 
 
-def test_destroy_groups_schedules_under_their_job(folder: Path, clients: AwsClients) -> None:
+def test_destroy_groups_schedules_under_their_job(folder: Path, clients: Recorder) -> None:
     # GIVEN a deployed stage with a pending retry of heartbeat (as the worker makes it)
-    cat = load_catalogue(folder / "jobs.yaml")
-    apply_catalogue(cat, "dev", clients, layers=(), code=CODE)
+    deploy(folder, clients)
     boto3.client("scheduler").create_schedule(
         Name="heartbeat.2.0123abcd",
         GroupName="cronbridge-dev-retries",
