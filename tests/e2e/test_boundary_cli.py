@@ -9,26 +9,24 @@ runs there).
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import boto3
 import pytest
 
 from scheduler.cli.main import main
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.conftest import copy_sample
 
 
 @pytest.fixture
 def catalogue(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
-    text = (REPO / "jobs.yaml").read_text()
+    path = copy_sample(tmp_path)
+    text = path.read_text()
     marker = "version: 1\n"
     assert marker in text
     boundary = "permissions_boundary: cronbridge-boundary\n"
-    (tmp_path / "jobs.yaml").write_text(text.replace(marker, marker + boundary, 1))
-    return tmp_path / "jobs.yaml"
+    path.write_text(text.replace(marker, marker + boundary, 1))
+    return path
 
 
 def test_deploy_refuses_a_missing_boundary_and_writes_nothing(

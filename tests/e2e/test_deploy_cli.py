@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from scheduler.cli.main import main
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def catalogue(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
-    shutil.copy(REPO / "jobs.yaml", tmp_path / "jobs.yaml")
-    return tmp_path / "jobs.yaml"
 
 
 def test_plan_deploy_plan_cycle(

@@ -4,23 +4,19 @@ against a moto server: partial applies, exact applies, and refusals that change 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import boto3
 import pytest
 
 from scheduler.cli.main import main
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.conftest import copy_sample
 
 
 @pytest.fixture
 def stage(tmp_path: Path, moto_endpoint: str) -> tuple[list[str], Path, str]:
     """A deployed sample stage, then heartbeat's timeout and nightly-report's memory edited."""
-    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
-    path = tmp_path / "jobs.yaml"
-    shutil.copy(REPO / "jobs.yaml", path)
+    path = copy_sample(tmp_path)
     aws = ["-f", str(path), "--stage", "dev", "--endpoint-url", moto_endpoint]
     assert main(["deploy", *aws, "--yes"]) == 0
     text = path.read_text()

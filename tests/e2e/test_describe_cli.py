@@ -4,7 +4,6 @@ deployed, not deployed, unknown job, and the last runs the real worker recorded.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,13 @@ from scheduler.awsclients import AwsClients
 from scheduler.cli.main import main
 from scheduler.worker.entry import build_runtime
 from scheduler.worker.runtime import NullMetrics
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.conftest import copy_sample
 
 
 @pytest.fixture
 def catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
-    shutil.copy(REPO / "jobs.yaml", tmp_path / "jobs.yaml")
     monkeypatch.syspath_prepend(str(tmp_path))
-    return tmp_path / "jobs.yaml"
+    return copy_sample(tmp_path)
 
 
 def _deliver(endpoint: str, job: str, when: str) -> None:

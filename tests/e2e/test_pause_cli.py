@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import boto3
 import pytest
 
 from scheduler.cli.main import main
-from tests.conftest import reset_moto
+from tests.conftest import copy_sample, reset_moto
 
-REPO = Path(__file__).resolve().parents[2]
 FAKE_AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -29,9 +26,7 @@ def stage(
     tmp_path_factory: pytest.TempPathFactory, moto_server: str
 ) -> Iterator[tuple[list[str], str]]:
     root = tmp_path_factory.mktemp("pause")
-    shutil.copytree(REPO / "jobs", root / "jobs")
-    shutil.copy(REPO / "jobs.yaml", root / "jobs.yaml")
-    aws = ["-f", str(root / "jobs.yaml"), "--stage", "dev", "--endpoint-url", moto_server]
+    aws = ["-f", str(copy_sample(root)), "--stage", "dev", "--endpoint-url", moto_server]
     reset_moto(moto_server)
     try:
         # One deploy for the module (the autouse fake-credentials fixture is per test).

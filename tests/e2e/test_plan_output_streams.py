@@ -6,21 +6,11 @@ from __future__ import annotations
 import json
 import os
 import pty
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def catalogue(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
-    shutil.copy(REPO / "jobs.yaml", tmp_path / "jobs.yaml")
-    return tmp_path / "jobs.yaml"
 
 
 def _env() -> dict[str, str]:
