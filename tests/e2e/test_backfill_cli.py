@@ -9,17 +9,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from moto import mock_aws
 
-from scheduler import contract as C  # noqa: N812 - short, read everywhere
-from scheduler import invoke
-from scheduler.cli.main import main
-from scheduler.worker.entry import build_runtime
-from scheduler.worker.runtime import NullMetrics
-from tests.functional.conftest import STAGE, MotoClients, Stack, create_stack
+from tests.e2e.conftest import cli
+from tests.functional.conftest import Stack
+from tests.functional.inprocess import WorkerInvoker, worker_stage, write_project
 
 CATALOGUE = """\
 version: 1
@@ -40,39 +35,13 @@ def ok(payload, ctx):
 """
 
 
-class InProcessInvoker:
-    def __init__(self, stack: Stack) -> None:
-        self.stack = stack
-        self.started: list[dict[str, Any]] = []
-
-    def start(self, job: str, worker_input: dict[str, Any]) -> None:
-        env = self.stack.env(job, "bfjobs.handlers:ok", **{C.ENV_OVERLAP: "skip"})
-        runtime = build_runtime(env, clients=self.stack.clients, metrics=NullMetrics())
-        self.started.append(worker_input)
-        runtime.handle(worker_input)
-
-
 @pytest.fixture
 def platform(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[Stack, Path, InProcessInvoker]]:
-    (tmp_path / "jobs.yaml").write_text(CATALOGUE)
-    (tmp_path / "bfjobs").mkdir()
-    (tmp_path / "bfjobs" / "__init__.py").write_text("")
-    (tmp_path / "bfjobs" / "handlers.py").write_text(HANDLERS)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    with mock_aws():
-        stack = create_stack(MotoClients())
-        invoker = InProcessInvoker(stack)
-        invoke.set_invoker_factory(lambda clients, prefix, stage, local: invoker)
-        try:
-            yield stack, tmp_path, invoker
-        finally:
-            invoke.set_invoker_factory(None)
-
-
-def cli(root: Path, *argv: str) -> int:
-    return main([*argv, "-f", str(root / "jobs.yaml"), "--stage", STAGE, "--region", "us-east-1"])
+) -> Iterator[tuple[Stack, Path, WorkerInvoker]]:
+    write_project(tmp_path, "bfjobs", HANDLERS, CATALOGUE, monkeypatch)
+    with worker_stage(tmp_path, "bfjobs") as (stack, invoker):
+        yield stack, tmp_path, invoker
 
 
 WINDOW = ["--from", "2026-03-01T00:00:00Z", "--to", "2026-03-01T04:00:00Z"]

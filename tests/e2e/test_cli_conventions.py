@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.cli.main import ERROR_FIELDS, main
-from tests.e2e.test_run_verbs import cli, platform  # noqa: F401 - the moto fixture
+from tests.e2e.conftest import cli
 from tests.functional.conftest import STAGE
 
 TYPO = 'version: 1\njobs:\n  a:\n    shedule: "* * * * *"\n    handler: jobs.x:y\n'
@@ -106,7 +106,7 @@ def test_verbs_find_jobs_yaml_from_a_subfolder(
 
 
 def test_history_of_a_job_that_does_not_exist_is_an_error(
-    platform: tuple[object, Path],  # noqa: F811
+    platform: tuple[object, Path],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     _stack, root = platform
@@ -120,7 +120,7 @@ def test_history_of_a_job_that_does_not_exist_is_an_error(
 
 
 def test_run_prints_the_id_and_a_hint_that_works_when_pasted(
-    platform: tuple[object, Path],  # noqa: F811
+    platform: tuple[object, Path],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     _stack, root = platform

@@ -15,7 +15,7 @@ from scheduler import names
 from scheduler.ledger import DynamoRunStore, RunRecord, RunStatus
 from scheduler.worker.entry import build_runtime
 from scheduler.worker.runtime import NullMetrics
-from tests.e2e.test_run_verbs import cli_json, platform  # noqa: F401 - fixture
+from tests.e2e.conftest import cli_json
 from tests.functional.conftest import PREFIX, STAGE, Stack, function_arn
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
@@ -52,7 +52,7 @@ def on_failure_record(job: str, slot: str, request_id: str, error: str) -> str:
 
 
 def test_reconcile_concludes_runs_left_running_by_crashed_workers(
-    platform: tuple[Stack, Path],  # noqa: F811
+    platform: tuple[Stack, Path],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     stack, root = platform

@@ -11,22 +11,17 @@ to the real worker runtime in-process (as tests/e2e/test_run_verbs.py does).
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from moto import mock_aws
 
-from scheduler import contract as C  # noqa: N812 - short, read everywhere
-from scheduler import invoke
 from scheduler.catalogue import load_catalogue
 from scheduler.cli.main import main
 from scheduler.compile import compile_catalogue
-from scheduler.worker.entry import build_runtime
-from scheduler.worker.runtime import NullMetrics
-from tests.functional.conftest import ACCOUNT, REGION, STAGE, MotoClients, Stack, create_stack
+from tests.e2e.conftest import cli_json
+from tests.functional.conftest import ACCOUNT, REGION, STAGE, Stack
+from tests.functional.inprocess import WorkerInvoker, worker_stage, write_project
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 CATALOGUE = """\
@@ -50,41 +45,14 @@ def report(payload, ctx):
 """
 
 
-class WorkerInvoker:
-    """Hands each worker input to the real runtime, keeping what the worker answered."""
-
-    def __init__(self, stack: Stack, root: Path) -> None:
-        self.stack, self.root = stack, root
-        self.answers: list[dict[str, Any]] = []
-
-    def start(self, job: str, worker_input: dict[str, Any]) -> None:
-        spec = load_catalogue(self.root / "jobs.yaml").jobs[job]
-        env = self.stack.env(job, spec.handler, **{C.ENV_RETRY: spec.retries.to_env()})
-        runtime = build_runtime(env, clients=self.stack.clients, metrics=NullMetrics())
-        # The bytes Lambda would hand the function: the input as JSON, parsed.
-        self.answers.append(runtime.handle(json.loads(json.dumps(worker_input))))
-
-
 @pytest.fixture
 def platform(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[Stack, Path, WorkerInvoker]]:
-    (tmp_path / "jobs.yaml").write_text(CATALOGUE)
-    (tmp_path / "dlqjobs").mkdir()
-    (tmp_path / "dlqjobs" / "__init__.py").write_text("")
-    (tmp_path / "dlqjobs" / "handlers.py").write_text(HANDLERS)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    with mock_aws():
-        stack = create_stack(MotoClients())
+    write_project(tmp_path, "dlqjobs", HANDLERS, CATALOGUE, monkeypatch)
+    with worker_stage(tmp_path, "dlqjobs") as (stack, invoker):
         _deploy_rules(stack, tmp_path)
-        invoker = WorkerInvoker(stack, tmp_path)
-        invoke.set_invoker_factory(lambda clients, prefix, stage, local: invoker)
-        try:
-            yield stack, tmp_path, invoker
-        finally:
-            invoke.set_invoker_factory(None)
-            sys.modules.pop("dlqjobs.handlers", None)
-            sys.modules.pop("dlqjobs", None)
+        yield stack, tmp_path, invoker
 
 
 def _deploy_rules(stack: Stack, root: Path) -> None:
@@ -129,15 +97,6 @@ def undelivered(stack: Stack, rule: str, job: str, when: str, event_id: str) -> 
             k: {"DataType": "String", "StringValue": v} for k, v in doc["attributes"].items()
         },
     )
-
-
-def cli_json(capsys: pytest.CaptureFixture[str], root: Path, *argv: str) -> tuple[int, Any]:
-    capsys.readouterr()
-    code = main(
-        [*argv, "-f", str(root / "jobs.yaml"), "--stage", STAGE, "--region", REGION, "--json"]
-    )
-    out = capsys.readouterr().out
-    return code, json.loads(out) if out.strip() else None
 
 
 def test_undelivered_slot_lists_with_its_job_and_redrives_as_that_slot(platform, capsys):

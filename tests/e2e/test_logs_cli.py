@@ -20,7 +20,7 @@ import pytest
 from scheduler import names
 from scheduler.worker.entry import build_runtime
 from scheduler.worker.runtime import NullMetrics
-from tests.e2e.test_run_verbs import cli, platform  # noqa: F401 - the moto fixture
+from tests.e2e.conftest import cli
 from tests.functional.conftest import PREFIX, STAGE, Stack, StepClock
 
 REQUEST = "8f507cfc-0001-4697-b07a-ac58fc914c95"
@@ -68,7 +68,7 @@ def _put(logs: Any, group: str, stream: str, lines: list[str], start_ms: int) ->
 
 
 @pytest.fixture
-def logged(platform: tuple[Stack, Path]) -> tuple[Path, str, Any, str]:  # noqa: F811
+def logged(platform: tuple[Stack, Path]) -> tuple[Path, str, Any, str]:
     stack, root = platform
     run = _record_run(stack, REQUEST)
     logs = stack.clients.client("logs")
@@ -106,7 +106,7 @@ def test_logs_json_and_raw(logged, capsys) -> None:
     assert any("CloudWatchMetrics" in line["message"] for line in lines)
 
 
-def test_logs_of_a_run_older_than_retention_says_so(platform, capsys) -> None:  # noqa: F811
+def test_logs_of_a_run_older_than_retention_says_so(platform, capsys) -> None:
     stack, root = platform
     # GIVEN a run recorded 3 days ago, and a log group that keeps 1 day
     old = (datetime.now(UTC) - timedelta(days=3)).replace(second=0, microsecond=0)
@@ -138,7 +138,7 @@ def test_logs_of_a_run_older_than_retention_says_so(platform, capsys) -> None:  
     assert f"`cronbridge show {run['run_id']} -f" in err and "--stage" in err
 
 
-def test_logs_of_an_unknown_run(platform, capsys) -> None:  # noqa: F811
+def test_logs_of_an_unknown_run(platform, capsys) -> None:
     _stack, root = platform
     assert cli(root, "logs", "tick.20260101T000000Z") == 1
     err = capsys.readouterr().err

@@ -10,7 +10,7 @@ import pytest
 from scheduler.ledger import DynamoRunStore, RunRecord, RunStatus
 from scheduler.worker.entry import build_runtime
 from scheduler.worker.runtime import NullMetrics
-from tests.e2e.test_run_verbs import cli_json, platform, seed_slot  # noqa: F401 - fixture
+from tests.e2e.conftest import cli_json, seed_slot
 from tests.functional.conftest import Stack
 
 
@@ -19,7 +19,7 @@ def rows_by_job(data: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def test_manual_runs_do_not_hide_a_dead_scheduler(
-    platform: tuple[Stack, Path],  # noqa: F811
+    platform: tuple[Stack, Path],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     stack, root = platform
@@ -40,7 +40,7 @@ def test_manual_runs_do_not_hide_a_dead_scheduler(
 
 
 def test_a_run_whose_worker_died_makes_the_job_stuck(
-    platform: tuple[Stack, Path],  # noqa: F811
+    platform: tuple[Stack, Path],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     stack, root = platform

@@ -15,11 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from moto import mock_aws
 from starlette.testclient import TestClient
 
 from scheduler import contract as C  # noqa: N812 - short, read everywhere
-from scheduler import invoke
 from scheduler.catalogue import load_catalogue
 from scheduler.cli.status import render as render_status
 from scheduler.health import job_health, paused_text, read_health, recent_runs
@@ -29,7 +27,8 @@ from scheduler.ui.app import UiConfig, create_app
 from scheduler.ui.source import UiSource
 from scheduler.worker.entry import build_runtime
 from scheduler.worker.runtime import NullMetrics
-from tests.functional.conftest import STAGE, MotoClients, Stack, StepClock, create_stack
+from tests.functional.conftest import STAGE, Stack, StepClock
+from tests.functional.inprocess import WorkerInvoker, worker_stage, write_project
 
 XSS_SCRIPT = "<script>window.__xss=1</script>"
 XSS_ATTR = '"><img src=x onerror="window.__xss=2">'
@@ -71,26 +70,8 @@ BASE = "http://127.0.0.1:8765"
 NOW = datetime(2026, 3, 29, 1, 7, tzinfo=UTC)  # the pages' clock: the seeded runs are recent
 
 
-class InProcessInvoker:
-    """Hands the worker input to the real runtime in this process (moto has no Lambda)."""
-
-    def __init__(self, stack: Stack, root: Path) -> None:
-        self.stack = stack
-        self.root = root
-        self.started: list[dict[str, Any]] = []
-
-    def start(self, job: str, worker_input: dict[str, Any]) -> None:
-        spec = load_catalogue(self.root / "jobs.yaml").jobs[job]
-        env = self.stack.env(
-            job, spec.handler, **{C.ENV_RETRY: spec.retries.to_env(), C.ENV_OVERLAP: spec.overlap}
-        )
-        self.started.append(worker_input)
-        runtime = build_runtime(env, clients=self.stack.clients, metrics=NullMetrics())
-        runtime.handle(worker_input)
-
-
 class Env:
-    def __init__(self, stack: Stack, root: Path, invoker: InProcessInvoker) -> None:
+    def __init__(self, stack: Stack, root: Path, invoker: WorkerInvoker) -> None:
         self.stack = stack
         self.root = root
         self.invoker = invoker
@@ -112,19 +93,9 @@ class Env:
 
 @pytest.fixture
 def ui(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
-    (tmp_path / "jobs.yaml").write_text(CATALOGUE)
-    (tmp_path / "uijobs").mkdir()
-    (tmp_path / "uijobs" / "__init__.py").write_text("")
-    (tmp_path / "uijobs" / "handlers.py").write_text(HANDLERS)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    with mock_aws():
-        stack = create_stack(MotoClients())
-        invoker = InProcessInvoker(stack, tmp_path)
-        invoke.set_invoker_factory(lambda clients, prefix, stage, local: invoker)
-        try:
-            yield Env(stack, tmp_path, invoker)
-        finally:
-            invoke.set_invoker_factory(None)
+    write_project(tmp_path, "uijobs", HANDLERS, CATALOGUE, monkeypatch)
+    with worker_stage(tmp_path, "uijobs") as (stack, invoker):
+        yield Env(stack, tmp_path, invoker)
 
 
 def row_of(page: str, attr: str, value: str) -> str:
