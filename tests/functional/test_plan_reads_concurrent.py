@@ -4,12 +4,9 @@ as one by one, drift still found, and a failing read reported once with no threa
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
-import urllib.request
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +16,8 @@ from scheduler.awsclients import AwsClients
 from scheduler.catalogue import load_catalogue
 from scheduler.deploy.engine import apply_catalogue, plan_catalogue
 from scheduler.errors import AwsCallError
-from tests.conftest import serialized_moto_server
-from tests.functional.test_deploy_engine import CODE
+from tests.functional.deploying import CODE
 
-REPO = Path(__file__).resolve().parents[2]
 BASE = "cronbridge-dev"
 
 
@@ -58,25 +53,8 @@ class ThreadRecorder:
 
 
 @pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
-    shutil.copy(REPO / "jobs.yaml", tmp_path / "jobs.yaml")
-    return tmp_path
-
-
-def _reset(endpoint: str) -> None:
-    """moto's backends are process-wide: start empty, and leave no stage for later tests."""
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
-
-
-@pytest.fixture
-def clients() -> Iterator[ThreadRecorder]:
-    with serialized_moto_server() as endpoint:
-        _reset(endpoint)
-        try:
-            yield ThreadRecorder(endpoint)
-        finally:
-            _reset(endpoint)
+def clients(moto_endpoint: str) -> ThreadRecorder:
+    return ThreadRecorder(moto_endpoint)
 
 
 def _plan(folder: Path, clients: ThreadRecorder, parallelism: int) -> Any:
