@@ -6,7 +6,9 @@ losing claim can therefore roll back another run's write made in the meantime: a
 then stays RUNNING for ever. Real DynamoDB has no such race, so the emulator serialises
 requests behind one lock; connections are still accepted concurrently.
 
-Run as ``python -m scheduler.local.motoserve HOST PORT``. Used only by local mode.
+It also applies ``scheduler.local.motofast`` (DynamoDB reads without moto's costs that
+grow with the table; same answers). Run as ``python -m scheduler.local.motoserve HOST
+PORT [--stock]``. Used only by local mode.
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ def main(argv: list[str]) -> None:
     from werkzeug.serving import run_simple
 
     host, port = argv[0], int(argv[1])
+    if "--stock" not in argv[2:]:  # --stock: moto as shipped (the speed-ups' own test)
+        from scheduler.local.motofast import install
+
+        install()
     app = DomainDispatcherApplication(create_backend_app)
     run_simple(
         host,
