@@ -4,9 +4,15 @@ Starts the local emulator (moto's server, as ``local up`` does), creates the sta
 table and dead-letter queue with the deploy code's own definitions, and seeds ``--jobs``
 jobs with ``--days`` of runs: ``--frequent`` of them every 5 minutes, the rest hourly,
 about 3 % failed, with the summary and day-rollup items the worker's writes keep
-(``bench/ledger_seed.py``). Then it loads the overview page through the real app (Starlette's test
-client, real boto3 calls over HTTP to the emulator) a few times and reports the wall time
-of each load and the AWS calls it made, counted with botocore's ``before-call`` event.
+(``bench/ledger_seed.py``). Then, in a fresh process each (interpreter, imports and
+clients as a newly started ``cronbridge ui`` has them), it loads the overview through the
+real app (Starlette's test client, real boto3 calls over HTTP to the emulator) ``--loads``
+times and reports the wall time of each load and the AWS calls it made, counted with
+botocore's ``before-call`` event:
+
+* baseline: the app's first loads without its start-up warm-up (as before it had one);
+* now: the app served as uvicorn serves it (its lifespan runs ``Pages.warm``: templates
+  compiled, clients built, the queue's URL read), the loads made once that is done.
 
 Run: .venv/bin/python bench/ui_overview.py [--jobs 100 --days 30 --frequent 10 --loads 3]
 """
@@ -14,10 +20,10 @@ Run: .venv/bin/python bench/ui_overview.py [--jobs 100 --days 30 --frequent 10 -
 from __future__ import annotations
 
 import argparse
+import contextlib
 import platform
 import random
 import socket
-import statistics
 import tempfile
 import time
 from collections import Counter
@@ -91,27 +97,62 @@ def seed(clients: Any, catalogue: Any, days: int, now: datetime) -> int:
     return seed_ledger(clients.inner.client("dynamodb"), table, runs_by_job)
 
 
-def load_pages(
-    source: Any, clients: CountingClients, loads: int
-) -> tuple[list[float], list[dict[str, int]], float]:
-    """Wall time and AWS calls of each overview load through the real app, then the
-    time of one more load's reads and view models alone (no HTTP, no template)."""
+def load_pages(source: Any, clients: CountingClients, loads: int, warm: bool) -> dict[str, Any]:
+    """Wall time and AWS calls of each overview load through the real app (after its
+    start-up warm-up if ``warm``), then the time of one more load's reads and view models
+    alone (no HTTP, no template)."""
     from starlette.testclient import TestClient
 
     from scheduler.ui.app import UiConfig, create_app
 
-    client = TestClient(create_app(source, UiConfig()), base_url="http://127.0.0.1:8765")
-    times, calls = [], []  # the first load reads 8 days; later ones the recent days
-    for _ in range(loads):
-        clients.calls.clear()
+    app = create_app(source, UiConfig())
+    client = TestClient(app, base_url="http://127.0.0.1:8765")
+    out: dict[str, Any] = {"times": [], "calls": [], "warm_up": None}
+    with contextlib.ExitStack() as stack:
+        if warm:  # as uvicorn serves it: the lifespan runs, the warm-up thread starts
+            began = time.perf_counter()
+            stack.enter_context(client)
+            app.state.warmed.wait(60)
+            out["warm_up"] = time.perf_counter() - began
+            out["warm_up_calls"] = dict(clients.calls)
+        for _ in range(loads):  # the first load reads 8 days; later ones the recent days
+            clients.calls.clear()
+            began = time.perf_counter()
+            response = client.get("/")
+            out["times"].append(time.perf_counter() - began)
+            assert response.status_code == 200, response.text[:500]
+            out["calls"].append(dict(clients.calls))
         began = time.perf_counter()
-        response = client.get("/")
-        times.append(time.perf_counter() - began)
-        assert response.status_code == 200, response.text[:500]
-        calls.append(dict(clients.calls))
-    began = time.perf_counter()
-    source.overview(datetime.now(UTC))
-    return times, calls, time.perf_counter() - began
+        source.overview(datetime.now(UTC))
+        out["data_only"] = time.perf_counter() - began
+    return out
+
+
+def attached(endpoint: str, root: Path, loads: int, warm: bool) -> None:
+    """One fresh process's loads against the seeded emulator; JSON on stdout."""
+    import json
+
+    from scheduler.catalogue import load_catalogue
+    from scheduler.ui.source import UiSource
+
+    catalogue = load_catalogue(root / "jobs.yaml")
+    clients = CountingClients(endpoint)
+    source = UiSource(catalogue, lambda: clients, STAGE, local=True)
+    print(json.dumps(load_pages(source, clients, loads, warm)))
+
+
+def in_fresh_process(endpoint: str, root: Path, loads: int, warm: bool) -> dict[str, Any]:
+    import json
+    import subprocess
+    import sys
+
+    command = [sys.executable, __file__, "--attach", endpoint, "--root", str(root)]
+    command += ["--loads", str(loads)] + (["--warm"] if warm else [])
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"overview loads failed: {done.stderr.strip()[-2000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def main() -> None:
@@ -120,19 +161,26 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--frequent", type=int, default=10, help="jobs every 5 minutes")
     parser.add_argument("--loads", type=int, default=3)
+    parser.add_argument("--attach", help=argparse.SUPPRESS)  # internal: one measuring process
+    parser.add_argument("--root", help=argparse.SUPPRESS)
+    parser.add_argument("--warm", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     import os
 
-    from scheduler import names
     from scheduler.awsclients import local_credentials_env
+
+    os.environ.update(local_credentials_env())
+    if args.attach:
+        attached(args.attach, Path(args.root), args.loads, args.warm)
+        return
+
+    from scheduler import names
     from scheduler.catalogue import load_catalogue
     from scheduler.deploy.executor import create_table_params
     from scheduler.local.emulator import Emulator
     from scheduler.resources import RunsTable
-    from scheduler.ui.source import UiSource
 
-    os.environ.update(local_credentials_env())
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         write_catalogue(root, args.jobs, args.frequent)
@@ -152,22 +200,43 @@ def main() -> None:
             began = time.perf_counter()
             items = seed(clients, catalogue, args.days, now)
             seeded = time.perf_counter() - began
-
-            source = UiSource(catalogue, lambda: clients, STAGE, local=True)
-            times, calls, data_only = load_pages(source, clients, args.loads)
+            endpoint = emulator.endpoint_url
+            before = in_fresh_process(endpoint, root, args.loads, warm=False)
+            after = in_fresh_process(endpoint, root, args.loads, warm=True)
         finally:
             emulator.stop()
+
+    report(args, items, seeded, before, after)
+
+
+def report(
+    args: argparse.Namespace,
+    items: int,
+    seeded: float,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    import os
 
     print(f"# ui overview bench ({platform.python_version()}, {platform.machine()})")
     print(
         f"{args.jobs} jobs ({args.frequent} every 5 min, the rest hourly), {args.days} days: "
-        f"{items} runs seeded in {seeded:.1f} s"
+        f"{items} runs seeded in {seeded:.1f} s; load average {os.getloadavg()[0]:.1f}"
     )
-    print(f"overview loads: {', '.join(f'{t:.2f} s' for t in times)}")
-    print(f"median {statistics.median(times):.2f} s")
-    for i, made in enumerate(calls, 1):
-        print(f"AWS calls, load {i}: {sum(made.values())} ({made})")
-    print(f"one more load's reads and view models alone (no HTTP, no template): {data_only:.2f} s")
+    for label, got in (("before (no start-up warm-up)", before), ("now (warmed at start)", after)):
+        print(f"{label}:")
+        if got["warm_up"] is not None:
+            made = got["warm_up_calls"]
+            print(f"  start-up warm-up: {got['warm_up']:.2f} s, {sum(made.values())} calls {made}")
+        print(f"  overview loads: {', '.join(f'{t:.2f} s' for t in got['times'])}")
+        for i, made in enumerate(got["calls"], 1):
+            print(f"  AWS calls, load {i}: {sum(made.values())} ({made})")
+        print(f"  one more load's reads and view models alone: {got['data_only']:.2f} s")
+    ratio = before["times"][0] / after["times"][0]
+    print(
+        f"first load: {after['times'][0]:.2f} s against {before['times'][0]:.2f} s before "
+        f"({ratio:.1f}x); goal under 1 s: {'met' if after['times'][0] < 1 else 'not met'}"
+    )
 
 
 if __name__ == "__main__":

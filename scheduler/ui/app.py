@@ -10,10 +10,12 @@ line on the page, which keeps refreshing until AWS or the emulator answers again
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import secrets
+import threading
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -91,6 +93,16 @@ class Pages:
         self.config = config
         self.clock = clock
         self.flash = Flash()
+        self.warmed = threading.Event()
+
+    def warm(self) -> None:
+        """The server's start-up work, so the first page load costs what a refresh does
+        plus its reads: templates compiled, clients built, the queue found. Never fails."""
+        try:
+            render.warm()
+            self.source.warm()
+        finally:
+            self.warmed.set()
 
     # --- helpers -----------------------------------------------------------------------------
     def html(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -282,7 +294,15 @@ async def security_headers(
 
 
 def create_app(source: UiSource, config: UiConfig, clock: Clock | None = None) -> Starlette:
+    """The app; when served (uvicorn runs its lifespan), it warms up in a thread at start
+    (``Pages.warm``; ``app.state.warmed`` is set when done) and answers meanwhile."""
     pages = Pages(source, config, clock or SystemClock())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        threading.Thread(target=pages.warm, name="cronbridge-ui-warm", daemon=True).start()
+        yield
+
     static = resources.files("scheduler.ui").joinpath("static")
     routes = [
         Route("/", pages.overview),
@@ -298,4 +318,6 @@ def create_app(source: UiSource, config: UiConfig, clock: Clock | None = None) -
         Middleware(TrustedHostMiddleware, allowed_hosts=config.allowed_hosts()),
         Middleware(BaseHTTPMiddleware, dispatch=security_headers),
     ]
-    return Starlette(routes=routes, middleware=middleware)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.warmed = pages.warmed
+    return app

@@ -58,6 +58,12 @@ def _environment() -> Environment:
 ENV = _environment()
 
 
+def warm() -> None:
+    """Compile every template now (a server's start), not on the first page load."""
+    for name in ENV.list_templates(extensions=["html"]):
+        ENV.get_template(name)
+
+
 def stylesheet() -> str:
     return resources.files("scheduler.ui").joinpath("static/style.css").read_text("utf-8")
 

@@ -12,6 +12,7 @@ recovers by itself once AWS or the emulator is back. Every AWS failure surfaces 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 from collections.abc import Callable, Iterator
@@ -153,6 +154,13 @@ class UiSource:
             self._queue = None
         self.windows.clear()
         self.days.clear()
+
+    def warm(self) -> None:
+        """What every first page load would do before reading anything: build the clients
+        and find the dead-letter queue (GetQueueUrl, kept until a failure). Done at the
+        server's start; if AWS or the emulator is not there yet, the first load retries."""
+        with contextlib.suppress(CronbridgeError):
+            self._guard(lambda: (self.clients().client("dynamodb"), self.queue()))
 
     def store(self) -> DynamoRunStore:
         return DynamoRunStore(
