@@ -8,10 +8,12 @@ without moto's slow transactions). Then, on the same emulator and table:
 
 * baseline: health read the way ``status`` read it before summaries (one newest-runs
   Query per job, one after another) and cross-job ``history`` merging every job's Query;
-* now: ``scheduler.health.read_health`` (summaries by key, BatchGetItem) and
-  ``history_across`` with the summaries' newest stamps;
+* now: ``scheduler.health.read_health`` (summaries and pause records by key,
+  BatchGetItem) and ``history_across`` with the summaries' newest stamps;
 * the real CLI: ``cronbridge status`` and ``cronbridge history`` as fresh processes
-  (interpreter start and catalogue load included), the figure the issue asks for.
+  (interpreter start and catalogue load included), the figure the issue asks for, against
+  the local emulator and, seeded the same, against moto's server as shipped (``--stock``:
+  without ``scheduler.local.motofast``'s read speed-ups); both must print the same JSON.
 
 Run: .venv/bin/python bench/status_scale.py [--jobs 1000 --runs 3 --repeat 3]
 """
@@ -78,7 +80,7 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
-def cli(root: Path, endpoint: str, *verb: str) -> float:
+def cli(root: Path, endpoint: str, *verb: str) -> tuple[float, str]:
     command = [str(CRONBRIDGE), *verb, "--json", "-f", str(root / "jobs.yaml")]
     command += ["--stage", STAGE, "--region", "us-east-1", "--endpoint-url", endpoint]
     began = time.perf_counter()
@@ -86,7 +88,54 @@ def cli(root: Path, endpoint: str, *verb: str) -> float:
     elapsed = time.perf_counter() - began
     if done.returncode not in (0, 1):  # status exits 1 when a job is unhealthy
         raise SystemExit(f"{' '.join(verb)} failed: {done.stderr.strip()}")
-    return elapsed
+    return elapsed, done.stdout
+
+
+def stock_server(port: int, log: Path) -> subprocess.Popen[bytes]:
+    """moto's server as shipped (serialised as the emulator is, no read speed-ups)."""
+    from scheduler.local.emulator import endpoint_ready
+
+    command = [sys.executable, "-m", "scheduler.local.motoserve", "127.0.0.1", str(port)]
+    with log.open("ab") as out:
+        process = subprocess.Popen([*command, "--stock"], stdout=out, stderr=out)
+    deadline = time.monotonic() + 30
+    while not endpoint_ready(f"http://127.0.0.1:{port}") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return process
+
+
+def seed_table(endpoint: str, catalogue: Any, runs: int, now: datetime) -> tuple[Any, int]:
+    """(counting clients, runs recorded) for a stage table created and seeded at ``endpoint``."""
+    from scheduler import names
+    from scheduler.deploy.executor import create_table_params
+    from scheduler.resources import RunsTable
+
+    clients = CountingClients(endpoint)
+    table = names.runs_table(catalogue.prefix, STAGE)
+    clients.inner.client("dynamodb").create_table(
+        **create_table_params(RunsTable(name=table, arn=""))
+    )
+    return clients, record_runs(clients.inner.client("dynamodb"), table, catalogue, runs, now)
+
+
+def time_cli(root: Path, endpoints: dict[str, str], now: datetime, repeat: int) -> list[str]:
+    """Each verb as a fresh process against each server; lines to print."""
+    lines, answers = [], {}
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    for verb in (("status", "--now", stamp), ("history",)):
+        walls = {}
+        for server, endpoint in endpoints.items():
+            runs = [cli(root, endpoint, *verb) for _ in range(repeat)]
+            walls[server] = statistics.median(wall for wall, _out in runs)
+            answers[server] = {out for _wall, out in runs}
+        same = answers["emulator"] == answers["stock moto"] and len(answers["emulator"]) == 1
+        fast, stock = walls["emulator"], walls["stock moto"]
+        lines.append(
+            f"cronbridge {verb[0]:8s} (fresh process, median of {repeat}): {fast:.2f} s against "
+            f"the local emulator, {stock:.2f} s against stock moto ({stock / fast:.1f}x); "
+            f"same answer: {same}; goal under 2 s: {'met' if fast < 2 else 'not met'}"
+        )
+    return lines
 
 
 def measure(store: Any, clients: Any, jobs: list[Any], now: datetime, repeat: int) -> list[str]:
@@ -141,10 +190,8 @@ def main() -> None:
     from scheduler import names
     from scheduler.awsclients import local_credentials_env
     from scheduler.catalogue import load_catalogue
-    from scheduler.deploy.executor import create_table_params
     from scheduler.ledger import DynamoRunStore
     from scheduler.local.emulator import Emulator
-    from scheduler.resources import RunsTable
 
     os.environ.update(local_credentials_env())
     with tempfile.TemporaryDirectory() as tmp:
@@ -153,30 +200,32 @@ def main() -> None:
         catalogue = load_catalogue(root / "jobs.yaml")
         emulator = Emulator(free_port(), log_path=root / "moto.log")
         emulator.start()
+        stock_port = free_port()
+        stock = stock_server(stock_port, root / "stock.log")
         try:
-            clients = CountingClients(emulator.endpoint_url)
-            table = names.runs_table(catalogue.prefix, STAGE)
-            clients.inner.client("dynamodb").create_table(
-                **create_table_params(RunsTable(name=table, arn=""))
-            )
-            store = DynamoRunStore(clients.client("dynamodb"), table)
             now = datetime.now(UTC)
             began = time.perf_counter()
-            ddb = clients.inner.client("dynamodb")
-            recorded = record_runs(ddb, table, catalogue, args.runs, now)
+            clients, recorded = seed_table(emulator.endpoint_url, catalogue, args.runs, now)
             seeded = time.perf_counter() - began
+            seed_table(f"http://127.0.0.1:{stock_port}", catalogue, args.runs, now)
+            table = names.runs_table(catalogue.prefix, STAGE)
+            store = DynamoRunStore(clients.client("dynamodb"), table)
             lines = measure(store, clients, list(catalogue.jobs.values()), now, args.repeat)
-            endpoint = emulator.endpoint_url
-            for verb in ("status", "history"):
-                wall = statistics.median(cli(root, endpoint, verb) for _ in range(args.repeat))
-                lines.append(
-                    f"cronbridge {verb:8s} (fresh process, median of {args.repeat}): {wall:.2f} s"
-                )
+            endpoints = {
+                "emulator": emulator.endpoint_url,
+                "stock moto": f"http://127.0.0.1:{stock_port}",
+            }
+            lines += time_cli(root, endpoints, now, args.repeat)
         finally:
             emulator.stop()
+            stock.terminate()
+            stock.wait(10)
 
     print(f"# status/history at scale ({platform.python_version()}, {platform.machine()})")
-    print(f"{args.jobs} jobs, {recorded} runs recorded through the ledger in {seeded:.1f} s")
+    print(
+        f"{args.jobs} jobs, {recorded} runs recorded through the ledger in {seeded:.1f} s; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     print("\n".join(lines))
 
 

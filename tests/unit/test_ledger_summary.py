@@ -225,8 +225,8 @@ def test_history_across_reads_only_the_jobs_whose_newest_run_is_reached() -> Non
     }
     store = FakeStore(runs)
     newest = {job: r[0].run_id for job, r in runs.items() if job != "job-000"}
-    # WHEN the newest 3 runs across all jobs are asked for
-    got = history_across(store, list(runs), limit=3, newest=newest)  # type: ignore[arg-type]
+    # WHEN the newest 3 runs across all jobs are asked for, one job Query at a time
+    got = history_across(store, list(runs), limit=3, newest=newest, workers=1)  # type: ignore[arg-type]
     # THEN they are the right three, in order, and only the job without a summary and the
     # two jobs whose runs are in the answer were read
     assert [r.run_id for r in got] == [
@@ -237,3 +237,33 @@ def test_history_across_reads_only_the_jobs_whose_newest_run_is_reached() -> Non
     assert sorted(store.queried) == ["job-000", "job-048", "job-049"]
     # AND without summaries (every job queried) the answer is the same
     assert history_across(store, list(runs), limit=3) == got  # type: ignore[arg-type]
+    # WHEN up to 4 Queries may be in flight THEN the answer is the same, and the jobs the
+    # merge reached one after another were read together: no more than the 3 runs wanted
+    store.queried.clear()
+    assert history_across(store, list(runs), limit=3, newest=newest) == got  # type: ignore[arg-type]
+    assert sorted(store.queried) == ["job-000", "job-047", "job-048", "job-049"]
+
+
+def test_history_across_in_waves_merges_exactly_as_one_job_at_a_time() -> None:
+    # GIVEN 30 jobs with uneven histories (1 to 40 runs in 10 hours, many sharing a
+    # minute with another job's), and summaries for most of them
+    import random
+
+    rng = random.Random(5)
+    runs: dict[str, list[RunRecord]] = {}
+    for i in range(30):
+        job = f"job-{i:02d}"
+        minutes = sorted(rng.sample(range(0, 600), rng.choice((1, 3, 12, 40))), reverse=True)
+        runs[job] = [run(job, f"{m // 60:02d}:{m % 60:02d}", RunStatus.SUCCEEDED) for m in minutes]
+    newest = {job: r[0].run_id for job, r in runs.items() if job[-1] != "7"}
+    for limit in (1, 5, 20, 200):
+        # WHEN the merge reads in waves of 4 and one job at a time
+        waves = history_across(FakeStore(runs), list(runs), limit=limit, newest=newest)  # type: ignore[arg-type]
+        single = history_across(FakeStore(runs), list(runs), limit=limit, newest=newest, workers=1)  # type: ignore[arg-type]
+        # THEN both give the newest runs of all jobs, in the table's order
+        every = sorted(
+            (r for rs in runs.values() for r in rs),
+            key=lambda r: (r.run_id.partition(".")[2], r.run_id),
+            reverse=True,
+        )
+        assert waves == single == every[:limit], limit
