@@ -7,6 +7,7 @@ insert the result as markup.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from html import escape
 
@@ -16,6 +17,12 @@ from scheduler.ui.views import HeatCell, fmt_duration, outcome_of
 CELL = 2  # px per heatmap cell (one hour): 168 cells fit in 504 px
 GAP = 1
 BAR_HEIGHT = 60
+
+
+@functools.lru_cache(maxsize=8192)
+def _escaped(text: str) -> str:
+    """``escape``, remembered: 100 rows of 168 cells repeat the same few hundred labels."""
+    return escape(text)
 
 
 def heatmap_svg(cells: Sequence[HeatCell], label: str) -> str:
@@ -28,7 +35,7 @@ def heatmap_svg(cells: Sequence[HeatCell], label: str) -> str:
     for i, cell in enumerate(cells):
         parts.append(
             f'<rect class="o-{cell.outcome}" x="{i * (CELL + GAP)}" y="0" width="{CELL}" '
-            f'height="16"><title>{escape(cell.label)}</title></rect>'
+            f'height="16"><title>{_escaped(cell.label)}</title></rect>'
         )
     parts.append("</svg>")
     return "".join(parts)

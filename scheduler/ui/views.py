@@ -8,6 +8,7 @@ duration over a window, a heatmap of the last days bucketed by hour, a job's tim
 
 from __future__ import annotations
 
+import functools
 import json
 import statistics
 from collections.abc import Iterable, Sequence
@@ -47,7 +48,13 @@ class HeatCell:
     @property
     def label(self) -> str:
         runs = ", ".join(f"{n} {k}" for k, n in self.counts.items() if n) or "no runs"
-        return f"{self.start.strftime('%a %d %b %H:00')}Z: {runs}"
+        return f"{_hour_text(self.start)}Z: {runs}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _hour_text(start: datetime) -> str:
+    """``Sun 29 Mar 11:00``: every row of the overview labels the same 168 hours."""
+    return start.strftime("%a %d %b %H:00")
 
 
 def heatmap(
