@@ -318,3 +318,20 @@ def test_a_refresh_reads_summarized_jobs_by_key_and_tops_up_the_others(ui: Env) 
     assert "2 (0)" in row_of(page, "data-job", "tick")
     assert calls.count("BatchGetItem") == 3
     assert calls.count("Query") == len(ui.catalogue.jobs) - 1 and "Scan" not in calls
+
+
+def test_a_served_app_warms_up_at_start_so_the_first_load_only_reads(ui: Env) -> None:
+    # GIVEN the app served as uvicorn serves it (its lifespan runs)
+    ui.slot("tick", "2026-03-29T01:00:00Z")
+    sqs_calls = count_calls(ui.stack.clients.client("sqs"))
+    client = ui.client()
+    with client:
+        # WHEN its start-up warm-up is done
+        assert client.app.state.warmed.wait(30)  # type: ignore[attr-defined]
+        # THEN it found the dead-letter queue already
+        assert sqs_calls == ["GetQueueUrl"]
+        # AND the first load reads the data only: no second GetQueueUrl
+        sqs_calls.clear()
+        page = client.get("/")
+        assert page.status_code == 200 and "1 (0)" in row_of(page.text, "data-job", "tick")
+        assert sqs_calls == ["GetQueueAttributes"]
