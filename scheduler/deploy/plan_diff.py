@@ -39,12 +39,14 @@ def _fields(value: Any) -> dict[str, Any]:
 
 def _plain(value: Any) -> Any:
     """What ``dataclasses.asdict`` makes of a field's value: the form a Change keeps."""
-    if _is_instance(value):
-        return dataclasses.asdict(value)
-    if isinstance(value, list | tuple):
-        return type(value)(_plain(v) for v in value)
+    if value is None or isinstance(value, str | int | float):
+        return value
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_plain(v) for v in value)
+    if _is_instance(value):
+        return dataclasses.asdict(value)
     return value
 
 
