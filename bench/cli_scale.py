@@ -12,7 +12,7 @@ child: on a shared machine the steadier figure). Then ``plan`` against the local
 start, in the same environment), and once more in-process with every botocore API call
 timed, which splits the command's own time (after the interpreter and the imports) into
 the AWS calls and the CLI's own work. Goal (issue 10): the plan under 1 s. Usage:
-``python bench/cli_scale.py [--jobs 1000] [-r 5] [--no-plan]``.
+``python bench/cli_scale.py [--jobs 1000] [-r 5] [--no-plan] [--before DIR]``.
 """
 
 from __future__ import annotations
@@ -136,9 +136,11 @@ def _plan_env() -> dict[str, str]:
     return env
 
 
-def plan_on_emulator(path: Path, runs: int) -> None:
+def plan_on_emulator(path: Path, runs: int, before: Path | None = None) -> None:
     """The first plan of the catalogue against a fresh local emulator: fresh processes
-    (median of ``runs``, beside ``--help`` in the same environment), then the probe."""
+    (median of ``runs``, beside ``--help`` in the same environment), then the probe.
+    ``before``: a folder holding an older ``scheduler`` package, whose plan is timed too
+    (``python -m scheduler`` with it first on the path), interleaved."""
     import socket
 
     from scheduler.local.emulator import Emulator
@@ -151,11 +153,17 @@ def plan_on_emulator(path: Path, runs: int) -> None:
         plan = [str(CRONBRIDGE), "plan", "-f", str(path), "--stage", "dev"]
         plan += ["--endpoint-url", emulator.endpoint_url]
         start = [str(CRONBRIDGE), "--help"]
+        old = [sys.executable, "-m", "scheduler", *plan[1:]]
+        old_env = {**env, "PYTHONPATH": str(before)}
         for argv in (start, plan):  # warm-up: bytecode, the code build cache
             _time(argv, path.parent, env)
-        walls: dict[str, list[float]] = {"start": [], "plan": []}
+        if before is not None:
+            _time(old, path.parent, old_env)
+        walls: dict[str, list[float]] = {"start": [], "plan": [], "before": []}
         cpus: list[float] = []
         for _ in range(runs):
+            if before is not None:
+                walls["before"].append(_time(old, path.parent, old_env)[0])
             walls["start"].append(_time(start, path.parent, env)[0])
             wall, cpu = _time(plan, path.parent, env)
             walls["plan"].append(wall)
@@ -173,6 +181,8 @@ def plan_on_emulator(path: Path, runs: int) -> None:
         f"fresh processes: {plan_s:.3f} s wall (min {min(walls['plan']):.3f}), "
         f"{statistics.median(cpus):.3f} s CPU; CLI start (--help) {start_s:.3f} s"
     )
+    if walls["before"]:
+        print(f"  the --before tree's plan: {statistics.median(walls['before']):.3f} s wall")
     print(
         f"  -> {plan_s / GOAL_PLAN:.2f}x the goal of {GOAL_PLAN:g} s for the whole process; "
         f"{plan_s - start_s:.3f} s beyond the CLI's start "
@@ -191,6 +201,12 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1000, help="catalogue size (default 1000)")
     ap.add_argument("-r", type=int, default=5, help="runs per command; the median is kept")
     ap.add_argument("--no-plan", action="store_true", help="skip the plan measurement")
+    ap.add_argument(
+        "--before",
+        type=Path,
+        metavar="DIR",
+        help="also time plan with the scheduler package in DIR (an older tree)",
+    )
     opts = ap.parse_args()
     print(f"machine: {os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f} at start")
     with tempfile.TemporaryDirectory(prefix="cronbridge-bench-") as tmp:
@@ -214,7 +230,7 @@ def main() -> None:
                 f"{max(walls):>7.3f} {cpu:>7.3f}"
             )
         if not opts.no_plan:
-            plan_on_emulator(path, opts.r)
+            plan_on_emulator(path, opts.r, opts.before)
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 

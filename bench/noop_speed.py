@@ -10,7 +10,7 @@ checks that the deploy really was a no-op (``--json``: nothing applied) and prin
 median of R runs of each, and what the deploy and plan take beyond the start (goal of issue
 10: a no-op redeploy of 300 jobs under 0.5 s beyond the start).
 
-Run: .venv/bin/python bench/noop_speed.py [--jobs 300] [-r 5]
+Run: .venv/bin/python bench/noop_speed.py [--jobs 300] [-r 5] [--before DIR]
 """
 
 from __future__ import annotations
@@ -42,12 +42,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def run_cli(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
-    """(wall seconds, stdout) of one fresh ``cronbridge ARGS`` process."""
+def run_cli(
+    args: list[str], env: dict[str, str], cwd: Path, tree: Path | None = None
+) -> tuple[float, str]:
+    """(wall seconds, stdout) of one fresh ``cronbridge ARGS`` process; with ``tree``, the
+    ``scheduler`` package of that folder instead (``python -m scheduler``, same venv)."""
+    argv = [str(CRONBRIDGE), *args]
+    if tree is not None:
+        env = {**env, "PYTHONPATH": str(tree)}
+        argv = [sys.executable, "-m", "scheduler", *args]
     began = time.perf_counter()
-    done = subprocess.run(
-        [str(CRONBRIDGE), *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - began
     if done.returncode not in (0, 2):
         raise SystemExit(f"cronbridge {' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
@@ -125,6 +130,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--jobs", type=int, default=300)
     parser.add_argument("-r", type=int, default=5, help="runs of each command (median kept)")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="DIR",
+        help="also time the no-op deploy with the scheduler package in DIR (an older tree, "
+        "e.g. from `git archive REV scheduler | tar -x -C DIR`), interleaved in the same run",
+    )
     opts = parser.parse_args()
 
     from scheduler.awsclients import AwsClients, local_credentials_env
@@ -161,21 +173,40 @@ def main() -> None:
         # first deploy writes the build cache a later deploy from the same folder reads).
         for args in cases.values():
             run_cli(args, env, folder)
-        times: dict[str, list[float]] = {name: [] for name in [*cases, "python", "reads"]}
+        if opts.before is not None:
+            run_cli(cases["deploy"], env, folder, opts.before)
+        times: dict[str, list[float]] = {name: [] for name in [*cases, "python", "reads", "before"]}
         load_start = os.getloadavg()[0]
         for _ in range(opts.r):
+            if opts.before is not None:
+                wall, out = run_cli(cases["deploy"], env, folder, opts.before)
+                times["before"].append(wall)
+                _check_noop(out)
             times["python"].append(bare_python(env, folder))
             times["reads"].append(reads_alone(emulator.endpoint_url, env, folder))
             for name, args in cases.items():
                 wall, out = run_cli(args, env, folder)
                 times[name].append(wall)
                 if name == "deploy":
-                    applied = json.loads(out).get("applied")
-                    if applied:  # the number of operations applied
-                        raise SystemExit(f"the redeploy was not a no-op: {applied[:3]}")
+                    _check_noop(out)
         load_end = os.getloadavg()[0]
+    report(times, opts, deployed, (load_start, load_end))
 
-    med = {name: statistics.median(values) for name, values in times.items()}
+
+def _check_noop(out: str) -> None:
+    applied = json.loads(out).get("applied")
+    if applied:  # the number of operations applied
+        raise SystemExit(f"the redeploy was not a no-op: it applied {applied}")
+
+
+def report(
+    times: dict[str, list[float]],
+    opts: argparse.Namespace,
+    deployed: float,
+    loads: tuple[float, float],
+) -> None:
+    load_start, load_end = loads
+    med = {name: statistics.median(values) for name, values in times.items() if values}
     print(
         f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cpus, "
         f"python {platform.python_version()}, moto server (local emulator); "
@@ -186,11 +217,21 @@ def main() -> None:
         ("python", "python -c pass"),
         ("reads", "the reads alone (botocore, no cronbridge)"),
         ("help", "cronbridge --help (the CLI's start)"),
+        ("before", "no-op deploy --yes, the --before tree"),
         ("deploy", "no-op deploy --yes"),
         ("plan", "plan (no changes)"),
     ]:
         values = times[name]
-        print(f"  {label:<38} {med[name]:6.3f} s  (min {min(values):.3f}, max {max(values):.3f})")
+        if values:
+            print(
+                f"  {label:<44} {med[name]:6.3f} s  (min {min(values):.3f}, max {max(values):.3f})"
+            )
+    if times["before"]:
+        before, now = med["before"] - med["help"], med["deploy"] - med["help"]
+        print(
+            f"no-op redeploy beyond start, before -> now: {before:.3f} s -> {now:.3f} s "
+            f"({before / now:.2f}x less)"
+        )
     beyond = med["deploy"] - med["help"]
     verdict = "met" if beyond < GOAL_BEYOND_START else "NOT met"
     print(
