@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from scheduler import contract as C  # noqa: N812 - short, read everywhere
@@ -37,10 +36,9 @@ from scheduler.ledger.keys import (
     SUMMARY_SK,
     epoch,
     job_pk,
-    run_sort_key,
 )
-from scheduler.ledger.memory_reads import MemoryReads, normal
-from scheduler.ledger.model import RunRecord, RunStatus, split_run_id
+from scheduler.ledger.memory_reads import MemoryReads, normal, run_location
+from scheduler.ledger.model import RunRecord, RunStatus
 from scheduler.ledger.rollup import day_sk, final_outcome, rollup_day, rollup_update
 from scheduler.ledger.store import ClaimOutcome, ClaimResult, Finish, LockRequest
 from scheduler.ledger.summary import claim_update, finish_update, skip_update
@@ -51,13 +49,6 @@ _BATCH_WRITE_MAX = 25  # BatchWriteItem's cap on requests per call
 
 Item = dict[str, Any]
 Key = tuple[str, str]
-
-
-@lru_cache(maxsize=4096)
-def run_location(run_id: str) -> Key:
-    """(pk, sk) of a run item: claim, finish and every read of one run need it."""
-    job, _rest = split_run_id(run_id)
-    return job_pk(job), run_sort_key(run_id)
 
 
 class MemoryRunStore(MemoryReads):

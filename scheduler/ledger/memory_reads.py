@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from scheduler import contract as C  # noqa: N812 - short, read everywhere
@@ -57,6 +58,13 @@ def normal(value: Any) -> Any:
     if hasattr(value, "value") and isinstance(value.value, str):  # an Enum
         return value.value
     return str(value)
+
+
+@lru_cache(maxsize=4096)
+def run_location(run_id: str) -> tuple[str, str]:
+    """(pk, sk) of a run item: claim, finish and every read of one run need it."""
+    job, _rest = split_run_id(run_id)
+    return job_pk(job), run_sort_key(run_id)
 
 
 def _fresh(item: Item) -> Item:
@@ -122,9 +130,8 @@ class MemoryReads:
         return self._partitions.get(pk, {}).get(sk)
 
     def get(self, run_id: str) -> RunRecord | None:
-        job, _rest = split_run_id(run_id)
         with self._lock:
-            item = self._item(job_pk(job), run_sort_key(run_id))
+            item = self._item(*run_location(run_id))
             return _record(item) if item is not None else None
 
     def last_scheduled(self, job: str) -> RunRecord | None:

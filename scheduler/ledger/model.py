@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from scheduler.clock import isoformat_z, parse_iso
@@ -79,8 +80,10 @@ def new_run_id(job: str, moment: datetime) -> str:
     return f"{job}.{stamp}-{secrets.token_hex(4)}"
 
 
+@lru_cache(maxsize=4096)
 def split_run_id(run_id: str) -> tuple[str, str]:
-    """(job, stamp part) of a run id; ValueError when it is not one of ours."""
+    """(job, stamp part) of a run id; ValueError when it is not one of ours. Remembered
+    (a run's id is split several times per write, and parsing its stamp is the cost)."""
     job, sep, rest = run_id.partition(".")
     if not sep or not job or len(rest) < len("20260101T000000Z"):
         raise ValueError(f"not a cronbridge run id: {run_id!r} (expected JOB.YYYYMMDDTHHMMSSZ...)")
