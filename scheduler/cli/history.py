@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from scheduler import names
@@ -54,8 +56,53 @@ def load_catalogue_if_present(args: argparse.Namespace, required: bool = False) 
     return load_catalogue(path)
 
 
-def open_ledger(args: argparse.Namespace, require_catalogue: bool = False) -> Ledger:
-    catalogue = load_catalogue_if_present(args, required=require_catalogue)
+@dataclass(frozen=True)
+class JobNames:
+    """What ``history`` needs of jobs.yaml: its prefix and job names (``jobs``'s keys)."""
+
+    prefix: str
+    jobs: dict[str, None]
+
+
+_PREFIX = re.compile(r"^[a-z][a-z0-9]{0,11}$")  # the catalogue model's prefix pattern
+
+
+def read_job_names(path: Path) -> JobNames | None:
+    """The catalogue's prefix and job names, read as plain YAML (no models, no checks), or
+    None when the file is not a plain version-1 catalogue and the full loader must say why.
+
+    ``history`` lists what the ledger holds: no job's spec changes which runs it shows, and
+    at 1,000 jobs the full load (the models' import, every job's checks) is most of the
+    command's time. So a catalogue with a mistake in a job's spec still shows history.
+    """
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if not isinstance(data, dict) or data.get("version") != 1:
+        return None
+    prefix, jobs = data.get("prefix", names.DEFAULT_PREFIX), data.get("jobs")
+    if not isinstance(prefix, str) or not _PREFIX.match(prefix) or not isinstance(jobs, dict):
+        return None
+    if not all(isinstance(name, str) for name in jobs):
+        return None
+    return JobNames(prefix, dict.fromkeys(jobs))
+
+
+def open_ledger(
+    args: argparse.Namespace, require_catalogue: bool = False, *, names_only: bool = False
+) -> Ledger:
+    """The verb's ledger; ``names_only``: the catalogue's prefix and job names will do
+    (``read_job_names``), the full catalogue only when they cannot be read plainly."""
+    catalogue: Any = None
+    if names_only:
+        path = common.catalogue_path(args)
+        catalogue = read_job_names(path) if path.exists() else None
+    if catalogue is None:
+        catalogue = load_catalogue_if_present(args, required=require_catalogue)
     prefix = catalogue.prefix if catalogue is not None else names.DEFAULT_PREFIX
     stage = common.resolve_stage(args)
     clients = common.aws_clients(args)
@@ -132,7 +179,7 @@ def _once(args: argparse.Namespace) -> Result:
         except ValueError as exc:
             raise UsageError(f"--since {exc}", hint="for example --since 2h") from exc
     status = RunStatus(args.status) if args.status else None
-    ledger = open_ledger(args)
+    ledger = open_ledger(args, names_only=True)
     table_name = ledger.store.table
 
     def query() -> list[RunRecord]:
