@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -20,6 +21,26 @@ def copy_sample(dest: Path) -> Path:
     shutil.copytree(REPO_ROOT / "jobs", dest / "jobs", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(SAMPLE_CATALOGUE, dest / "jobs.yaml")
     return dest / "jobs.yaml"
+
+
+def write_project(
+    root: Path, catalogue: str, package: str, handlers: str, module: str = "handlers"
+) -> Path:
+    """A catalogue folder: ``root``/jobs.yaml holding ``catalogue``, beside the package
+    ``package`` whose ``module``.py holds ``handlers``; returns the jobs.yaml."""
+    (root / package).mkdir(parents=True, exist_ok=True)
+    (root / package / "__init__.py").write_text("")
+    (root / package / f"{module}.py").write_text(handlers)
+    path = root / "jobs.yaml"
+    path.write_text(catalogue)
+    return path
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (for a server a test starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 # Every run's JSON carries these keys (issue #4); pinned once, checked by several layers.

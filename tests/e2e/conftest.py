@@ -16,9 +16,9 @@ import pytest
 from scheduler.cli.main import main
 from scheduler.worker.entry import build_runtime
 from scheduler.worker.runtime import NullMetrics
-from tests.conftest import copy_sample
+from tests.conftest import copy_sample, write_project
 from tests.functional.conftest import STAGE, Stack
-from tests.functional.inprocess import worker_stage, write_project
+from tests.functional.inprocess import worker_stage
 
 # The run verbs' stage: tick succeeds, broken always fails, paused is disabled.
 CATALOGUE = """\
@@ -60,9 +60,9 @@ def catalogue(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Stack, Path]]:
+def platform(tmp_path: Path) -> Iterator[tuple[Stack, Path]]:
     """The run verbs' stage and its catalogue folder."""
-    write_project(tmp_path, "e2ejobs", HANDLERS, CATALOGUE, monkeypatch)
+    write_project(tmp_path, CATALOGUE, "e2ejobs", HANDLERS)
     with worker_stage(tmp_path, "e2ejobs") as (stack, _invoker):
         yield stack, tmp_path
 

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import write_project
 from tests.e2e.conftest import cli
 from tests.functional.conftest import Stack
-from tests.functional.inprocess import WorkerInvoker, worker_stage, write_project
+from tests.functional.inprocess import WorkerInvoker, worker_stage
 
 CATALOGUE = """\
 version: 1
@@ -36,10 +37,8 @@ def ok(payload, ctx):
 
 
 @pytest.fixture
-def platform(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[Stack, Path, WorkerInvoker]]:
-    write_project(tmp_path, "bfjobs", HANDLERS, CATALOGUE, monkeypatch)
+def platform(tmp_path: Path) -> Iterator[tuple[Stack, Path, WorkerInvoker]]:
+    write_project(tmp_path, CATALOGUE, "bfjobs", HANDLERS)
     with worker_stage(tmp_path, "bfjobs") as (stack, invoker):
         yield stack, tmp_path, invoker
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.cli.main import ERROR_FIELDS, main
+from tests.conftest import write_project
 from tests.e2e.conftest import cli
 from tests.functional.conftest import STAGE
 
@@ -29,10 +30,7 @@ def _quoted_command(hint_line: str) -> list[str]:
 
 
 def _project(root: Path) -> Path:
-    (root / "proj").mkdir()
-    (root / "proj" / "__init__.py").write_text("")
-    (root / "proj" / "h.py").write_text("def ok(payload, ctx):\n    return 1\n")
-    (root / "jobs.yaml").write_text(GOOD)
+    write_project(root, GOOD, "proj", "def ok(payload, ctx):\n    return 1\n", module="h")
     return root
 
 

@@ -19,9 +19,10 @@ import pytest
 from scheduler.catalogue import load_catalogue
 from scheduler.cli.main import main
 from scheduler.compile import compile_catalogue
+from tests.conftest import write_project
 from tests.e2e.conftest import cli_json
 from tests.functional.conftest import ACCOUNT, REGION, STAGE, Stack
-from tests.functional.inprocess import WorkerInvoker, worker_stage, write_project
+from tests.functional.inprocess import WorkerInvoker, worker_stage
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 CATALOGUE = """\
@@ -46,10 +47,8 @@ def report(payload, ctx):
 
 
 @pytest.fixture
-def platform(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[Stack, Path, WorkerInvoker]]:
-    write_project(tmp_path, "dlqjobs", HANDLERS, CATALOGUE, monkeypatch)
+def platform(tmp_path: Path) -> Iterator[tuple[Stack, Path, WorkerInvoker]]:
+    write_project(tmp_path, CATALOGUE, "dlqjobs", HANDLERS)
     with worker_stage(tmp_path, "dlqjobs") as (stack, invoker):
         _deploy_rules(stack, tmp_path)
         yield stack, tmp_path, invoker

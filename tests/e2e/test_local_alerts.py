@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_local_up import Platform, _cli, _free_port
+from tests.conftest import free_port, write_project
+from tests.e2e.localup import Platform, cli_argv
 
 pytestmark = pytest.mark.slow
 
@@ -31,19 +32,19 @@ JOBS = """
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="signals, /proc")
 def test_a_dead_run_under_local_up_is_alerted_to_the_log_and_the_file(tmp_path: Path) -> None:
     # GIVEN a job that always fails, with no retries, notified of dead runs
-    (tmp_path / "alertjobs").mkdir()
-    (tmp_path / "alertjobs" / "__init__.py").write_text("")
-    (tmp_path / "alertjobs" / "handlers.py").write_text(
-        "def boom(payload, ctx):\n    raise RuntimeError('partner API returned 503')\n"
+    write_project(
+        tmp_path,
+        textwrap.dedent(JOBS),
+        "alertjobs",
+        "def boom(payload, ctx):\n    raise RuntimeError('partner API returned 503')\n",
     )
-    (tmp_path / "jobs.yaml").write_text(textwrap.dedent(JOBS))
-    port = _free_port()
+    port = free_port()
     platform = Platform(tmp_path, "--port", str(port))
     try:
         platform.wait_for("one line per run event follows", timeout=60)
         # WHEN it is run on demand and dies
         ran = subprocess.run(
-            _cli("run", "boom", "--local", "--json"),
+            cli_argv("run", "boom", "--local", "--json"),
             check=False, cwd=tmp_path, capture_output=True, text=True, timeout=60,
         )  # fmt: skip
         assert ran.returncode == 0, ran.stderr

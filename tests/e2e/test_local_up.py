@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from scheduler.local.emulator import port_in_use
+from tests.conftest import free_port, write_project
+from tests.e2e.localup import Platform, cli_argv
 
 pytestmark = pytest.mark.slow
 
@@ -32,74 +30,6 @@ JOBS = """
         handler: upjobs.handlers:tick
         timeout: 20
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "scheduler.cli.main", *args]
-
-
-class Platform:
-    """A `local up` child process whose stdout lines are collected as they come."""
-
-    def __init__(self, root: Path, *args: str) -> None:
-        self.lines: list[str] = []
-        self._queue: queue.Queue[str] = queue.Queue()
-        self.process = subprocess.Popen(
-            _cli("local", "up", *args),
-            cwd=root,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self._queue.put(line.rstrip("\n"))
-
-    def wait_for(self, text: str, timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self._queue.get(timeout=0.5)
-            except queue.Empty:
-                if self.process.poll() is not None and self._queue.empty():
-                    break
-                continue
-            self.lines.append(line)
-            if text in line:
-                return line
-        raise AssertionError(f"{text!r} not seen; output so far:\n" + "\n".join(self.lines))
-
-    def kill(self) -> None:
-        """Cleanup after a failed assertion: SIGINT (clean stop), then SIGKILL."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def finish(self, timeout: float) -> int:
-        try:
-            code = self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            code = None
-        while not self._queue.empty():
-            self.lines.append(self._queue.get())
-        if code is None:
-            raise AssertionError(
-                f"`local up` still running after {timeout} s; output:\n" + "\n".join(self.lines)
-            )
-        return code
 
 
 def _orphans(port: int, root: Path) -> list[str]:
@@ -129,13 +59,13 @@ def _cwd(proc: Path) -> Path | None:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_local_up_fires_records_serves_local_verbs_and_stops_clean(tmp_path: Path) -> None:
     # GIVEN a project with an every-minute job
-    (tmp_path / "upjobs").mkdir()
-    (tmp_path / "upjobs" / "__init__.py").write_text("")
-    (tmp_path / "upjobs" / "handlers.py").write_text(
-        "def tick(payload, ctx):\n    return {'at': ctx.now().isoformat()}\n"
+    write_project(
+        tmp_path,
+        textwrap.dedent(JOBS),
+        "upjobs",
+        "def tick(payload, ctx):\n    return {'at': ctx.now().isoformat()}\n",
     )
-    (tmp_path / "jobs.yaml").write_text(textwrap.dedent(JOBS))
-    port = _free_port()
+    port = free_port()
 
     # WHEN `local up --for 70s` runs (long enough to cross a minute boundary)
     platform = Platform(tmp_path, "--port", str(port), "--for", "70s")
@@ -156,7 +86,7 @@ def _first_run(tmp_path: Path, platform: Platform, port: int) -> None:
 
     # THEN `run --local --wait` reaches it with no other flag and the run succeeds
     ran = subprocess.run(
-        _cli("run", "tick", "--local", "--wait", "--timeout", "30", "--json"),
+        cli_argv("run", "tick", "--local", "--wait", "--timeout", "30", "--json"),
         check=False, cwd=tmp_path, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert ran.returncode == 0, ran.stderr
@@ -183,7 +113,7 @@ def _restart(tmp_path: Path, again: Platform, port: int) -> None:
     assert "restored" in restored and "restored 0 run" not in restored
     again.wait_for("one line per run event follows", timeout=30)
     history = subprocess.run(
-        _cli("history", "tick", "--local", "--json"),
+        cli_argv("history", "tick", "--local", "--json"),
         check=False, cwd=tmp_path, capture_output=True, text=True, timeout=30,
     )  # fmt: skip
     assert history.returncode == 0, history.stderr
@@ -202,7 +132,7 @@ def test_banner_commands_repeat_the_catalogue_and_stage_and_work_when_pasted(
     (ops / "upjobs" / "__init__.py").write_text("")
     (ops / "upjobs" / "handlers.py").write_text("def tick(payload, ctx):\n    return 1\n")
     (ops / "cron.yaml").write_text(textwrap.dedent(JOBS))
-    port = _free_port()
+    port = free_port()
     # WHEN `local up -f "ops dir/cron.yaml" --stage qa` starts
     platform = Platform(
         tmp_path, "-f", "ops dir/cron.yaml", "--stage", "qa", "--port", str(port), "--for", "60s"

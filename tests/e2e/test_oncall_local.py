@@ -14,7 +14,6 @@ import select
 import shlex
 import signal
 import subprocess
-import sys
 import textwrap
 import time
 from collections.abc import Iterator
@@ -22,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_local_up import Platform, _free_port
+from tests.conftest import free_port, write_project
+from tests.e2e.localup import Platform, cli_argv
 
 pytestmark = pytest.mark.slow
 
@@ -57,10 +57,6 @@ def slow(payload, ctx):
 """
 
 
-def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "scheduler.cli.main", *args]
-
-
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "CRONBRIDGE_LOCAL")}
     env.update(extra)
@@ -70,11 +66,8 @@ def _env(**extra: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("oncall")
-    (root / "oncall").mkdir()
-    (root / "oncall" / "__init__.py").write_text("")
-    (root / "oncall" / "handlers.py").write_text(textwrap.dedent(HANDLERS))
-    (root / "jobs.yaml").write_text(textwrap.dedent(JOBS))
-    platform = Platform(root, "--port", str(_free_port()))
+    write_project(root, textwrap.dedent(JOBS), "oncall", textwrap.dedent(HANDLERS))
+    platform = Platform(root, "--port", str(free_port()))
     try:
         platform.wait_for("one line per run event follows", timeout=120)
         yield root
@@ -84,7 +77,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 def _run(root: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        _cli(*args), cwd=cwd or root, env=_env(), capture_output=True, text=True, timeout=120,
+        cli_argv(*args), cwd=cwd or root, env=_env(), capture_output=True, text=True, timeout=120,
         check=False,
     )  # fmt: skip
 
@@ -96,7 +89,7 @@ class Pty:
         master, slave = pty.openpty()
         self.master = master
         self.process = subprocess.Popen(
-            _cli(*args), cwd=root, env=env or _env(), stdin=slave, stdout=slave, stderr=slave
+            cli_argv(*args), cwd=root, env=env or _env(), stdin=slave, stdout=slave, stderr=slave
         )
         os.close(slave)
         self.text = ""
@@ -230,7 +223,7 @@ def test_no_color_on_a_terminal_and_none_when_piped(project: Path) -> None:
 def test_history_follow_piped_appends_new_runs(project: Path) -> None:
     # GIVEN `history --follow` piped into another program
     follow = subprocess.Popen(
-        _cli("history", "tick", "--follow", "--local", "--interval", "0.5"),
+        cli_argv("history", "tick", "--follow", "--local", "--interval", "0.5"),
         cwd=project, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:

@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO_ROOT
-from tests.e2e.test_local_up import Platform, _cli, _free_port
+from tests.conftest import REPO_ROOT, free_port, write_project
+from tests.e2e.localup import Platform, cli_argv
 
 pytestmark = pytest.mark.slow
 
@@ -91,17 +91,19 @@ def _browser_or_skip() -> Any:
 
 def _cronbridge(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        _cli(*args, "--local"), cwd=root, capture_output=True, text=True, timeout=120, check=False
+        cli_argv(*args, "--local"),
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
 @pytest.fixture
 def platform(tmp_path: Path) -> Iterator[tuple[Platform, str, Path]]:
-    (tmp_path / "uijobs").mkdir()
-    (tmp_path / "uijobs" / "__init__.py").write_text("")
-    (tmp_path / "uijobs" / "handlers.py").write_text(HANDLERS)
-    (tmp_path / "jobs.yaml").write_text(textwrap.dedent(JOBS))
-    env_port, ui_port = _free_port(), _free_port()
+    write_project(tmp_path, textwrap.dedent(JOBS), "uijobs", HANDLERS)
+    env_port, ui_port = free_port(), free_port()
     up = Platform(tmp_path, "--port", str(env_port), "--ui", str(ui_port))
     try:
         line = up.wait_for("web ui", timeout=60)

@@ -9,13 +9,13 @@ with the environment deploy gives the job's function: dependency injection, not 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from moto import mock_aws
 
 from scheduler import contract as C  # noqa: N812 - short, read everywhere
@@ -24,19 +24,6 @@ from scheduler.catalogue import load_catalogue
 from scheduler.worker.entry import build_runtime
 from scheduler.worker.runtime import NullMetrics
 from tests.functional.conftest import MotoClients, Stack, create_stack
-
-
-def write_project(
-    root: Path, package: str, handlers: str, catalogue: str, monkeypatch: pytest.MonkeyPatch
-) -> Path:
-    """``root``/jobs.yaml and a handlers module ``package``.handlers, importable for the
-    test (``root`` on sys.path); returns the jobs.yaml."""
-    (root / "jobs.yaml").write_text(catalogue)
-    (root / package).mkdir()
-    (root / package / "__init__.py").write_text("")
-    (root / package / "handlers.py").write_text(handlers)
-    monkeypatch.syspath_prepend(str(root))
-    return root / "jobs.yaml"
 
 
 class WorkerInvoker:
@@ -63,15 +50,21 @@ class WorkerInvoker:
 @contextlib.contextmanager
 def worker_stage(root: Path, package: str) -> Iterator[tuple[Stack, WorkerInvoker]]:
     """Stage ``test``'s shared resources on in-process moto, and a ``WorkerInvoker`` for the
-    catalogue at ``root`` installed as the CLI's invoker; both undone on exit, and the
-    handlers ``package`` forgotten (the next test's copy has the same name)."""
-    with mock_aws():
-        stack = create_stack(MotoClients())
-        invoker = WorkerInvoker(stack, root)
-        invoke.set_invoker_factory(lambda clients, prefix, stage, local: invoker)
-        try:
-            yield stack, invoker
-        finally:
-            invoke.set_invoker_factory(None)
-            for name in [m for m in sys.modules if m == package or m.startswith(f"{package}.")]:
-                sys.modules.pop(name, None)
+    catalogue at ``root`` installed as the CLI's invoker, with ``root`` on sys.path so the
+    handlers ``package`` imports. All undone on exit, and ``package`` forgotten (the next
+    test's copy has the same name)."""
+    sys.path.insert(0, str(root))
+    importlib.invalidate_caches()  # the handlers were just written
+    try:
+        with mock_aws():
+            stack = create_stack(MotoClients())
+            invoker = WorkerInvoker(stack, root)
+            invoke.set_invoker_factory(lambda clients, prefix, stage, local: invoker)
+            try:
+                yield stack, invoker
+            finally:
+                invoke.set_invoker_factory(None)
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m == package or m.startswith(f"{package}.")]:
+            sys.modules.pop(name, None)

@@ -4,7 +4,6 @@ the others, the error lists every failed operation, and the next deploy converge
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from scheduler.awsclients import AwsClients, local_credentials_env
 from scheduler.deploy.executor import ApplyFailedError
 from scheduler.errors import CronbridgeError
 from scheduler.local.emulator import Emulator
+from tests.conftest import free_port
 from tests.functional.deploying import deploy, plan_context
 
 BASE = "cronbridge-dev"
@@ -45,17 +45,11 @@ class FailingClients:
             raise ConnectionError(f"injected failure of {model.name}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[FailingClients]:
     for key, value in local_credentials_env().items():
         monkeypatch.setenv(key, value)
-    with Emulator(port=_free_port()) as emulator:
+    with Emulator(port=free_port()) as emulator:
         yield FailingClients(emulator.endpoint_url)
 
 

@@ -17,6 +17,7 @@ from moto import mock_aws
 from scheduler.catalogue import load_catalogue
 from scheduler.deploy.engine import apply_catalogue, apply_plan, plan_catalogue
 from scheduler.operate.pause import PauseRequest, pause_job, paused
+from tests.conftest import write_project
 from tests.functional.test_ci_role_calls import RecordingClients
 from tests.unit.test_ci_role import CI_ROLE, allowed_actions, statements
 
@@ -43,10 +44,7 @@ jobs:
 
 @pytest.fixture
 def stage(tmp_path: Path) -> Iterator[tuple[RecordingClients, Path]]:
-    (tmp_path / "pjobs").mkdir()
-    (tmp_path / "pjobs" / "__init__.py").write_text("")
-    (tmp_path / "pjobs" / "handlers.py").write_text("def ok(payload, ctx):\n    return 1\n")
-    (tmp_path / "jobs.yaml").write_text(CATALOGUE)
+    write_project(tmp_path, CATALOGUE, "pjobs", "def ok(payload, ctx):\n    return 1\n")
     with mock_aws():
         clients = RecordingClients()
         apply_catalogue(load_catalogue(tmp_path / "jobs.yaml"), "dev", clients, layers=())

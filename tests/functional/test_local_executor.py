@@ -4,7 +4,6 @@ process with the function's configured env, and the run event comes from the led
 from __future__ import annotations
 
 import json
-import socket
 import textwrap
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -23,17 +22,12 @@ from scheduler.local.events import RunEvent
 from scheduler.local.executor import ProcessExecutor
 from scheduler.local.functions import FunctionDirectory, FunctionInfo
 from scheduler.local.ticker import Ticker
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.conftest import free_port
 
 
 @pytest.fixture
 def emulator() -> Iterator[Emulator]:
-    server = Emulator(port=_free_port())
+    server = Emulator(port=free_port())
     server.start()
     try:
         yield server

@@ -20,6 +20,7 @@ from scheduler.deploy.engine import apply_catalogue
 from scheduler.errors import CronbridgeError
 from scheduler.local import persist, state
 from scheduler.local.emulator import Emulator, EmulatorError, port_in_use
+from tests.conftest import free_port
 
 NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
 
@@ -163,7 +164,7 @@ def test_snapshot_survives_a_fresh_emulator(tmp_path: Path) -> None:
 
 def test_emulator_binds_localhost_refuses_a_taken_port_and_stops_cleanly() -> None:
     # GIVEN a running emulator on a free port
-    emulator = Emulator(port=_free_port())
+    emulator = Emulator(port=free_port())
     emulator.start()
     try:
         assert emulator.endpoint_url.startswith("http://127.0.0.1:")
@@ -175,14 +176,6 @@ def test_emulator_binds_localhost_refuses_a_taken_port_and_stops_cleanly() -> No
         emulator.stop()
     # THEN it is gone and the port is free again
     assert not emulator.alive() and not port_in_use(emulator.port)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_live_table_pruning_keeps_in_flight_runs_and_locks() -> None:

@@ -25,6 +25,7 @@ from scheduler.operate.pause import PauseRequest, pause_job, paused, resume_job
 from scheduler.operate.pauses import PauseStore
 from scheduler.worker.entry import build_runtime
 from scheduler.worker.runtime import NullMetrics
+from tests.conftest import write_project
 
 NOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
 RETRIES = "cronbridge-dev-retries"
@@ -53,10 +54,7 @@ jobs:
 
 @pytest.fixture
 def deployed(tmp_path: Path) -> Iterator[tuple[AwsClients, Path]]:
-    (tmp_path / "pjobs").mkdir()
-    (tmp_path / "pjobs" / "__init__.py").write_text("")
-    (tmp_path / "pjobs" / "handlers.py").write_text("def ok(payload, ctx):\n    return 1\n")
-    (tmp_path / "jobs.yaml").write_text(CATALOGUE)
+    write_project(tmp_path, CATALOGUE, "pjobs", "def ok(payload, ctx):\n    return 1\n")
     catalogue = load_catalogue(tmp_path / "jobs.yaml")
     with catalogue_on_path(tmp_path, {"pjobs"}), mock_aws():
         clients = AwsClients(region="us-east-1")

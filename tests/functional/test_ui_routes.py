@@ -27,8 +27,9 @@ from scheduler.ui.app import UiConfig, create_app
 from scheduler.ui.source import UiSource
 from scheduler.worker.entry import build_runtime
 from scheduler.worker.runtime import NullMetrics
+from tests.conftest import write_project
 from tests.functional.conftest import STAGE, Stack, StepClock
-from tests.functional.inprocess import WorkerInvoker, worker_stage, write_project
+from tests.functional.inprocess import WorkerInvoker, worker_stage
 
 XSS_SCRIPT = "<script>window.__xss=1</script>"
 XSS_ATTR = '"><img src=x onerror="window.__xss=2">'
@@ -92,8 +93,8 @@ class Env:
 
 
 @pytest.fixture
-def ui(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
-    write_project(tmp_path, "uijobs", HANDLERS, CATALOGUE, monkeypatch)
+def ui(tmp_path: Path) -> Iterator[Env]:
+    write_project(tmp_path, CATALOGUE, "uijobs", HANDLERS)
     with worker_stage(tmp_path, "uijobs") as (stack, invoker):
         yield Env(stack, tmp_path, invoker)
 
