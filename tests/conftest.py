@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import socket
-import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,59 +75,29 @@ def _fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
 
 
-class SerializedMotoServer:
-    """moto's server on 127.0.0.1, applying one request at a time as local mode's emulator
-    does (scheduler/local/motoserve.py): the CLI deploys several jobs at once, and moto's
-    backends are not thread-safe (a concurrent TransactWriteItems can roll back another
-    request's write). Same start/get_host_and_port/stop as moto's ThreadedMotoServer,
-    which serves requests side by side."""
-
-    def __init__(self, ip_address: str = "127.0.0.1", port: int = 0):
-        from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-        from werkzeug.serving import make_server
-
-        from scheduler.local.motoserve import serialized
-
-        app = serialized(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(
-            ip_address, port, app, threaded=True, request_handler=MotoRequestHandler
-        )
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def get_host_and_port(self) -> tuple[str, int]:
-        return str(self._server.host), int(self._server.port)
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._thread.join()
-
-
 def reset_moto(endpoint: str) -> None:
-    """Empty moto's backends. They are process-wide: every moto server in this process and
-    in-process ``mock_aws`` share them, so a test that fills them empties them again."""
+    """Empty the backends of moto's server at ``endpoint`` (one server serves every test)."""
     urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
 
 
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
-    """One ``SerializedMotoServer`` for the whole session; yields its endpoint URL. Tests
-    take ``moto_endpoint`` (empty for each test); a module-scoped fixture may take this
-    one and must ``reset_moto`` when done."""
-    server = SerializedMotoServer()
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+    """moto's server for the whole session, run as local mode runs it: a child process on
+    127.0.0.1 applying one request at a time (scheduler/local/motoserve.py: the CLI deploys
+    several jobs at once, moto's backends are not thread-safe, and a concurrent
+    TransactWriteItems can roll back another request's write). Yields its endpoint URL.
+    A child process serves requests beside, not inside, this interpreter, whose GIL the
+    CLI's deploy threads need. Tests take ``moto_endpoint`` (empty for each test); a
+    module-scoped fixture may take this one and must ``reset_moto`` when done."""
+    from scheduler.local.emulator import Emulator
+
+    with Emulator(port=free_port()) as emulator:
+        yield emulator.endpoint_url
 
 
 @pytest.fixture
 def moto_endpoint(moto_server: str) -> Iterator[str]:
-    """The session's serialized moto server, with empty backends before and after the test."""
+    """The session's moto server, with empty backends before and after the test."""
     reset_moto(moto_server)
     try:
         yield moto_server
