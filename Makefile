@@ -29,8 +29,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# pytest-xdist workers (0: one process); each test file runs on one worker, so a module's
+# fixtures (a deployed stage, a running platform) start once.
+TEST_WORKERS ?= 2
+
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 fmt: $(STAMP)
 	$(BIN)/ruff format .
