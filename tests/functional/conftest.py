@@ -22,8 +22,9 @@ from moto import mock_aws
 from scheduler import contract as C  # noqa: N812 - short, read everywhere
 from scheduler import names
 from scheduler.deploy.executor import create_table_params
+from scheduler.local.emulator import Emulator
 from scheduler.resources import RunsTable
-from tests.conftest import copy_sample
+from tests.conftest import copy_sample, free_port
 from tests.functional.deploying import Recorder
 
 PREFIX = "cronbridge"
@@ -193,3 +194,10 @@ def clients() -> Iterator[Recorder]:
     """A call ``Recorder`` on an empty in-process moto account (us-east-1)."""
     with mock_aws():
         yield Recorder()
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    """A fresh local-mode emulator (moto's server as a child process) for this test."""
+    with Emulator(port=free_port()) as server:
+        yield server

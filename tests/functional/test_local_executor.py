@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from scheduler.awsclients import AwsClients
 from scheduler.catalogue import load_catalogue
@@ -22,17 +19,6 @@ from scheduler.local.events import RunEvent
 from scheduler.local.executor import ProcessExecutor
 from scheduler.local.functions import FunctionDirectory, FunctionInfo
 from scheduler.local.ticker import Ticker
-from tests.conftest import free_port
-
-
-@pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    server = Emulator(port=free_port())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def test_child_process_run_sees_the_function_env_and_is_recorded(

@@ -25,7 +25,6 @@ from scheduler.local.events import RunEvent
 from scheduler.local.executor import ProcessExecutor
 from scheduler.local.functions import FunctionDirectory
 from scheduler.local.ticker import Firing, Ticker
-from tests.functional.test_local_executor import emulator  # noqa: F401 - the fixture
 
 HANDLERS = """
 import os, re, time
@@ -51,7 +50,7 @@ jobs:
 """
 
 
-def deploy(tmp_path: Path, emulator: Emulator, jobs: str = JOBS) -> AwsClients:  # noqa: F811
+def deploy(tmp_path: Path, emulator: Emulator, jobs: str = JOBS) -> AwsClients:
     (tmp_path / "deathjobs.py").write_text(HANDLERS)
     (tmp_path / "jobs.yaml").write_text(textwrap.dedent(jobs))
     clients = AwsClients(region="us-east-1", endpoint_url=emulator.endpoint_url)
@@ -82,7 +81,7 @@ def firings_now(clients: AwsClients) -> dict[str, Firing]:
 
 def executor_for(
     tmp_path: Path,
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
     clients: AwsClients,
     store: DynamoRunStore,
     events: list[RunEvent],
@@ -115,7 +114,7 @@ def dead_letters(clients: AwsClients) -> list[dict[str, Any]]:
 
 def test_every_dying_worker_concludes_its_run_with_one_dead_letter(
     tmp_path: Path,
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
 ) -> None:
     # GIVEN three deployed 5 s jobs without retries: one exits, one holds the GIL, one hangs
     clients = deploy(tmp_path, emulator)
@@ -167,7 +166,7 @@ jobs:
 
 def test_a_hung_job_with_retries_ends_dead_with_one_outcome_per_attempt_and_one_letter(
     tmp_path: Path,
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
 ) -> None:
     # GIVEN a 5 s job that hangs on every attempt, with two retries 1 s apart
     clients = deploy(tmp_path, emulator, RETRIED)
