@@ -8,7 +8,6 @@ answer (items, order, paging keys, counts, consumed capacity, errors) must be eq
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,14 +19,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from scheduler.local.emulator import endpoint_ready
+from tests.conftest import free_port
 
 TABLE = "fast-runs"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +30,7 @@ def two_emulators() -> Iterator[tuple[Any, Any]]:
     started, clients = [], []
     try:
         for extra in ([], ["--stock"]):
-            port = _free_port()
+            port = free_port()
             command = [sys.executable, "-m", "scheduler.local.motoserve", "127.0.0.1", str(port)]
             started.append(subprocess.Popen([*command, *extra], env=env))
             url = f"http://127.0.0.1:{port}"
