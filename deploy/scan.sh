@@ -21,7 +21,7 @@ echo "== cronbridge package ($CATALOGUE, stage $STAGE)"
 
 echo "== cfn-lint (errors, warnings and informational)"
 "$VENV/bin/cfn-lint" --include-checks I --regions us-east-1 eu-west-1 -- \
-    "$OUT/template.json" "$ROOT/deploy/ci-role.yaml"
+    "$OUT/template.json" "$OUT/code-bucket.json" "$ROOT/deploy/ci-role.yaml"
 echo "cfn-lint: no findings"
 
 if [ ! -x "$CHECKOV_VENV/bin/checkov" ]; then
@@ -32,4 +32,4 @@ fi
 echo "== checkov (suppressions live in each resource's Metadata, with the reason)"
 # --skip-download: run offline, without fetching guidelines from the Prisma Cloud API.
 "$CHECKOV_VENV/bin/checkov" --framework cloudformation --skip-download --compact --quiet \
-    -f "$OUT/template.json" -f "$ROOT/deploy/ci-role.yaml"
+    -f "$OUT/template.json" -f "$OUT/code-bucket.json" -f "$ROOT/deploy/ci-role.yaml"

@@ -21,6 +21,8 @@ MAX_JOB_NAME_LEN = 38
 JOB_NAME_RE = re.compile(r"^[a-z](?:[a-z0-9-]*[a-z0-9])?$")
 STAGE_RE = re.compile(r"^[a-z][a-z0-9]*$")
 PREFIX_RE = re.compile(r"^[a-z][a-z0-9]*$")
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+_S3_RESERVED = "sthree"
 
 
 def job_name_problem(name: str) -> str | None:
@@ -50,6 +52,9 @@ def prefix_problem(prefix: str) -> str | None:
         return (
             f"prefix must be 1-{MAX_PREFIX_LEN} lowercase letters or digits, starting with a letter"
         )
+    if prefix == _S3_RESERVED:
+        # The stage's code bucket is named <prefix>-..., and S3 reserves "sthree-".
+        return f"prefix {prefix!r} cannot start an S3 bucket name (S3 reserves '{prefix}-')"
     return None
 
 
@@ -93,6 +98,15 @@ def alert_topic(prefix: str, stage: str) -> str:
 
 def runs_table(prefix: str, stage: str) -> str:
     return f"{prefix}-{stage}-runs"
+
+
+def code_bucket(prefix: str, stage: str, account_id: str, region: str) -> str:
+    """The stage's S3 bucket for code zips (scheduler.resources.artifacts). Bucket names
+    are global across all accounts, so the account and region are part of it: at most
+    12 + 8 + 12 + 14 (the longest region name) + 9 = 55 of the 63 characters S3 allows,
+    all lowercase letters, digits and hyphens.
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"""
+    return f"{prefix}-{stage}-{account_id}-{region}-code"
 
 
 def dead_letter_queue(prefix: str, stage: str) -> str:

@@ -2,14 +2,15 @@
 
 Compiles jobs.yaml into the same desired resources ``deploy`` applies, renders them as a
 CloudFormation template (``scheduler.deploy.cloudformation``) and writes it beside the
-deterministic code zip (``scheduler.deploy.zipbuild``). Makes no AWS calls: account and
-region become pseudo parameters in the template, and the zip's S3 location is a parameter.
+deterministic code zip (``scheduler.deploy.zipbuild``), plus the stage's code bucket as a
+stack of its own (``scheduler.deploy.cfn_code``: the functions' code must be in the bucket
+before CloudFormation creates them). Makes no AWS calls: account and region become pseudo
+parameters in the templates.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -19,14 +20,15 @@ from scheduler.catalogue import load_catalogue
 from scheduler.cli import common
 from scheduler.cli.output import Result, progress
 from scheduler.compile import compile_catalogue
+from scheduler.deploy import cfn_code
 from scheduler.deploy.cloudformation import (
-    CODE_BUCKET_PARAM,
     PLACEHOLDER_ACCOUNT_ID,
     PLACEHOLDER_REGION,
     render_template,
 )
 from scheduler.deploy.zipbuild import build_zip, code_sha256
 from scheduler.errors import UsageError
+from scheduler.resources.artifacts import code_key
 
 FORMATS = ("cloudformation",)
 CODE_FILE = "code.zip"
@@ -81,9 +83,10 @@ def run(args: argparse.Namespace) -> Result:
     # (deploy gives each job its own; a template's functions share the one S3 object).
     code = build_zip(catalogue.root, sorted({j.handler_module for j in catalogue.jobs.values()}))
     sha = code_sha256(code)
-    # The key carries the content hash: new code, new key, so CloudFormation sees a change.
-    code_key = f"{state.prefix}/{stage}/code-{hashlib.sha256(code).hexdigest()[:16]}.zip"
-    template = render_template(state, code_sha256=sha, code_key=code_key)
+    # The key is the content's hash, as deploy's: new code, new key, so CloudFormation sees
+    # a change and updates the functions.
+    key = code_key(sha)
+    template = render_template(state, code_sha256=sha, code_key=key)
     body = _dump(template, args.template_format)
     _check_quotas(len(template["Resources"]), len(body.encode()), len(state.jobs))
 
@@ -91,15 +94,20 @@ def run(args: argparse.Namespace) -> Result:
     code_path.write_bytes(code)
     template_path = out / f"template.{args.template_format}"
     template_path.write_text(body)
+    bucket_path = out / f"code-bucket.{args.template_format}"
+    bucket_path.write_text(_dump(cfn_code.bucket_template(state), args.template_format))
 
     stack = f"{state.prefix}-{stage}"
     data = {
         "format": args.format,
         "stage": stage,
         "template": str(template_path),
+        "bucket_template": str(bucket_path),
+        "bucket_stack_name": cfn_code.stack_name(state),
+        "bucket_name": f"{state.prefix}-{stage}-ACCOUNT-REGION-code",
         "code": str(code_path),
         "code_sha256": sha,
-        "code_s3_key": code_key,
+        "code_s3_key": key,
         "stack_name": stack,
         "jobs": len(state.jobs),
         "resources": len(template["Resources"]),
@@ -142,10 +150,13 @@ def _render(data: dict[str, Any]) -> str:
         [
             f"wrote {data['template']} ({data['resources']} resources, {data['jobs']} jobs)",
             f"wrote {data['code']} (CodeSha256 {data['code_sha256']})",
-            "next:",
-            f"  aws s3 cp {data['code']} s3://BUCKET/{data['code_s3_key']}",
+            f"wrote {data['bucket_template']} (the code bucket, a stack of its own)",
+            "next (ACCOUNT and REGION: where the stack goes):",
+            f"  aws cloudformation deploy --template-file {data['bucket_template']} "
+            f"--stack-name {data['bucket_stack_name']}",
+            f"  aws s3 cp {data['code']} s3://{data['bucket_name']}/{data['code_s3_key']}",
             f"  aws cloudformation deploy --template-file {data['template']} "
             f"--stack-name {data['stack_name']} --capabilities CAPABILITY_NAMED_IAM "
-            f"--parameter-overrides {CODE_BUCKET_PARAM}=BUCKET --s3-bucket BUCKET",
+            f"--s3-bucket {data['bucket_name']}",
         ]
     )

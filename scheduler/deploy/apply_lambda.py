@@ -10,16 +10,14 @@ https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from scheduler.deploy import ops as o
+from scheduler.deploy.apply_code import CodeStore
 from scheduler.deploy.awsapi import AwsApi
 from scheduler.deploy.propagation import PatientApi
 from scheduler.errors import AwsCallError, CronbridgeError
 from scheduler.resources import Function
-
-CodeSource = Callable[[str], bytes]  # job -> its function's zip
 
 
 def function_config(fn: Function) -> dict[str, Any]:
@@ -42,7 +40,7 @@ def wait_function(api: AwsApi, name: str, waiter: str) -> None:
     api.wait("lambda", waiter, f"function {name}", FunctionName=name)
 
 
-def create_function(patient: PatientApi, op: o.CreateFunction, code: CodeSource) -> None:
+def create_function(patient: PatientApi, op: o.CreateFunction, code: CodeStore) -> None:
     fn = op.function
     res = f"function {fn.name}"
     try:
@@ -52,7 +50,8 @@ def create_function(patient: PatientApi, op: o.CreateFunction, code: CodeSource)
             "create_function",
             res,
             **function_config(fn),
-            Code={"ZipFile": code(op.job)},
+            # From the stage's code bucket (uploaded once per distinct zip, plan_artifacts).
+            Code=code.location(op.job),
             Tags=fn.tags,
             Publish=False,
         )
@@ -68,14 +67,14 @@ def create_function(patient: PatientApi, op: o.CreateFunction, code: CodeSource)
     wait_function(patient.api, fn.name, "function_active_v2")
 
 
-def update_code(api: AwsApi, op: o.UpdateFunctionCode, code: CodeSource) -> None:
+def update_code(api: AwsApi, op: o.UpdateFunctionCode, code: CodeStore) -> None:
     name = op.function_name
     api.call(
         "lambda",
         "update_function_code",
         f"function {name}",
         FunctionName=name,
-        ZipFile=code(op.job),
+        **code.location(op.job),
     )
     wait_function(api, name, "function_updated_v2")
 

@@ -38,6 +38,18 @@ SKIP_TOPIC = [
         " a KMS key for the topic (and kms: grants for every publisher) is a team choice.",
     ),
 ]
+SKIP_CODE_BUCKET = [
+    (
+        "CKV_AWS_18",
+        "Holds only build output (code zips, named by their hash); access logging would need a"
+        " second bucket per stage for objects anyone can rebuild from the repository.",
+    ),
+    (
+        "CKV_AWS_21",
+        "Not versioned on purpose: a key is its content and is never overwritten, so versions"
+        " would only keep deleted zips.",
+    ),
+]
 SKIP_TABLE = [
     (
         "CKV_AWS_119",

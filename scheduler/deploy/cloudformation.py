@@ -6,8 +6,8 @@ objects onto CloudFormation resource properties, field by field, so there is no 
 hand-written definition of any resource. Shared resources are referenced with ``Ref`` /
 ``Fn::GetAtt`` where CloudFormation needs the ordering (function -> role, rule -> function,
 permission -> rule); account, region and partition inside ARNs become pseudo parameters,
-so the template deploys into any account and region. The code zip comes from S3 through
-the ``CodeS3Bucket`` / ``CodeS3Key`` parameters.
+so the template deploys into any account and region. The code zip comes from the stage's
+code bucket, a stack of its own (``cfn_code``), under its content-addressed key.
 
 Pure: no AWS calls, no boto3, no file I/O (``scheduler.cli.package`` writes the files).
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from scheduler import contract
+from scheduler.deploy import cfn_code
 from scheduler.deploy.cfn_checkov import (
     SKIP_CONCURRENCY,
     SKIP_FUNCTION,
@@ -57,9 +58,6 @@ ALERT_TOPIC_ID = "AlertTopic"
 PLACEHOLDER_ACCOUNT_ID = "000000000000"
 PLACEHOLDER_REGION = "zz-cronbridge-1"
 
-CODE_BUCKET_PARAM = "CodeS3Bucket"
-CODE_KEY_PARAM = "CodeS3Key"
-
 
 def render_template(
     state: DesiredState,
@@ -67,8 +65,9 @@ def render_template(
     code_sha256: str,
     code_key: str,
 ) -> dict[str, Any]:
-    """The CloudFormation template for ``state``; ``code_key`` is the default S3 key."""
-    ctx = _Context(state)
+    """The CloudFormation template for ``state``; ``code_key``: the zip's key in the code
+    bucket (``cfn_code.bucket_template``)."""
+    ctx = _Context(state, cfn_code.code_location(state, code_key))
     resources: dict[str, Any] = {}
     resources.update(_shared(ctx))
     for job in state.jobs.values():
@@ -87,19 +86,6 @@ def render_template(
                 "code_sha256": code_sha256,
             },
         },
-        "Parameters": {
-            CODE_BUCKET_PARAM: {
-                "Type": "String",
-                "Description": "S3 bucket holding the code zip (code.zip written beside this file)",
-                "MinLength": 3,
-            },
-            CODE_KEY_PARAM: {
-                "Type": "String",
-                "Description": "S3 key of the code zip; the default carries the zip's hash, "
-                "so new code means a new key and CloudFormation updates the functions",
-                "Default": code_key,
-            },
-        },
         "Resources": resources,
         "Outputs": {
             "RunsTableName": {"Value": {"Ref": TABLE_ID}},
@@ -112,8 +98,9 @@ def render_template(
 class _Context:
     """Logical ids and the exact strings that become Ref/GetAtt of shared resources."""
 
-    def __init__(self, state: DesiredState) -> None:
+    def __init__(self, state: DesiredState, code: dict[str, Any]) -> None:
         self.state = state
+        self.code = code  # every function's Code
         shared = state.shared
         # Only shared resources: a job function must never reference itself (a cycle).
         self.exact: dict[str, dict[str, Any]] = {
@@ -322,7 +309,7 @@ def _function(ctx: _Context, fn: Function, local: dict[str, Any]) -> dict[str, A
         "Role": ctx.ref(fn.role_arn, local),
         "Timeout": fn.timeout,
         "MemorySize": fn.memory_size,
-        "Code": {"S3Bucket": {"Ref": CODE_BUCKET_PARAM}, "S3Key": {"Ref": CODE_KEY_PARAM}},
+        "Code": ctx.code,
         "Environment": {
             "Variables": {
                 key: (

@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING, Any
 from scheduler import names
 from scheduler.catalogue import Catalogue
 from scheduler.compile import compile_catalogue
-from scheduler.deploy import apply_topic, live, live_iam, live_logs, paused, plan_extras, plan_topic
+from scheduler.deploy import (
+    apply_topic,
+    live,
+    live_iam,
+    live_logs,
+    paused,
+    plan_artifacts,
+    plan_extras,
+    plan_topic,
+)
 from scheduler.deploy import ops as o
 from scheduler.deploy.awsapi import AwsApi, ClientSource
 from scheduler.deploy.live_reads import StageReads
@@ -25,6 +34,7 @@ from scheduler.deploy.plan_reads import DeepState, ReadRequest, what_to_read
 from scheduler.deploy.planner import build_plan
 from scheduler.errors import CronbridgeError
 from scheduler.resources import DesiredState
+from scheduler.resources.artifacts import code_bucket, code_key
 
 if TYPE_CHECKING:
     # Applying imports the executor and its appliers; a plan (or a no-op deploy) does not.
@@ -79,13 +89,15 @@ def plan_catalogue(
     check_boundary: bool = True,
     resume_paused: bool = False,
     read_parallelism: int = 1,
+    now: datetime | None = None,
 ) -> PlanContext:
     """Read the live stage and diff it against the catalogue. No writes. ``check_boundary``
     False skips proving the catalogue's permissions boundary exists (a local emulator has no
     CI bootstrap to create it). A paused job's rules or schedules stay off
     (``scheduler.deploy.paused``) unless ``resume_paused``. ``read_parallelism``: how many
     of the stage's listings run at once (``live_reads``; one by one unless asked, as for
-    ``apply_plan``)."""
+    ``apply_plan``). ``now`` dates the code objects old enough to prune
+    (``plan_artifacts.GRACE``)."""
     api = AwsApi(clients)
     region = region or _region(clients)
     reads = StageReads(api, catalogue.prefix, stage, destroy=destroy, parallelism=read_parallelism)
@@ -94,6 +106,7 @@ def plan_catalogue(
             catalogue, stage, api, reads, prune=prune, refresh=refresh, layers=layers,
             destroy=destroy, include_data=include_data, code=code, region=region,
             check_boundary=check_boundary, resume_paused=resume_paused,
+            now=now or datetime.now(UTC),
         )  # fmt: skip
     finally:
         reads.close()
@@ -102,7 +115,7 @@ def plan_catalogue(
 def _plan(
     catalogue: Catalogue, stage: str, api: AwsApi, reads: StageReads, *, prune: bool,
     refresh: bool, layers: Sequence[str] | None, destroy: bool, include_data: bool,
-    code: bytes | None, region: str, check_boundary: bool, resume_paused: bool,
+    code: bytes | None, region: str, check_boundary: bool, resume_paused: bool, now: datetime,
 ) -> PlanContext:  # fmt: skip
     from scheduler.deploy.codeset import code_shas
 
@@ -145,6 +158,7 @@ def _plan(
         include_data=include_data,
     )  # fmt: skip
     plan = _with_alert_topic(api, desired, snapshot, plan, refresh=refresh, destroy=destroy)
+    plan = _with_code(api, desired, plan, sha, refresh=refresh, destroy=destroy, now=now)
     notes = tuple(p.note(resume_paused) for job, p in sorted(pauses.items()) if job in desired.jobs)
     if notes:
         plan = replace(plan, notes=plan.notes + notes)
@@ -170,6 +184,30 @@ def _with_alert_topic(
     stray = (stray_arn, apply_topic.read_topic(api, stray_arn)) if stray_arn else None
     first, last = plan_topic.topic_ops(desired, live_tags, stray=stray, refresh=refresh)
     return plan_topic.with_topic(plan, first, last)
+
+
+def _with_code(
+    api: AwsApi, desired: DesiredState, plan: o.Plan, shas: Mapping[str, str], *,
+    refresh: bool, destroy: bool, now: datetime,
+) -> o.Plan:  # fmt: skip
+    """The code bucket and objects (plan_artifacts): S3 is read only when some function
+    needs code, or when refreshing or destroying."""
+    users = plan_artifacts.jobs_needing_code(plan)
+    if not users and not refresh and not destroy:
+        return plan
+    from scheduler.deploy.apply_code import read_bucket
+
+    bucket = code_bucket(desired)
+    live_bucket = read_bucket(api, bucket, objects=not destroy)
+    keys = {job: code_key(sha) for job, sha in shas.items()}
+    needed: dict[str, int] = {}
+    for job in users:
+        needed[keys[job]] = needed.get(keys[job], 0) + 1
+    first, last = plan_artifacts.code_ops(
+        bucket, live_bucket, needed=needed, wanted=set(keys.values()),
+        owner=Owner(desired.prefix, desired.stage), now=now, refresh=refresh, destroy=destroy,
+    )  # fmt: skip
+    return plan_artifacts.with_code(plan, first, last)
 
 
 def deep_read(
@@ -248,11 +286,14 @@ def apply_plan(
     ``parallelism``: how many independent jobs' operations run at once. One by one unless
     asked (the CLI asks): moto's in-process backends, which tests and benchmarks use, are
     not thread-safe, while AWS and the local emulator (one request at a time) are."""
+    from scheduler.deploy.apply_code import CodeStore
+    from scheduler.deploy.codeset import code_shas
     from scheduler.deploy.executor import Executor
 
     owner = Owner(ctx.desired.prefix, ctx.desired.stage)
     api = AwsApi(clients, sleep=sleep)
-    executor = Executor(api, ctx.codes.__getitem__, owner=owner, parallelism=parallelism)
+    code = CodeStore(code_bucket(ctx.desired).name, ctx.codes, code_shas(ctx.codes))
+    executor = Executor(api, code, owner=owner, parallelism=parallelism)
     result = executor.apply(ctx.plan, progress)
     if ctx.resumed:
         # The rules/schedules are on again (the plan did it): now the pauses are over.

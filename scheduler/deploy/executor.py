@@ -16,11 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from scheduler.deploy import (
+    apply_code,
     apply_events,
     apply_iam,
     apply_lambda,
     apply_logs,
     apply_topic,
+    ops_code,
     ops_topic,
     propagation,
 )
@@ -79,14 +81,14 @@ class Executor:
     def __init__(
         self,
         api: AwsApi,
-        code_zip: Callable[[str], bytes],
+        code: apply_code.CodeStore,
         *,
         owner: Owner | None = None,
         parallelism: int = 1,
     ) -> None:
         self.api = api
         self._patient = propagation.PatientApi(api)  # retries while IAM propagates
-        self._code_zip = code_zip
+        self._code = code
         self._owner = owner
         self.parallelism = parallelism
 
@@ -149,10 +151,15 @@ class Executor:
             raise ApplyFailedError(result)
         return result
 
-    def _topic_owner(self, op: ops_topic.DeleteTopic) -> Owner:
-        # <prefix>-<stage>-alerts; prefix and stage hold no hyphen (scheduler.names).
-        prefix, stage = op.name.split("-")[:2]
+    def _owner_named(self, name: str) -> Owner:
+        # Every stage name starts <prefix>-<stage>-; prefix and stage hold no hyphen.
+        prefix, stage = name.split("-")[:2]
         return self._owner or Owner(prefix, stage)
+
+    @staticmethod
+    def _refused(op: o.Op, refusal: str | None) -> None:
+        if refusal:
+            raise CronbridgeError(f"{op.kind} {op.resource} not deleted: {refusal}")
 
     def run(self, op: o.Op) -> None:  # noqa: PLR0915 - one match arm per op type
         api, patient = self.api, self._patient
@@ -174,21 +181,28 @@ class Executor:
             case ops_topic.PutTopic():
                 apply_topic.put_topic(api, op)
             case ops_topic.DeleteTopic():
-                refusal = apply_topic.delete_topic(api, op, self._topic_owner(op))
-                if refusal:
-                    raise CronbridgeError(f"alert topic {op.name} not deleted: {refusal}")
+                self._refused(op, apply_topic.delete_topic(api, op, self._owner_named(op.name)))
             case o.DeleteQueue(name=name):
                 url = api.queue_url(name)
                 if url:
                     api.maybe("sqs", "delete_queue", f"queue {name}", QueueUrl=url)
+            case ops_code.PutCodeBucket():
+                apply_code.put_bucket(api, op)
+            case ops_code.PutCodeObject():
+                apply_code.put_object(api, op, self._code.data(op.key))
+            case ops_code.DeleteCodeObjects():
+                owner = self._owner_named(op.bucket_name)
+                self._refused(op, apply_code.delete_objects(api, op, owner))
+            case ops_code.DeleteCodeBucket():
+                self._refused(op, apply_code.delete_bucket(api, op, self._owner_named(op.name)))
             case o.PutScheduleGroup():
                 apply_events.put_schedule_group(api, op)
             case o.DeleteScheduleGroup():
                 apply_events.delete_schedule_group(api, op)
             case o.CreateFunction():
-                apply_lambda.create_function(patient, op, self._code_zip)
+                apply_lambda.create_function(patient, op, self._code)
             case o.UpdateFunctionCode():
-                apply_lambda.update_code(api, op, self._code_zip)
+                apply_lambda.update_code(api, op, self._code)
             case o.UpdateFunctionConfiguration():
                 apply_lambda.update_configuration(api, op)
             case o.SetConcurrency():
@@ -232,6 +246,10 @@ _SERVICES: dict[type[o.Op], tuple[str, ...]] = {
     o.PutRule: ("events",),
     o.PutTarget: ("events",),
     o.DeleteRule: ("events", "lambda"),
+    ops_code.PutCodeBucket: ("s3",),
+    ops_code.PutCodeObject: ("s3",),
+    ops_code.DeleteCodeObjects: ("s3",),
+    ops_code.DeleteCodeBucket: ("s3",),
     ops_topic.PutTopic: ("sns",),
     ops_topic.DeleteTopic: ("sns",),
 }

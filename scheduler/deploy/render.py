@@ -15,6 +15,7 @@ from typing import Any
 
 from scheduler import contract
 from scheduler.deploy import ops as o
+from scheduler.deploy import ops_code
 
 JSON_VERSION = 1
 _SYMBOL = {"create": "+", "update": "~", "delete": "-"}
@@ -74,6 +75,8 @@ def _created_detail(op: o.Op) -> str:
             return f"({sched.schedule_expression} in {sched.timezone}, {sched.state})"
         case o.PutLogGroup(log_group=group, action="create"):
             return f"({group.retention_in_days} days)"
+        case ops_code.PutCodeObject(functions=n):
+            return f"(for {n} function{'' if n == 1 else 's'})"
         case _:
             return ""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import subprocess
@@ -20,6 +21,9 @@ JSON_KEYS = {
     "format",
     "stage",
     "template",
+    "bucket_template",
+    "bucket_stack_name",
+    "bucket_name",
     "code",
     "code_sha256",
     "code_s3_key",
@@ -58,9 +62,25 @@ def test_package_writes_template_and_zip(
     assert "scheduler/contract.py" in names
     assert "jobs/reports.py" in names
     assert not [n for n in names if "__pycache__" in n]
-    # AND the template names the prod resources and defaults to the hashed S3 key
+    # AND the template names the prod resources and the zip's content-addressed key in the
+    # code bucket, whose own stack is written beside it and exports the bucket's name
     template = json.loads((out_dir / "template.json").read_text())
-    assert template["Parameters"]["CodeS3Key"]["Default"] == data["code_s3_key"]
+    bucket = json.loads((out_dir / "code-bucket.json").read_text())
+    assert data["code_s3_key"] == f"code/{hashlib.sha256(zip_bytes).hexdigest()}.zip"
+    export = bucket["Outputs"]["CodeBucketName"]["Export"]["Name"]
+    assert export == "cronbridge-prod-code-bucket"
+    assert data["bucket_stack_name"] == "cronbridge-prod-code"
+    code_refs = {
+        json.dumps(r["Properties"]["Code"], sort_keys=True)
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Lambda::Function"
+    }
+    assert code_refs == {
+        json.dumps(
+            {"S3Bucket": {"Fn::ImportValue": export}, "S3Key": data["code_s3_key"]},
+            sort_keys=True,
+        )
+    }
     assert template["Metadata"]["cronbridge"]["code_sha256"] == data["code_sha256"]
     functions = [
         r["Properties"]["FunctionName"]
@@ -78,7 +98,7 @@ def test_package_twice_gives_identical_files(
     for name in ("a", "b"):
         assert _package(capsys, "-o", str(tmp_path / name))[0] == 0
     # THEN the zip and the template are byte-identical
-    for file in ("code.zip", "template.json"):
+    for file in ("code.zip", "template.json", "code-bucket.json"):
         assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
 
 
@@ -136,6 +156,12 @@ def test_package_as_a_subprocess(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "aws cloudformation deploy" in proc.stdout
     assert "--s3-bucket" in proc.stdout  # templates near 51,200 bytes cannot go inline
+    # AND the code bucket's stack comes first, then the zip is copied into it
+    lines = proc.stdout.splitlines()
+    first = next(i for i, line in enumerate(lines) if "code-bucket.json --stack-name" in line)
+    copy = next(i for i, line in enumerate(lines) if "aws s3 cp" in line)
+    stage = next(i for i, line in enumerate(lines) if "template.json --stack-name" in line)
+    assert first < copy < stage
     assert (tmp_path / "out" / "template.json").is_file()
 
 

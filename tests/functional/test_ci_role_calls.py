@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore import xform_name
 from cfnlint.decode import decode_str
 from moto import mock_aws
 
@@ -20,9 +21,9 @@ from tests.conftest import copy_sample
 from tests.functional.deploying import deploy, plan
 from tests.unit.test_ci_role import (
     CI_ROLE,
-    IAM_PREFIX,
     NO_PERMISSION_NEEDED,
     allowed_actions,
+    iam_action,
     statements,
 )
 
@@ -47,7 +48,7 @@ class RecordingClients:
 
     def _record(self, model: Any, **_: Any) -> None:
         service = model.service_model.service_name
-        self.calls.append(f"{IAM_PREFIX.get(service, service)}:{model.name}")
+        self.calls.append(iam_action(service, xform_name(model.name)))
 
     def take(self) -> set[str]:
         calls, self.calls = set(self.calls), []
@@ -89,9 +90,11 @@ def test_ci_roles_allow_every_call_of_a_real_deploy(
     # THEN the recorder saw real writes (the scenario did what it claims)
     assert {"lambda:CreateFunction", "events:PutRule", "iam:CreateRole"} <= first
     assert {"logs:CreateLogGroup", "logs:PutRetentionPolicy", "iam:PutRolePolicy"} <= first
+    assert {"s3:CreateBucket", "s3:PutObject", "s3:PutBucketTagging"} <= first
     assert {"lambda:DeleteFunction", "events:DeleteRule"} <= second
     assert {"iam:DeleteRole", "iam:DeleteRolePolicy", "logs:DeleteLogGroup"} <= second
     assert {"iam:ListRoles", "logs:DescribeLogGroups", "iam:GetRole"} <= planned
+    assert {"s3:ListBucket", "s3:GetBucketTagging"} <= planned
     # AND the deploy role allows every call made; the plan role every call of the plan
     assert sorted((first | second | planned) - deploy_allowed) == []
     assert sorted(planned - plan_allowed) == []

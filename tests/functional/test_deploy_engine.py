@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
+from scheduler.deploy.apply_code import CodeStore
 from scheduler.errors import CronbridgeError
 from tests.functional.deploying import CODE, Recorder, deploy, destroy, edit, plan
 
@@ -200,7 +201,7 @@ def test_a_new_table_retries_point_in_time_recovery_until_backups_are_ready() ->
             return Dynamo()
 
     slept: list[float] = []
-    executor = Executor(AwsApi(Source(), sleep=slept.append), code_zip=lambda _job: b"")
+    executor = Executor(AwsApi(Source(), sleep=slept.append), code=CodeStore("b", {}, {}))
     table = RunsTable(name="cronbridge-dev-runs", arn="arn:aws:dynamodb:::table/x")
     changes = (o.Change("point_in_time_recovery", False, True),)
     # WHEN point-in-time recovery is switched on

@@ -14,6 +14,7 @@ from cfnlint.api import ManualArgs, lint
 
 from scheduler.catalogue import load_catalogue
 from scheduler.compile import compile_catalogue
+from scheduler.deploy.cfn_code import bucket_template
 from scheduler.deploy.cloudformation import (
     PLACEHOLDER_ACCOUNT_ID,
     PLACEHOLDER_REGION,
@@ -102,6 +103,15 @@ def test_rich_catalogue_template_lints_clean(tmp_path: Path) -> None:
     )
     # AND cfn-lint finds nothing
     assert _lint(text) == []
+
+
+def test_code_bucket_template_lints_clean() -> None:
+    # GIVEN the sample's code bucket stack WHEN exported THEN cfn-lint finds nothing
+    catalogue = load_catalogue(SAMPLE_CATALOGUE)
+    state = compile_catalogue(
+        catalogue, "dev", account_id=PLACEHOLDER_ACCOUNT_ID, region=PLACEHOLDER_REGION
+    )
+    assert _lint(json.dumps(bucket_template(state), indent=2)) == []
 
 
 def test_lint_catches_a_broken_template() -> None:

@@ -48,6 +48,10 @@ DESTROY_ONLY = {
     "scheduler:DeleteScheduleGroup",
     "dynamodb:DeleteTable",
     "sqs:DeleteQueue",
+    # Emptying (every version) and deleting the code bucket.
+    "s3:DeleteBucket",
+    "s3:ListBucketVersions",
+    "s3:DeleteObjectVersion",
 }
 # The code can make these (a catalogue that drops `permissions_boundary`), CI never may:
 # lifting the boundary would undo what bounds every role CI creates.
@@ -62,12 +66,36 @@ DEPENDENCIES = {
     # Creating with tags needs the tagging action too.
     "iam:CreateRole": {"iam:TagRole"},
     "logs:CreateLogGroup": {"logs:TagResource"},
+    # Lambda reads code from S3 with the caller's credentials.
+    "lambda:UpdateFunctionCode": {"s3:GetObject"},
+    # CreateBucket with ObjectOwnership sets the bucket's ownership controls.
+    "s3:CreateBucket": {"s3:PutBucketOwnershipControls"},
+    # Destroy deletes the versions it lists (DeleteObjects with VersionId).
+    "s3:ListBucketVersions": {"s3:DeleteObjectVersion"},
+}
+DEPENDENCIES["lambda:CreateFunction"] = DEPENDENCIES["lambda:CreateFunction"] | {"s3:GetObject"}
+# S3's IAM actions are not its API names (https://docs.aws.amazon.com/service-authorization/
+# latest/reference/list_amazons3.html); every S3 call the engine makes must be listed here.
+S3_ACTIONS = {
+    "head_bucket": "s3:ListBucket",
+    "list_objects_v2": "s3:ListBucket",
+    "get_bucket_tagging": "s3:GetBucketTagging",
+    "create_bucket": "s3:CreateBucket",
+    "put_public_access_block": "s3:PutBucketPublicAccessBlock",
+    "put_bucket_encryption": "s3:PutEncryptionConfiguration",
+    "put_bucket_tagging": "s3:PutBucketTagging",
+    "put_object": "s3:PutObject",
+    "delete_objects": "s3:DeleteObject",
+    "list_object_versions": "s3:ListBucketVersions",
+    "delete_bucket": "s3:DeleteBucket",
 }
 READ_VERBS = ("Get", "List", "Describe", "Query")  # dynamodb:Query: plan reads pauses
 
 
 def iam_action(service: str, operation: str) -> str:
     """boto3 (service, snake_case op) -> the IAM action, e.g. lambda:GetFunction."""
+    if service == "s3":
+        return S3_ACTIONS[operation]  # KeyError: a new S3 call needs its IAM action above
     camel = "".join(part.capitalize() for part in operation.split("_"))
     return f"{IAM_PREFIX.get(service, service)}:{camel}"
 
@@ -196,7 +224,8 @@ def test_plan_role_is_read_only_and_covers_every_read(template: dict[str, Any]) 
     assert [a for a in plan if not a.split(":")[1].startswith(READ_VERBS)] == []
     # AND every read the engine makes is allowed
     reads = {a for a in needed(code_operations()) if a.split(":")[1].startswith(READ_VERBS)}
-    reads -= {"lambda:GetLayerVersion"}  # only needed alongside CreateFunction
+    # Only needed alongside CreateFunction / UpdateFunctionCode, or only by destroy
+    reads -= {"lambda:GetLayerVersion", "s3:GetObject"} | DESTROY_ONLY
     assert sorted(reads - plan) == []
 
 

@@ -13,6 +13,7 @@ import pytest
 from scheduler import resources
 from scheduler.catalogue import load_catalogue
 from scheduler.compile import compile_catalogue
+from scheduler.deploy import cfn_code
 from scheduler.deploy.cfn_portable import job_logical_ids
 from scheduler.deploy.cloudformation import (
     PLACEHOLDER_ACCOUNT_ID,
@@ -21,7 +22,7 @@ from scheduler.deploy.cloudformation import (
 )
 from tests.conftest import SAMPLE_CATALOGUE
 
-CODE = {"code_sha256": "c29tZS1oYXNo", "code_key": "cronbridge/dev/code-0123.zip"}
+CODE = {"code_sha256": "c29tZS1oYXNo", "code_key": "code/0123abcd.zip"}
 
 
 @pytest.fixture(scope="module")
@@ -138,14 +139,32 @@ def test_ordering_comes_from_refs(state: resources.DesiredState) -> None:
         )
 
 
-def test_code_comes_from_parameters(state: resources.DesiredState) -> None:
+def test_code_comes_from_the_code_bucket_stack(state: resources.DesiredState) -> None:
+    # GIVEN the sample WHEN rendered with the bucket's own template
     template = _render(state)
-    assert template["Parameters"]["CodeS3Key"]["Default"] == CODE["code_key"]
+    bucket = cfn_code.bucket_template(state)
+    # THEN every function's code is the content-addressed key in the bucket the bucket
+    # stack exports, and the stage's template takes no code parameters
+    export = bucket["Outputs"]["CodeBucketName"]["Export"]["Name"]
     for fn in _of_type(template, "AWS::Lambda::Function").values():
         assert fn["Properties"]["Code"] == {
-            "S3Bucket": {"Ref": "CodeS3Bucket"},
-            "S3Key": {"Ref": "CodeS3Key"},
+            "S3Bucket": {"Fn::ImportValue": export},
+            "S3Key": CODE["code_key"],
         }
+    assert "Parameters" not in template
+    # AND the bucket is private, encrypted, kept on stack deletion, tagged as the stage's,
+    # and named as deploy names it, with this account and region
+    (res,) = _of_type(bucket, "AWS::S3::Bucket").values()
+    props = res["Properties"]
+    assert props["BucketName"] == {
+        "Fn::Sub": "cronbridge-dev-${AWS::AccountId}-${AWS::Region}-code"
+    }
+    assert all(props["PublicAccessBlockConfiguration"].values())
+    assert props["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    rule = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert res["DeletionPolicy"] == "Retain"
+    assert {t["Key"]: t["Value"] for t in props["Tags"]} == state.ownership_tags
 
 
 def test_foreign_arns_and_sub_syntax_stay_verbatim(state: resources.DesiredState) -> None:

@@ -220,3 +220,12 @@ def test_the_zip_alone_imports_the_worker_and_the_handler(tmp_path: Path) -> Non
 def test_code_sha256_is_lambda_format() -> None:
     # Lambda reports base64(sha256), 44 characters
     assert code_sha256(b"") == "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+
+
+def test_code_over_lambdas_unzipped_limit_is_refused(project: Path, platform: Path) -> None:
+    # GIVEN a handler package holding a 251 MB data file (sparse: nothing is written)
+    with (project / "jobs" / "model.bin").open("wb") as f:
+        f.truncate(251 * 10**6)
+    # WHEN the zip is built THEN packaging stops before deflating, naming the limit
+    with pytest.raises(PackageError, match="unzips to 251 MB; Lambda allows at most 250 MB"):
+        build_zip(project, ["jobs.reports"], platform=platform)
