@@ -4,11 +4,14 @@ schedules and schedule groups. Every write is an upsert or tolerates "already go
 
 from __future__ import annotations
 
+from typing import Any
+
 from scheduler.deploy import ops as o
 from scheduler.deploy.apply_data import tag_list
 from scheduler.deploy.awsapi import AwsApi
 from scheduler.deploy.propagation import PatientApi
 from scheduler.errors import AwsCallError
+from scheduler.resources import RetryPolicy
 
 
 def put_schedule_group(api: AwsApi, op: o.PutScheduleGroup) -> None:
@@ -56,6 +59,18 @@ def put_rule(api: AwsApi, op: o.PutRule) -> None:
         )
 
 
+def _delivery(retry: RetryPolicy, dead_letter_arn: str) -> dict[str, Any]:
+    """A target's retry policy and dead-letter queue, as rules' and schedules' targets
+    both spell them."""
+    return {
+        "RetryPolicy": {
+            "MaximumRetryAttempts": retry.maximum_retry_attempts,
+            "MaximumEventAgeInSeconds": retry.maximum_event_age_seconds,
+        },
+        "DeadLetterConfig": {"Arn": dead_letter_arn},
+    }
+
+
 def put_target(api: AwsApi, op: o.PutTarget) -> None:
     rule, t = op.rule, op.rule.target
     res = f"rule {rule.name}"
@@ -74,11 +89,7 @@ def put_target(api: AwsApi, op: o.PutTarget) -> None:
                     "InputPathsMap": t.input_paths,
                     "InputTemplate": t.input_template,
                 },
-                "RetryPolicy": {
-                    "MaximumRetryAttempts": t.retry_policy.maximum_retry_attempts,
-                    "MaximumEventAgeInSeconds": t.retry_policy.maximum_event_age_seconds,
-                },
-                "DeadLetterConfig": {"Arn": t.dead_letter_arn},
+                **_delivery(t.retry_policy, t.dead_letter_arn),
             }
         ],
     )
@@ -120,11 +131,7 @@ def put_schedule(patient: PatientApi, op: o.PutSchedule) -> None:
             "Arn": s.target_arn,
             "RoleArn": s.role_arn,
             "Input": s.input,
-            "RetryPolicy": {
-                "MaximumRetryAttempts": s.retry_policy.maximum_retry_attempts,
-                "MaximumEventAgeInSeconds": s.retry_policy.maximum_event_age_seconds,
-            },
-            "DeadLetterConfig": {"Arn": s.dead_letter_arn},
+            **_delivery(s.retry_policy, s.dead_letter_arn),
         },
     }
     verb = "create_schedule" if op.action == "create" else "update_schedule"
