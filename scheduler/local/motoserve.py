@@ -9,6 +9,16 @@ requests behind one lock; connections are still accepted concurrently.
 It also applies ``scheduler.local.motofast`` (DynamoDB reads without moto's costs that
 grow with the table; same answers). Run as ``python -m scheduler.local.motoserve HOST
 PORT [--stock]``. Used only by local mode.
+
+Only one lock, although only DynamoDB's transactions need it: the server is one Python
+process, so its requests share one core through the GIL whatever is locked, and a deploy
+measured no faster without it (bench/deploy_speed.py, README "Figures"), while moto's
+backends read each other's dicts (Lambda reads IAM's roles), which unlocked threads could
+change mid-iteration. What does pay is less work per request: moto works out which
+service a request is for by matching its host against every service's URL patterns, after
+listing its own package folder (a stat per service), twice a request; the answer depends
+on the host alone, so ``emulator_app`` remembers it (a deploy's server CPU fell by about
+40%).
 """
 
 from __future__ import annotations
@@ -36,23 +46,35 @@ def serialized(app: Callable[..., Iterable[bytes]]) -> Callable[..., list[bytes]
     return handle
 
 
+def emulator_app() -> Callable[..., list[bytes]]:
+    """The emulator's WSGI app: moto's, remembering each host's backend, one request at a
+    time."""
+    from moto.server import DomainDispatcherApplication, create_backend_app
+
+    class Dispatcher(DomainDispatcherApplication):
+        def __init__(self) -> None:
+            super().__init__(create_backend_app)
+            self._backend_of: dict[str | None, Any] = {}
+
+        def get_backend_for_host(self, host: str | None) -> Any:
+            # Called under moto's own lock; a pure function of the host.
+            if host not in self._backend_of:
+                self._backend_of[host] = super().get_backend_for_host(host)
+            return self._backend_of[host]
+
+    return serialized(Dispatcher())
+
+
 def main(argv: list[str]) -> None:
-    from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from moto.server import MotoRequestHandler
     from werkzeug.serving import run_simple
 
     host, port = argv[0], int(argv[1])
-    if "--stock" not in argv[2:]:  # --stock: moto as shipped (the speed-ups' own test)
+    if "--stock" not in argv[2:]:  # --stock: moto's DynamoDB as shipped (motofast's own test)
         from scheduler.local.motofast import install
 
         install()
-    app = DomainDispatcherApplication(create_backend_app)
-    run_simple(
-        host,
-        port,
-        serialized(app),
-        threaded=True,
-        request_handler=MotoRequestHandler,
-    )
+    run_simple(host, port, emulator_app(), threaded=True, request_handler=MotoRequestHandler)
 
 
 if __name__ == "__main__":
