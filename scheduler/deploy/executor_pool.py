@@ -28,9 +28,14 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
-# Bounded by AWS more than by this machine: Lambda's control plane throttles writes at
-# around 10-15 requests a second per account and region (botocore's standard retry mode
-# absorbs the odd throttle), so more threads would only buy throttling.
+# Bounded by AWS more than by this machine. Lambda allows 15 control-plane requests a
+# second per account and region (GetFunction aside), and a new job makes four Lambda
+# writes (CreateFunction, PutFunctionEventInvokeConfig, AddPermission, TagResource): at
+# most ~3.7 jobs a second. One job's chain takes ~2.5 s on AWS (eleven calls at tens of
+# ms, plus one 2 s pause of the waiter, which polls every 2 s, when the new function is
+# still Pending at its first poll), so 10 threads finish ~4 jobs a second: the quota.
+# More threads would only buy throttling (botocore's standard retry mode absorbs the odd
+# one), fewer would leave the quota unused.
 # https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html#api-requests
 DEFAULT_PARALLELISM = 10
 MAX_PARALLELISM = 64
