@@ -27,7 +27,8 @@ from scheduler.deploy.executor import ApplyResult
 from scheduler.deploy.ops import Plan
 
 STAGE = "dev"  # the default stage of these helpers
-READS = ("Get", "List", "Describe", "Query")  # Query: the plan reads pauses
+# Query: the plan reads pauses; Head: S3's HeadBucket (the code bucket)
+READS = ("Get", "List", "Describe", "Query", "Head")
 
 
 def _zip() -> bytes:

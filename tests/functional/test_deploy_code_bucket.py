@@ -6,70 +6,39 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from scheduler import contract
-from scheduler.awsclients import AwsClients
-from scheduler.catalogue import load_catalogue
 from scheduler.deploy import ops_code
-from scheduler.deploy.engine import apply_plan, plan_catalogue
+from scheduler.deploy.engine import apply_plan
 from scheduler.errors import CronbridgeError
+from tests.functional.deploying import READS, Recorder, plan_context
 
-REPO = Path(__file__).resolve().parents[2]
 ACCOUNT, REGION = "123456789012", "us-east-1"
 BUCKET = f"cronbridge-dev-{ACCOUNT}-{REGION}-code"
 
 
-class Recorder:
-    """Clients that record each call's operation name."""
-
-    region_name = REGION
-
-    def __init__(self) -> None:
-        self.inner = AwsClients(region=REGION)
-        self.calls: list[str] = []
-        self._hooked: set[str] = set()
-
-    def client(self, service: str) -> Any:
-        c = self.inner.client(service)
-        if service not in self._hooked:
-            c.meta.events.register("before-call.*.*", self._record)
-            self._hooked.add(service)
-        return c
-
-    def _record(self, model: Any, **_: Any) -> None:
-        self.calls.append(f"{model.service_model.service_name}:{model.name}")
-
-    def take(self) -> list[str]:
-        calls, self.calls = self.calls, []
-        return calls
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "jobs", tmp_path / "jobs")
-    shutil.copy(REPO / "jobs.yaml", tmp_path / "jobs.yaml")
-    return tmp_path
-
-
-@pytest.fixture
-def clients() -> Iterator[Recorder]:
-    with mock_aws():
-        yield Recorder()
-
-
 def deploy(folder: Path, clients: Recorder, **kw: Any) -> Any:
-    ctx = plan_catalogue(load_catalogue(folder / "jobs.yaml"), "dev", clients, layers=(), **kw)
+    """Plan (building each job's zip, as the CLI does) and apply; the plan applied."""
+    ctx = plan_context(folder, clients, code=None, **kw)
     apply_plan(ctx, clients)
     return ctx.plan
+
+
+def take(clients: Recorder) -> list[str]:
+    """The operations called since the last take."""
+    calls, clients.calls = clients.calls, []
+    return [name for name, _ in calls]
+
+
+def s3_calls(clients: Recorder) -> list[str]:
+    calls, clients.calls = clients.calls, []
+    return [name for name, params in calls if "Bucket" in params]
 
 
 def objects() -> dict[str, bytes]:
@@ -90,12 +59,12 @@ def test_each_distinct_zip_is_uploaded_once_and_functions_run_it(
     # plus the stage's monitor function (its own module)
     # WHEN it is deployed for the first time
     deploy(folder, clients)
-    calls = clients.take()
+    calls = take(clients)
     # THEN 7 functions were created from 6 objects, each uploaded once and keyed by its
     # own SHA-256
     stored = objects()
-    assert calls.count("lambda:CreateFunction") == 7
-    assert calls.count("s3:PutObject") == 6 == len(stored)
+    assert calls.count("CreateFunction") == 7
+    assert calls.count("PutObject") == 6 == len(stored)
     for key, data in stored.items():
         assert key == f"code/{hashlib.sha256(data).hexdigest()}.zip"
     # AND every function was created from the bucket, not from an inline zip, and runs
@@ -128,20 +97,20 @@ def test_a_redeploy_touches_no_s3_and_a_new_module_uploads_only_its_zip(
 ) -> None:
     # GIVEN a deployed stage
     deploy(folder, clients)
-    clients.take()
+    take(clients)
     # WHEN it is deployed again unchanged
     plan = deploy(folder, clients)
     # THEN the plan is empty and not one S3 call was made
     assert not plan.has_changes
-    assert [c for c in clients.take() if c.startswith("s3:")] == []
+    assert s3_calls(clients) == []
     # WHEN one job's handler moves to a new module
     (folder / "jobs" / "beat2.py").write_text("def beat(payload, ctx):\n    return {'ok': 2}\n")
     catalogue = folder / "jobs.yaml"
     catalogue.write_text(catalogue.read_text().replace("jobs.heartbeat:beat", "jobs.beat2:beat"))
     plan = deploy(folder, clients)
-    calls = clients.take()
+    calls = take(clients)
     # THEN exactly one object is uploaded and only that job's function gets new code
-    assert calls.count("s3:PutObject") == 1
+    assert calls.count("PutObject") == 1
     assert [op.job for op in plan.ops if op.kind == "function code"] == ["heartbeat"]
     assert len(objects()) == 7  # the old heartbeat zip stays until it is old enough
 
@@ -175,12 +144,8 @@ def test_a_bucket_of_that_name_not_ours_stops_the_plan(folder: Path, clients: Re
     # WHEN a first deploy is planned
     # THEN it stops before any write, naming the bucket
     with pytest.raises(CronbridgeError, match=BUCKET):
-        plan_catalogue(load_catalogue(folder / "jobs.yaml"), "dev", clients, layers=())
-    assert [
-        c
-        for c in clients.take()
-        if not c.split(":")[1].startswith(("Get", "List", "Head", "Describe", "Query"))
-    ] == []
+        plan_context(folder, clients, code=None)
+    assert [c for c in take(clients) if not c.startswith(READS)] == []
 
 
 def test_destroy_empties_and_deletes_the_bucket(folder: Path, clients: Recorder) -> None:
