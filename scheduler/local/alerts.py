@@ -59,6 +59,7 @@ class AlertTap:
         stage: str,
         log_path: Path | None,
         emit: Callable[[Alert], None],
+        published: Callable[[], int] | None = None,
     ) -> None:
         self._clients = clients
         self.prefix = prefix
@@ -67,6 +68,11 @@ class AlertTap:
         self._emit = emit
         self._url: str | None = None
         self._subscribed: set[str] = set()
+        # How many SNS publishes were made so far, when the caller sees them all (the
+        # simulator's watched clients): a drain after none reads nothing, and one stops
+        # once it has that many messages. None (`local up`): read until the queue is empty.
+        self._published = published
+        self._drained = 0
 
     @property
     def queue_name(self) -> str:
@@ -96,6 +102,12 @@ class AlertTap:
         """Every alert delivered since the last drain, logged and emitted, oldest first."""
         if self._url is None:
             return []
+        expected: int | None = None
+        if self._published is not None:
+            count = self._published()
+            expected, self._drained = count - self._drained, count
+            if expected <= 0:
+                return []  # nothing published since the last drain: nothing is queued
         sqs = self._clients.client("sqs")
         out: list[Alert] = []
         while True:
@@ -113,7 +125,15 @@ class AlertTap:
                     out.append(local_alert(alert))
                 except (ValueError, KeyError, TypeError) as exc:
                     log.warning("unreadable alert message: %s", exc)
-                sqs.delete_message(QueueUrl=self._url, ReceiptHandle=message["ReceiptHandle"])
+            entries = [
+                {"Id": str(n), "ReceiptHandle": message["ReceiptHandle"]}
+                for n, message in enumerate(got)
+            ]
+            sqs.delete_message_batch(QueueUrl=self._url, Entries=entries)
+            if expected is not None:
+                expected -= len(got)
+                if expected <= 0:
+                    break  # every publish is in: no empty receive to confirm it
         out.sort(key=lambda a: a.at)
         for alert in out:
             if self.log_path is not None:
@@ -140,13 +160,17 @@ class LocalAlerts:
         emit: Callable[[Alert], None],
         say: Callable[[str], None] | None = None,
         store_for: Callable[[str], Any] | None = None,
+        published: Callable[[], int] | None = None,
     ) -> None:
         from scheduler.local.monitor import LocalMonitor
 
         self.monitor = LocalMonitor(
             clients, prefix=prefix, stage=stage, clock=clock, store_for=store_for
         )
-        self.tap = AlertTap(clients, prefix=prefix, stage=stage, log_path=log_path, emit=emit)
+        self.tap = AlertTap(
+            clients, prefix=prefix, stage=stage, log_path=log_path, emit=emit,
+            published=published,
+        )  # fmt: skip
         self._say = say or (lambda text: None)
         self._warned: set[str] = set()
 

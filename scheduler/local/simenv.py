@@ -78,6 +78,23 @@ class _EventsWatch:
         return getattr(self._client, name)
 
 
+class _SnsWatch:
+    """An SNS client proxy that counts publishes (the alert tap then knows what to read)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.published = 0
+
+    def publish(self, **kwargs: Any) -> Any:
+        try:
+            return self._client.publish(**kwargs)
+        finally:  # counted even when it failed: the tap then reads until the queue is empty
+            self.published += 1
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
 class _Pages:
     """A paginator over pages already read."""
 
@@ -147,7 +164,14 @@ class WatchedClients:
             self._watched[service] = _EventsWatch(self._inner.client(service), self._on_toggle)
         if service == "lambda" and service not in self._watched:
             self._watched[service] = _LambdaReads(self._inner.client(service))
+        if service == "sns" and service not in self._watched:
+            self._watched[service] = _SnsWatch(self._inner.client(service))
         return self._watched.get(service) or self._inner.client(service)
+
+    def published(self) -> int:
+        """SNS publishes made through these clients so far (the workers' and the monitor's)."""
+        watch = self._watched.get("sns")
+        return watch.published if isinstance(watch, _SnsWatch) else 0
 
     def forget(self) -> None:
         """Read the deployed functions afresh (a redeploy may have changed them)."""

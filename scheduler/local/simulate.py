@@ -113,6 +113,7 @@ class Simulation:
         self.alerts = LocalAlerts(
             self.clients, prefix=prefix, stage=stage, clock=self.clock, log_path=None,
             emit=self.result.alerts.append, store_for=self.store,
+            published=self.clients.published,
         )  # fmt: skip
         self.ticker = Ticker(
             self.clients,
