@@ -4,7 +4,8 @@ Debian's ``chromium`` driven by Playwright with its executable path (Playwright'
 browser download cannot work here). The platform runs two jobs on demand (one succeeds,
 one dies into the dead-letter queue, both carrying markup in what they return); the test
 reads the overview, clicks through to the failed run, checks nothing injected ran,
-watches the overview refresh in place, and redrives the dead letter from the page.
+watches the overview refresh in place, redrives the dead letter from the page, and sees a
+job paused with ``cronbridge pause`` shown PAUSED on the overview and its page.
 
 Without chromium or Playwright the test is skipped, except on CI (``CI=true``), where a
 missing browser fails: ``.ci/run`` installs it.
@@ -182,6 +183,17 @@ def test_overview_run_page_refresh_and_redrive_in_chromium(
             page.wait_for_url(re.compile(r"/runs/partner-sync\."))
             assert "redrive" in page.locator(".facts").inner_text()
             assert page.evaluate("window.__xss") is None
+
+            # WHEN a job is paused with `cronbridge pause`
+            paused = _cronbridge(root, "pause", "report", "--reason", "partner down", "--for", "2h")
+            assert paused.returncode == 0, paused.stderr
+            # THEN the overview and the job's page show it PAUSED, with the reason
+            page.goto(url)
+            assert report.get_attribute("data-health") == "PAUSED"
+            assert "until " in report.inner_text() and "partner down" in report.inner_text()
+            page.goto(url + "/jobs/report")
+            assert page.locator("#job-health").inner_text() == "PAUSED"
+            assert "none (paused)" in page.locator(".facts").inner_text()
         finally:
             browser.close()
     up.kill()
