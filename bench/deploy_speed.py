@@ -14,8 +14,10 @@ client: botocore building and parsing requests, the executor) and of the server 
 (moto), read from /proc. A sequential pass costs about their sum (plus the added latency);
 a concurrent one can go no faster than the busier of the two (each is one Python process,
 held to one core by its GIL) or than their sum spread over the machine's cores, whichever
-is longer: the "CPU floor" printed, and the ratio it allows. The load average of the
-machine (other work shares it) is printed before and after.
+is longer: the "CPU floor" printed, and the ratio it allows, against this sequential
+pass and against one on an idle machine (where it would take about its CPU: on a loaded
+one it also waits to be scheduled after every request it hands over). The load average of
+the machine (other work shares it) is printed before and after.
 
 Run: .venv/bin/python bench/deploy_speed.py [--jobs 300] [--parallelism 10 [16 ...]]
      [--latency-ms 0] [--no-noop]
@@ -211,12 +213,16 @@ def main() -> None:
         f"(the code bucket holds each distinct zip once)"
     )
     print(describe("first deploy, sequential (parallelism 1)", seq))
+    # What the sequential pass would take with no other work on the machine.
+    idle = seq.client_cpu + seq.server_cpu + seq.calls * latency
     for n, run in runs:
         floor = max(run.client_cpu, run.server_cpu, (run.client_cpu + run.server_cpu) / cpus)
         print(
             describe(f"first deploy, parallelism {n:<2}          ", run)
             + f"\n  -> {seq.seconds / run.seconds:.2f}x faster than sequential (goal >= 3x); "
-            f"CPU floor {floor:.2f} s, so at most {seq.seconds / floor:.2f}x here"
+            f"CPU floor {floor:.2f} s, so at most {seq.seconds / floor:.2f}x here, and "
+            f"{idle / floor:.2f}x on an idle machine (where the sequential pass would take "
+            f"about its CPU plus the added latency, {idle:.1f} s)"
         )
     if noop is not None:
         noop_s, start_s, bare_s = noop
