@@ -19,6 +19,7 @@ from cfnlint.decode import decode_str
 
 from scheduler.catalogue import load_catalogue
 from scheduler.compile import compile_catalogue
+from scheduler.resources.artifacts import code_bucket
 from tests import iam_eval
 from tests.conftest import REPO_ROOT, SAMPLE_CATALOGUE
 
@@ -59,7 +60,8 @@ NEVER_IN_CI = {"iam:DeleteRolePermissionsBoundary"}
 # Actions IAM requires in addition to the API's own action.
 DEPENDENCIES = {
     "lambda:GetFunction": {"lambda:ListTags"},  # tags come back only with ListTags
-    "lambda:CreateFunction": {"iam:PassRole", "lambda:GetLayerVersion"},
+    # Lambda reads code from S3 with the caller's credentials (s3:GetObject).
+    "lambda:CreateFunction": {"iam:PassRole", "lambda:GetLayerVersion", "s3:GetObject"},
     "lambda:UpdateFunctionConfiguration": {"iam:PassRole", "lambda:GetLayerVersion"},
     "scheduler:CreateSchedule": {"iam:PassRole"},
     "scheduler:UpdateSchedule": {"iam:PassRole"},
@@ -73,7 +75,6 @@ DEPENDENCIES = {
     # Destroy deletes the versions it lists (DeleteObjects with VersionId).
     "s3:ListBucketVersions": {"s3:DeleteObjectVersion"},
 }
-DEPENDENCIES["lambda:CreateFunction"] = DEPENDENCIES["lambda:CreateFunction"] | {"s3:GetObject"}
 # S3's IAM actions are not its API names (https://docs.aws.amazon.com/service-authorization/
 # latest/reference/list_amazons3.html); every S3 call the engine makes must be listed here.
 S3_ACTIONS = {
@@ -361,3 +362,38 @@ def test_workflow_commands_parse_with_the_real_cli() -> None:
             parser, _ = build_parser(only=argv[1])
             args = parser.parse_args(argv[1:])
             assert args.verb == argv[1]
+
+
+def test_the_code_bucket_scope_is_this_accounts_stage_bucket_and_its_code(
+    template: dict[str, Any],
+) -> None:
+    # GIVEN the sample's code bucket in a real-looking account and region
+    state = compile_catalogue(
+        load_catalogue(SAMPLE_CATALOGUE), "prod", account_id=ACCOUNT, region=REGION
+    )
+    bucket = code_bucket(state)
+    stmts = statements(template, "DeployRole")
+    reads = statements(template, "PlanRole")
+    key = f"{bucket.arn}/code/{'0' * 64}.zip"
+    # THEN deploy may create, configure and tag it, and put, read and prune its code
+    for action in (
+        "s3:CreateBucket",
+        "s3:PutBucketOwnershipControls",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:PutEncryptionConfiguration",
+        "s3:PutBucketTagging",
+    ):
+        assert allows(stmts, action, bucket.arn), action
+    for action in ("s3:PutObject", "s3:GetObject", "s3:DeleteObject"):
+        assert allows(stmts, action, key), action
+    # AND a plan may read it
+    assert allows(reads, "s3:ListBucket", bucket.arn)
+    assert allows(reads, "s3:GetBucketTagging", bucket.arn)
+    # AND nothing reaches another account's bucket of that shape, nor objects outside code/
+    other = bucket.arn.replace(ACCOUNT, "999999999999")
+    assert not allows(stmts, "s3:CreateBucket", other)
+    assert not allows(stmts, "s3:PutObject", f"{other}/code/x.zip")
+    assert not allows(stmts, "s3:PutObject", f"{bucket.arn}/elsewhere.zip")
+    # AND CI can neither delete the bucket nor its object versions (destroy only)
+    assert not allows(stmts, "s3:DeleteBucket", bucket.arn)
+    assert not allows(stmts, "s3:DeleteObjectVersion", key)
