@@ -40,7 +40,13 @@ from scheduler.ledger.keys import (
 from scheduler.ledger.memory_reads import MemoryReads, normal, run_location
 from scheduler.ledger.model import RunRecord, RunStatus
 from scheduler.ledger.rollup import day_sk, final_outcome, rollup_day, rollup_update
-from scheduler.ledger.store import ClaimOutcome, ClaimResult, Finish, LockRequest
+from scheduler.ledger.store import (
+    ClaimOutcome,
+    ClaimResult,
+    Finish,
+    LockRequest,
+    is_own_claim,
+)
 from scheduler.ledger.summary import claim_update, finish_update, skip_update
 from scheduler.ledger.update import Update
 
@@ -150,7 +156,7 @@ class MemoryRunStore(MemoryReads):
             # One transaction: the run item's condition, then the lease's; all or nothing.
             existing = self._run_item(run.run_id)
             if not _claim_allowed(run, existing):
-                if existing is not None and _is_own_claim(existing, run):
+                if existing is not None and is_own_claim(existing, run):
                     # A resent transaction whose response was lost: ours.
                     return ClaimResult(ClaimOutcome.CLAIMED, holds_lock=lock is not None)
                 return ClaimResult(ClaimOutcome.DUPLICATE, _copy(existing))
@@ -203,7 +209,7 @@ class MemoryRunStore(MemoryReads):
             )
             if not running:
                 # Someone (the watchdog, a zombie) already finished it, or this very write.
-                return _is_own_finish(_copy(item), run, finish)
+                return finish.is_applied_in(_copy(item), run)
             assert item is not None
             _apply_finish(item, finish)
             self._changed.add(run_location(run.run_id))
@@ -294,28 +300,3 @@ def _apply_finish(item: Item, finish: Finish) -> None:
     if not finish.status.needs_attention:
         item.pop(C.ATTENTION_PK, None)
         item.pop(C.ATTENTION_SK, None)
-
-
-def _is_own_finish(existing: Item | None, run: RunRecord, finish: Finish) -> bool:
-    """The item already carries exactly this attempt's final write."""
-    if not existing:
-        return False
-    attempts = existing.get("attempts") or []
-    last = attempts[-1] if attempts else {}
-    return (
-        existing.get("status") == finish.status.value
-        and str(existing.get("attempt")) == str(run.attempt)
-        and existing.get("finished_at") == isoformat_z(finish.finished_at)
-        and str(last.get("attempt")) == str(run.attempt)
-        and last.get("request_id") == finish.attempt.request_id
-    )
-
-
-def _is_own_claim(existing: Item, run: RunRecord) -> bool:
-    """The item already claimed by this very invocation (same request id and attempt)."""
-    return (
-        bool(run.request_id)
-        and existing.get("request_id") == run.request_id
-        and existing.get("status") == RunStatus.RUNNING.value
-        and str(existing.get("attempt")) == str(run.attempt)
-    )

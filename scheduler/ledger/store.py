@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from scheduler.clock import isoformat_z
 from scheduler.ledger.model import Attempt, RunRecord, RunStatus
 
 
@@ -44,6 +45,17 @@ class ClaimResult:
     holds_lock: bool = False  # this run took the job's overlap lease (release it at finish)
 
 
+def is_own_claim(existing: dict[str, Any], run: RunRecord) -> bool:
+    """The run's item was claimed by this very invocation (same Lambda request id and
+    attempt): a resent claim whose first response was lost. Both stores answer it."""
+    return (
+        bool(run.request_id)
+        and existing.get("request_id") == run.request_id
+        and existing.get("status") == RunStatus.RUNNING.value
+        and str(existing.get("attempt")) == str(run.attempt)
+    )
+
+
 @dataclass(frozen=True)
 class Finish:
     """The final write of one attempt."""
@@ -56,6 +68,21 @@ class Finish:
     result: Any = None
     next_attempt_at: str | None = None
     retention_days: int = 30
+
+    def is_applied_in(self, existing: dict[str, Any] | None, run: RunRecord) -> bool:
+        """``existing`` (the run's item) already carries exactly this attempt's final write:
+        a resent request whose first try succeeded. Both stores answer it the same way."""
+        if not existing:
+            return False
+        attempts = existing.get("attempts") or []
+        last = attempts[-1] if attempts else {}
+        return (
+            existing.get("status") == self.status.value
+            and str(existing.get("attempt")) == str(run.attempt)
+            and existing.get("finished_at") == isoformat_z(self.finished_at)
+            and str(last.get("attempt")) == str(run.attempt)
+            and last.get("request_id") == self.attempt.request_id
+        )
 
 
 class RunStore(Protocol):

@@ -39,7 +39,13 @@ from scheduler.ledger.keys import (
 )
 from scheduler.ledger.model import RunRecord, RunStatus, split_run_id
 from scheduler.ledger.rollup import day_sk, final_outcome, rollup_day, rollup_update
-from scheduler.ledger.store import ClaimOutcome, ClaimResult, Finish, LockRequest
+from scheduler.ledger.store import (
+    ClaimOutcome,
+    ClaimResult,
+    Finish,
+    LockRequest,
+    is_own_claim,
+)
 from scheduler.ledger.summary import claim_update, finish_update, skip_update
 
 _CONFLICT_RETRIES = 6
@@ -82,7 +88,7 @@ class RunWrites:
                 codes = [r.get("Code") for r in reasons] + ["None", "None"]
                 if codes[0] == "ConditionalCheckFailed":
                     existing = _item_of(reasons[0])
-                    if existing and _is_own_claim(existing, run):
+                    if existing and is_own_claim(existing, run):
                         # botocore resent a transaction whose response was lost: ours.
                         return ClaimResult(ClaimOutcome.CLAIMED, holds_lock=lock is not None)
                     return ClaimResult(ClaimOutcome.DUPLICATE, existing)
@@ -200,7 +206,7 @@ class RunWrites:
             if codes[0] == "ConditionalCheckFailed":
                 # Someone (the watchdog, a zombie) already finished it - or we did, and
                 # botocore resent the transaction after losing its response.
-                return _is_own_finish(_item_of(reasons[0]), run, finish)
+                return finish.is_applied_in(_item_of(reasons[0]), run)
             return None  # the lock's condition: our lease expired and was taken over
 
         owned = self._transact(ops, on_condition=on_condition)
@@ -319,28 +325,3 @@ def _retryable(codes: list[Any]) -> bool:
 
 def _backoff(attempt: int) -> None:
     time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
-
-
-def _is_own_finish(existing: dict[str, Any] | None, run: RunRecord, finish: Finish) -> bool:
-    """The item already carries exactly this attempt's final write (a resent request)."""
-    if not existing:
-        return False
-    attempts = existing.get("attempts") or []
-    last = attempts[-1] if attempts else {}
-    return (
-        existing.get("status") == finish.status.value
-        and str(existing.get("attempt")) == str(run.attempt)
-        and existing.get("finished_at") == isoformat_z(finish.finished_at)
-        and str(last.get("attempt")) == str(run.attempt)
-        and last.get("request_id") == finish.attempt.request_id
-    )
-
-
-def _is_own_claim(existing: dict[str, Any], run: RunRecord) -> bool:
-    """The item already claimed by this very invocation (same Lambda request, attempt)."""
-    return (
-        bool(run.request_id)
-        and existing.get("request_id") == run.request_id
-        and existing.get("status") == RunStatus.RUNNING.value
-        and str(existing.get("attempt")) == str(run.attempt)
-    )
