@@ -35,6 +35,13 @@ def write_project(
     return path
 
 
+def write_file(path: Path, text: str) -> Path:
+    """``text`` at ``path``, its folders made as needed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that was free a moment ago (for a server a test starts)."""
     with socket.socket() as sock:

@@ -12,35 +12,30 @@ from scheduler.deploy import closure
 from scheduler.deploy.buildcache import CACHE_FILE, BuildCache
 from scheduler.deploy.codeset import code_shas, job_codes
 from scheduler.deploy.zipbuild import PackageError, build_zip, code_sha256
-
-
-def _write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
+from tests.conftest import write_file
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "project"
-    _write(root / "jobs" / "__init__.py", "")
-    _write(
+    write_file(root / "jobs" / "__init__.py", "")
+    write_file(
         root / "jobs" / "reports.py", "from .sub import helpers\n\ndef nightly(p, c):\n    pass\n"
     )
-    _write(root / "jobs" / "sub" / "__init__.py", "")
-    _write(root / "jobs" / "sub" / "helpers.py", "import json\nX = 1\n")
-    _write(root / "jobs" / "other.py", "def run(payload, ctx):\n    return 2\n")
-    _write(root / "jobs.yaml", "version: 1\n")
+    write_file(root / "jobs" / "sub" / "__init__.py", "")
+    write_file(root / "jobs" / "sub" / "helpers.py", "import json\nX = 1\n")
+    write_file(root / "jobs" / "other.py", "def run(payload, ctx):\n    return 2\n")
+    write_file(root / "jobs.yaml", "version: 1\n")
     return root
 
 
 @pytest.fixture
 def platform(tmp_path: Path) -> Path:
     pkg = tmp_path / "site" / "scheduler"
-    _write(pkg / "__init__.py", "")
-    _write(pkg / "errors.py", "")
-    _write(pkg / "worker" / "__init__.py", "")
-    _write(pkg / "worker" / "entry.py", "from scheduler import errors\n")
+    write_file(pkg / "__init__.py", "")
+    write_file(pkg / "errors.py", "")
+    write_file(pkg / "worker" / "__init__.py", "")
+    write_file(pkg / "worker" / "entry.py", "from scheduler import errors\n")
     return pkg
 
 
@@ -99,7 +94,7 @@ def test_an_edited_module_is_read_again_and_changes_the_hash(project: Path, plat
     # GIVEN a filled build cache
     first = job_codes(project, JOBS, platform=platform)
     # WHEN a module the reports handler imports changes (same size, same second)
-    _write(project / "jobs" / "sub" / "helpers.py", "import json\nX = 2\n")
+    write_file(project / "jobs" / "sub" / "helpers.py", "import json\nX = 2\n")
     parses = CountingParses()
     cache = BuildCache.load(project)
     cache.parse = parses
@@ -115,8 +110,10 @@ def test_a_new_import_is_followed(project: Path, platform: Path) -> None:
     # GIVEN a filled build cache
     job_codes(project, JOBS, platform=platform)
     # WHEN the other handler starts importing a new module of the project
-    _write(project / "jobs" / "extra.py", "Y = 1\n")
-    _write(project / "jobs" / "other.py", "from jobs import extra\n\ndef run(p, c):\n    pass\n")
+    write_file(project / "jobs" / "extra.py", "Y = 1\n")
+    write_file(
+        project / "jobs" / "other.py", "from jobs import extra\n\ndef run(p, c):\n    pass\n"
+    )
     again = job_codes(project, JOBS, platform=platform)
     # THEN its hash is that of a zip holding the new module
     assert again.shas["c"] == _expected(project, platform, "jobs.other")
@@ -124,7 +121,7 @@ def test_a_new_import_is_followed(project: Path, platform: Path) -> None:
 
 def test_a_corrupt_cache_is_ignored(project: Path, platform: Path) -> None:
     # GIVEN a build cache file that is not JSON, and one whose zip entries are wrong
-    path = _write(project / CACHE_FILE, "{not json")
+    path = write_file(project / CACHE_FILE, "{not json")
     # WHEN the codes are described
     codes = job_codes(project, JOBS, platform=platform)
     # THEN the hashes are right, and the file is rewritten
@@ -144,7 +141,7 @@ def test_code_changed_between_plan_and_apply_is_refused(project: Path, platform:
     job_codes(project, JOBS, platform=platform)
     codes = job_codes(project, JOBS, platform=platform)
     # WHEN a handler changes before apply asks for its zip
-    _write(project / "jobs" / "other.py", "def run(payload, ctx):\n    return 3\n")
+    write_file(project / "jobs" / "other.py", "def run(payload, ctx):\n    return 3\n")
     # THEN the zip is refused rather than uploaded under the plan's hash
     with pytest.raises(PackageError, match="changed after the plan"):
         codes["c"]
@@ -152,7 +149,7 @@ def test_code_changed_between_plan_and_apply_is_refused(project: Path, platform:
 
 def test_an_unwritable_cache_only_costs_time(project: Path, platform: Path) -> None:
     # GIVEN a project whose .cronbridge is a file, so the cache cannot be written
-    _write(project / ".cronbridge", "")
+    write_file(project / ".cronbridge", "")
     # WHEN the codes are described twice
     # THEN both give the right hashes
     for _ in range(2):

@@ -20,44 +20,40 @@ from scheduler.deploy.zipbuild import (
     code_sha256,
     platform_dir,
 )
-from tests.conftest import REPO_ROOT
-
-
-def _write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
+from tests.conftest import REPO_ROOT, write_file
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "project"
-    _write(root / "jobs" / "__init__.py", "")
-    _write(
+    write_file(root / "jobs" / "__init__.py", "")
+    write_file(
         root / "jobs" / "reports.py",
         "from .sub import helpers\n\ndef nightly(payload, ctx):\n    return helpers.X\n",
     )
-    _write(root / "jobs" / "sub" / "__init__.py", "")
-    _write(root / "jobs" / "sub" / "helpers.py", "import json\nX = 1\n")
-    _write(root / "jobs" / "other.py", "def run(payload, ctx):\n    return 2\n")
-    _write(root / "jobs" / "template.txt", "Dear {name}\n")
-    _write(root / "tasks.py", "def ping(payload, ctx):\n    import jobs.other\n    return 'pong'\n")
-    _write(root / "jobs.yaml", "version: 1\n")
+    write_file(root / "jobs" / "sub" / "__init__.py", "")
+    write_file(root / "jobs" / "sub" / "helpers.py", "import json\nX = 1\n")
+    write_file(root / "jobs" / "other.py", "def run(payload, ctx):\n    return 2\n")
+    write_file(root / "jobs" / "template.txt", "Dear {name}\n")
+    write_file(
+        root / "tasks.py", "def ping(payload, ctx):\n    import jobs.other\n    return 'pong'\n"
+    )
+    write_file(root / "jobs.yaml", "version: 1\n")
     return root
 
 
 @pytest.fixture
 def platform(tmp_path: Path) -> Path:
     pkg = tmp_path / "site" / "scheduler"
-    _write(pkg / "__init__.py", "")
-    _write(pkg / "errors.py", "")
-    _write(pkg / "worker" / "__init__.py", "")
-    _write(
+    write_file(pkg / "__init__.py", "")
+    write_file(pkg / "errors.py", "")
+    write_file(pkg / "worker" / "__init__.py", "")
+    write_file(
         pkg / "worker" / "entry.py",
         "from scheduler import errors\n\ndef handler(event, context):\n    return None\n",
     )
-    _write(pkg / "cli" / "__init__.py", "")
-    _write(pkg / "cli" / "main.py", "")
+    write_file(pkg / "cli" / "__init__.py", "")
+    write_file(pkg / "cli" / "main.py", "")
     return pkg
 
 
@@ -90,7 +86,7 @@ def test_a_change_in_an_imported_module_changes_the_hash(project: Path, platform
     # GIVEN a zip built once
     before = code_sha256(build_zip(project, ["jobs.reports"], platform=platform))
     # WHEN a module the handler imports (relatively) changes
-    _write(project / "jobs" / "sub" / "helpers.py", "X = 2\n")
+    write_file(project / "jobs" / "sub" / "helpers.py", "X = 2\n")
     # THEN the hash changes
     assert code_sha256(build_zip(project, ["jobs.reports"], platform=platform)) != before
 
@@ -101,8 +97,8 @@ def test_a_new_module_of_another_job_leaves_this_job_unchanged(
     # GIVEN the reports job's zip
     before = build_zip(project, ["jobs.reports"], platform=platform)
     # WHEN a new job's module appears beside it, and another job's module changes
-    _write(project / "jobs" / "new_job.py", "def run(payload, ctx):\n    return 3\n")
-    _write(project / "jobs" / "other.py", "def run(payload, ctx):\n    return 4\n")
+    write_file(project / "jobs" / "new_job.py", "def run(payload, ctx):\n    return 3\n")
+    write_file(project / "jobs" / "other.py", "def run(payload, ctx):\n    return 4\n")
     # THEN the reports job's bytes (so its CodeSha256) are the same: no re-upload for it
     assert build_zip(project, ["jobs.reports"], platform=platform) == before
 
@@ -145,10 +141,10 @@ def test_build_zips_builds_each_module_once(project: Path, platform: Path) -> No
 
 def test_pycache_and_hidden_files_excluded(project: Path, platform: Path) -> None:
     # GIVEN compiled caches and dotfiles beside the sources
-    _write(project / "jobs" / "__pycache__" / "reports.cpython-311.pyc", "junk")
-    _write(project / "jobs" / "stale.pyc", "junk")
-    _write(project / "jobs" / ".DS_Store", "junk")
-    _write(platform / "__pycache__" / "x.cpython-311.pyc", "junk")
+    write_file(project / "jobs" / "__pycache__" / "reports.cpython-311.pyc", "junk")
+    write_file(project / "jobs" / "stale.pyc", "junk")
+    write_file(project / "jobs" / ".DS_Store", "junk")
+    write_file(platform / "__pycache__" / "x.cpython-311.pyc", "junk")
     # WHEN the zip is built
     names = _names(build_zip(project, ["jobs.reports"], platform=platform))
     # THEN none of them is in it
@@ -164,7 +160,7 @@ def test_missing_handler_package_is_a_clear_error(project: Path, platform: Path)
 
 def test_handler_package_may_not_shadow_the_platform(project: Path, platform: Path) -> None:
     # GIVEN a user folder named like the platform package beside jobs.yaml
-    _write(project / "scheduler" / "mine.py", "")
+    write_file(project / "scheduler" / "mine.py", "")
     # WHEN a handler names it THEN packaging refuses: the platform would shadow it
     with pytest.raises(PackageError, match="clashes"):
         build_zip(project, ["scheduler.mine"], platform=platform)
