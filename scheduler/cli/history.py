@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -64,9 +63,6 @@ class JobNames:
     jobs: dict[str, None]
 
 
-_PREFIX = re.compile(r"^[a-z][a-z0-9]{0,11}$")  # the catalogue model's prefix pattern
-
-
 def read_job_names(path: Path) -> JobNames | None:
     """The catalogue's prefix and job names, read as plain YAML (no models, no checks), or
     None when the file is not a plain version-1 catalogue and the full loader must say why.
@@ -85,7 +81,7 @@ def read_job_names(path: Path) -> JobNames | None:
     if not isinstance(data, dict) or data.get("version") != 1:
         return None
     prefix, jobs = data.get("prefix", names.DEFAULT_PREFIX), data.get("jobs")
-    if not isinstance(prefix, str) or not _PREFIX.match(prefix) or not isinstance(jobs, dict):
+    if not isinstance(prefix, str) or names.prefix_problem(prefix) or not isinstance(jobs, dict):
         return None
     if not all(isinstance(name, str) for name in jobs):
         return None

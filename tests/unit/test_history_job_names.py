@@ -37,6 +37,7 @@ def test_the_default_prefix_applies(tmp_path: Path) -> None:
         "version: 2\njobs: {}\n",  # another version
         "version: 1\n",  # no jobs
         "version: 1\nprefix: Bad-Prefix\njobs: {}\n",  # a prefix the model refuses
+        "version: 1\nprefix: sthree\njobs: {}\n",  # a prefix validate refuses (S3 reserves it)
         "version: 1\njobs: {1: {}}\n",  # a job name that is not text
     ],
 )
