@@ -1,5 +1,5 @@
 """``python -m scheduler`` runs the cronbridge CLI."""
 
-from scheduler.cli.main import main
+from scheduler.cli.entry import run
 
-raise SystemExit(main())
+run()
