@@ -3,12 +3,14 @@
 Every resource name is ``<prefix>-<stage>-<job>`` (plus a short suffix where one job owns
 several rules), so nobody needs a lookup table to find a job in the AWS console. The
 length limits below are chosen so that every derived name fits AWS's 64-character cap
-on rule, function, role and schedule names. Pure and stdlib-only.
+on rule, function, role and schedule names. Pure and stdlib-only (plus the contract's tag keys).
 """
 
 from __future__ import annotations
 
 import re
+
+from scheduler import contract
 
 DEFAULT_PREFIX = "cronbridge"
 DEFAULT_STAGE = "dev"
@@ -144,3 +146,13 @@ def scheduler_role(prefix: str, stage: str) -> str:
 
 def log_group(prefix: str, stage: str, job: str) -> str:
     return f"/aws/lambda/{function_name(prefix, stage, job)}"
+
+
+def ownership_tags(prefix: str, stage: str) -> dict[str, str]:
+    """The tags every resource of the stage carries (what the plan's tag listing filters
+    on, and what proves a resource is ours before a prune)."""
+    return {
+        contract.TAG_MANAGED_BY: contract.MANAGED_BY_VALUE,
+        contract.TAG_STAGE: stage,
+        contract.TAG_PREFIX: prefix,
+    }

@@ -33,6 +33,16 @@ def add_file_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_target_arg(parser: argparse.ArgumentParser, verb: str) -> None:
+    parser.add_argument(
+        "--target",
+        action="append",
+        default=None,
+        metavar="JOB",
+        help=f"{verb} only this job's changes (and the shared resources it needs); repeatable",
+    )
+
+
 def add_aws_args(parser: argparse.ArgumentParser, *, stage: bool = True) -> None:
     group = parser.add_argument_group("AWS")
     if stage:

@@ -11,21 +11,21 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from scheduler.catalogue import load_catalogue
 from scheduler.cli import common
 from scheduler.cli.output import Result, paint_plan, progress
-from scheduler.deploy.engine import PlanContext, apply_plan, plan_catalogue
 from scheduler.deploy.executor_pool import DEFAULT_PARALLELISM, MAX_PARALLELISM
-from scheduler.deploy.live_reads import READ_PARALLELISM
-from scheduler.deploy.render import bookkeeping, render_json, render_text
-from scheduler.deploy.targeting import Targeted, describe_partial
 from scheduler.errors import UsageError
+
+if TYPE_CHECKING:
+    # Imported where used: the catalogue's models and the deploy engine are most of a
+    # no-op deploy's import time, and the stage's listings start before them (make_plan).
+    from scheduler.deploy.engine import PlanContext
+    from scheduler.deploy.targeting import Targeted
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from scheduler.cli.saved import add_target_arg
-
     parser.add_argument(
         "plan_file",
         nargs="?",
@@ -33,7 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="apply exactly this saved plan (`cronbridge plan -o FILE`), refused if the "
         "stage or the catalogue changed since",
     )
-    add_target_arg(parser, "apply")
+    common.add_target_arg(parser, "apply")
     common.add_file_arg(parser)
     common.add_aws_args(parser)
     parser.add_argument("--yes", action="store_true", help="apply without asking")
@@ -86,13 +86,26 @@ def make_plan(
     args: argparse.Namespace, *, refresh: bool = False, prune: bool = True,
     destroy: bool = False, include_data: bool = False, resume_paused: bool = False,
 ) -> PlanContext:  # fmt: skip
-    catalogue = load_catalogue(common.catalogue_path(args))
+    from scheduler.cli.prefetch import start_stage_reads
+
+    # The stage's listings first, so their round trips overlap the catalogue's load.
+    reads = start_stage_reads(args, destroy=destroy)
+    try:
+        from scheduler.catalogue import load_catalogue
+        from scheduler.deploy.engine import plan_catalogue
+        from scheduler.deploy.live_reads import READ_PARALLELISM
+
+        catalogue = load_catalogue(common.catalogue_path(args))
+    except BaseException:
+        if reads is not None:
+            reads.close()
+        raise
     clients = common.aws_clients(args)
     return plan_catalogue(
         catalogue, common.resolve_stage(args), clients, prune=prune, refresh=refresh,
         layers=emulator_layers(args), destroy=destroy, include_data=include_data,
         region=clients.region_name, check_boundary=emulator_layers(args) is None,
-        resume_paused=resume_paused, read_parallelism=READ_PARALLELISM,
+        resume_paused=resume_paused, read_parallelism=READ_PARALLELISM, reads=reads,
     )  # fmt: skip
 
 
@@ -147,6 +160,10 @@ def _partial(target: Targeted | None) -> dict[str, object]:
 def apply_and_report(
     args: argparse.Namespace, ctx: PlanContext, question: str, target: Targeted | None = None
 ) -> Result:
+    from scheduler.deploy.engine import apply_plan
+    from scheduler.deploy.render import bookkeeping, render_json, render_text
+    from scheduler.deploy.targeting import describe_partial
+
     plan = ctx.plan
     partial = [describe_partial(target)] if target else []
     if not plan.has_changes:

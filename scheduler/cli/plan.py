@@ -7,17 +7,13 @@ from pathlib import Path
 
 from scheduler.cli import common
 from scheduler.cli.output import Result, paint_plan, progress
-from scheduler.deploy.render import render_json, render_text
-from scheduler.deploy.targeting import describe_partial
 
 EXIT_NO_CHANGES = 0
 EXIT_CHANGES = 2
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from scheduler.cli.saved import add_target_arg
-
-    add_target_arg(parser, "plan")
+    common.add_target_arg(parser, "plan")
     parser.add_argument(
         "-o",
         "--out",
@@ -46,6 +42,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> Result:
     from scheduler.cli import saved
     from scheduler.cli.deploy import make_plan
+    from scheduler.deploy.render import render_json, render_text
+    from scheduler.deploy.targeting import describe_partial
 
     ctx = make_plan(args, refresh=args.refresh, prune=not args.no_prune)
     target = saved.targeted(ctx, args.target)

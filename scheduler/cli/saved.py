@@ -9,29 +9,25 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scheduler.cli import common
 from scheduler.deploy import saved_plan
-from scheduler.deploy.engine import PlanContext
-from scheduler.deploy.render import render_json
-from scheduler.deploy.targeting import Targeted, check_targets, narrow
 from scheduler.errors import UsageError
 
-
-def add_target_arg(parser: argparse.ArgumentParser, verb: str) -> None:
-    parser.add_argument(
-        "--target",
-        action="append",
-        default=None,
-        metavar="JOB",
-        help=f"{verb} only this job's changes (and the shared resources it needs); repeatable",
-    )
+if TYPE_CHECKING:
+    # Loading a saved plan happens before the plan is made, and must not import the deploy
+    # engine ahead of the stage's early listings (cli/prefetch.py).
+    from scheduler.deploy.engine import PlanContext
+    from scheduler.deploy.targeting import Targeted
 
 
 def targeted(ctx: PlanContext, targets: list[str] | None) -> Targeted | None:
     """The plan narrowed to ``targets`` (ctx.plan is replaced), or None without targets."""
     if not targets:
         return None
+    from scheduler.deploy.targeting import check_targets, narrow
+
     check_targets(targets, ctx.desired.jobs, ctx.plan)
     result = narrow(ctx.plan, targets)
     ctx.plan = result.plan
@@ -45,6 +41,8 @@ def _fingerprints(args: argparse.Namespace, ctx: PlanContext) -> tuple[str, str]
 
 
 def save(args: argparse.Namespace, ctx: PlanContext, target: Targeted | None, out: Path) -> None:
+    from scheduler.deploy.render import render_json
+
     catalogue_sha, live_sha = _fingerprints(args, ctx)
     saved_plan.write(
         out,
@@ -92,6 +90,8 @@ def load(args: argparse.Namespace) -> saved_plan.SavedPlan:
 
 def verify(args: argparse.Namespace, ctx: PlanContext, saved: saved_plan.SavedPlan) -> None:
     """Refuse unless the catalogue and the stage are what the saved plan was made from."""
+    from scheduler.deploy.render import render_json
+
     catalogue_sha, live_sha = _fingerprints(args, ctx)
     saved_plan.check(
         saved, catalogue_sha256=catalogue_sha, live_sha256=live_sha, plan=render_json(ctx.plan)

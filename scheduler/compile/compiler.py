@@ -17,6 +17,7 @@ from scheduler.compile.arns import Arns
 from scheduler.compile.rules import worker_rule
 from scheduler.errors import CronbridgeError
 from scheduler.monitor.jobs import monitored_job
+from scheduler.names import ownership_tags
 from scheduler.resources import (
     JOB_POLICY_NAME,
     SCHEDULER_POLICY_NAME,
@@ -103,16 +104,6 @@ def compile_catalogue(
         ownership_tags=dict(ownership),
         alert_topic=topic,
     )
-
-
-def ownership_tags(prefix: str, stage: str) -> dict[str, str]:
-    """The tags every resource of the stage carries (what the plan's tag listing filters
-    on, and what proves a resource is ours before a prune)."""
-    return {
-        contract.TAG_MANAGED_BY: contract.MANAGED_BY_VALUE,
-        contract.TAG_STAGE: stage,
-        contract.TAG_PREFIX: prefix,
-    }
 
 
 def _shared(catalogue: Catalogue, stage: str, arns: Arns, own: dict[str, str]) -> SharedResources:

@@ -90,6 +90,7 @@ def plan_catalogue(
     resume_paused: bool = False,
     read_parallelism: int = 1,
     now: datetime | None = None,
+    reads: StageReads | None = None,
 ) -> PlanContext:
     """Read the live stage and diff it against the catalogue. No writes. ``check_boundary``
     False skips proving the catalogue's permissions boundary exists (a local emulator has no
@@ -97,10 +98,17 @@ def plan_catalogue(
     (``scheduler.deploy.paused``) unless ``resume_paused``. ``read_parallelism``: how many
     of the stage's listings run at once (``live_reads``; one by one unless asked, as for
     ``apply_plan``). ``now`` dates the code objects old enough to prune
-    (``plan_artifacts.GRACE``)."""
+    (``plan_artifacts.GRACE``). ``reads``: the stage's listings, already started from the
+    same clients before the catalogue was loaded (``cli.prefetch``); used only when they
+    were named for this catalogue's prefix, this stage and this kind of plan."""
     api = AwsApi(clients)
     region = region or _region(clients)
-    reads = StageReads(api, catalogue.prefix, stage, destroy=destroy, parallelism=read_parallelism)
+    if reads is None or not reads.is_for(catalogue.prefix, stage, destroy=destroy):
+        if reads is not None:
+            reads.close()  # named for another prefix than the loaded catalogue's
+        reads = StageReads(
+            api, catalogue.prefix, stage, destroy=destroy, parallelism=read_parallelism
+        )
     try:
         return _plan(
             catalogue, stage, api, reads, prune=prune, refresh=refresh, layers=layers,

@@ -24,10 +24,10 @@ from concurrent.futures import Future
 from typing import Any
 
 from scheduler import names
-from scheduler.compile import ownership_tags
 from scheduler.deploy import live_iam, paused
 from scheduler.deploy.awsapi import AwsApi
 from scheduler.deploy.live import HINT_TYPES, Snapshot
+from scheduler.names import ownership_tags
 from scheduler.resources import DesiredState
 
 # Reads at once: the scan's eight, so none waits for another (AWS applies a per-API
@@ -44,6 +44,7 @@ class StageReads:
     ) -> None:  # fmt: skip
         self._api = api
         self._destroy = destroy
+        self._named_for = (prefix, stage, destroy)
         self._base = names.base(prefix, stage)
         self._path = names.role_path(prefix, stage)
         self._scheduler_role = names.scheduler_role(prefix, stage)
@@ -72,6 +73,10 @@ class StageReads:
             for key, (service, read) in reads.items():
                 api.client(service)  # built here, on the caller's thread
                 self._futures[key] = _start(key, read, slots)
+
+    def is_for(self, prefix: str, stage: str, *, destroy: bool = False) -> bool:
+        """Whether these reads are the ones a plan of this prefix and stage would make."""
+        return self._named_for == (prefix, stage, destroy)
 
     def _get(self, key: str) -> Any:
         if key not in self._done:

@@ -14,7 +14,9 @@ import pytest
 
 from scheduler.awsclients import AwsClients
 from scheduler.catalogue import load_catalogue
+from scheduler.deploy.awsapi import AwsApi
 from scheduler.deploy.engine import apply_catalogue, plan_catalogue
+from scheduler.deploy.live_reads import READ_PARALLELISM, StageReads
 from scheduler.errors import AwsCallError
 from tests.functional.deploying import CODE
 
@@ -134,3 +136,48 @@ def test_a_failed_plan_does_not_wait_for_a_slow_read(folder: Path, clients: Thre
     # THEN the error comes at once, not after the hung call
     assert time.monotonic() - began < 30
     clients.gate.set()
+
+
+def _early_reads(clients: ThreadRecorder, prefix: str) -> StageReads:
+    """The stage's listings started before the catalogue is loaded, as cli/prefetch.py does."""
+    return StageReads(AwsApi(clients), prefix, "dev", parallelism=READ_PARALLELISM)
+
+
+def test_reads_started_before_the_catalogue_are_the_plans_reads(
+    folder: Path, clients: ThreadRecorder
+) -> None:
+    # GIVEN a deployed stage, and its plan made the usual way
+    apply_catalogue(load_catalogue(folder / "jobs.yaml"), "dev", clients, layers=(), code=CODE)
+    usual = _plan(folder, clients, 8)
+    usual_calls = Counter(clients.calls)
+    # WHEN the listings are started first, for the catalogue's prefix, and handed to the plan
+    clients.calls = []
+    early = _early_reads(clients, "cronbridge")
+    cat = load_catalogue(folder / "jobs.yaml")
+    ctx = plan_catalogue(
+        cat, "dev", clients, layers=(), code=CODE, check_boundary=False,
+        read_parallelism=8, reads=early,
+    )  # fmt: skip
+    # THEN the plan used them: the same calls, once each, and the same plan
+    assert Counter(clients.calls) == usual_calls
+    assert not ctx.plan.has_changes and not usual.plan.has_changes
+    assert ctx.snapshot.roles.keys() == usual.snapshot.roles.keys()
+
+
+def test_reads_named_for_another_prefix_are_dropped(folder: Path, clients: ThreadRecorder) -> None:
+    # GIVEN a deployed stage, and listings started for a prefix the catalogue does not have
+    # (the early guess at the prefix was wrong)
+    apply_catalogue(load_catalogue(folder / "jobs.yaml"), "dev", clients, layers=(), code=CODE)
+    clients.calls = []
+    early = _early_reads(clients, "other")
+    cat = load_catalogue(folder / "jobs.yaml")
+    # WHEN the plan is handed them
+    ctx = plan_catalogue(
+        cat, "dev", clients, layers=(), code=CODE, check_boundary=False,
+        read_parallelism=8, reads=early,
+    )  # fmt: skip
+    # THEN it read its own stage again and planned from that: nothing to change, and the
+    # stage's roles (none of which the other prefix's listing holds) were seen
+    assert not ctx.plan.has_changes
+    assert ctx.snapshot.roles and all(name.startswith(BASE) for name in ctx.snapshot.roles)
+    assert clients.calls.count("ListRoles") == 2
