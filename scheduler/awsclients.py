@@ -40,7 +40,10 @@ class AwsClients:
             # and s3transfer: a tenth of a no-op deploy's wall time.
             import botocore.session
 
+            from scheduler.modelcache import use_model_cache
+
             self._session = botocore.session.Session(profile=self.profile)
+            use_model_cache(self._session)
         return self._session
 
     @property
