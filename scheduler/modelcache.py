@@ -5,7 +5,9 @@ parsed into ordered dicts, the same files on every run. For the seven clients of
 deploy that is about 0.06 s of the command (``bench/noop_speed.py``), a tenth of it. This
 file loader keeps what it parsed as a pickle in the user's cache folder and reads that
 back instead, keyed by botocore's version and the data file's path, size and modification
-time, so an upgraded or edited model is parsed afresh. It only ever speeds things up:
+time, so an upgraded or edited model is parsed afresh; and the list of services botocore
+ships, which it otherwise builds by listing its whole data folder (``CachedLoader``). It
+only ever speeds things up:
 a cache that cannot be read or written is skipped, and the file is parsed as usual.
 
 The cache is used only from a folder that is the user's own and that nobody else may
@@ -25,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from botocore import __version__ as BOTOCORE_VERSION  # noqa: N812 - a constant
-from botocore.loaders import JSONFileLoader
+from botocore.loaders import JSONFileLoader, Loader, instance_cache
 
 OFF_VARIABLE = "CRONBRIDGE_MODEL_CACHE"
 _EXTENSIONS = (".json", ".json.gz")  # botocore's own order (loaders._JSON_OPEN_METHODS)
@@ -44,9 +46,45 @@ def use_model_cache(session: Any, folder: Path | None = None) -> None:
     folder = folder if folder is not None else default_folder()
     if folder is None or not _private_folder(folder):
         return
-    # The session's own loader keeps its search paths (AWS_DATA_PATH, ~/.aws/models);
-    # only how a found file is read changes.
-    session.get_component("data_loader").file_loader = CachedFileLoader(folder)
+    # The same search paths as the session's own loader (AWS_DATA_PATH, ~/.aws/models).
+    paths = list(session.get_component("data_loader").search_paths)
+    loader = CachedLoader(folder, extra_search_paths=paths, include_default_search_paths=False)
+    session.register_component("data_loader", loader)
+
+
+class CachedLoader(Loader):
+    """botocore's loader, reading files through ``CachedFileLoader``, and keeping the list
+    of services that have a given kind of file.
+
+    botocore builds that list (``list_available_services``) by listing all ~400 service
+    folders it ships, once per kind of file (models, endpoint rules, paginators) and per
+    process; and once per thread when threads ask for the same kind at once, as the
+    plan's concurrent listings do for paginators. It depends only on botocore's own
+    data, so it is kept per botocore version; with any other data folder present
+    (``~/.aws/models``, ``AWS_DATA_PATH``) botocore lists it itself, every time.
+    """
+
+    def __init__(self, folder: Path, **kwargs: Any) -> None:
+        super().__init__(file_loader=CachedFileLoader(folder), **kwargs)
+        self._folder = folder
+
+    @instance_cache
+    def list_available_services(self, type_name: str) -> list[str]:
+        searched = [path for path in self.search_paths if os.path.isdir(path)]
+        if searched != [self.BUILTIN_DATA_PATH]:
+            return list(super().list_available_services(type_name))
+        text = f"{BOTOCORE_VERSION}\0services\0{self.BUILTIN_DATA_PATH}\0{type_name}"
+        entry = self._folder / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.pickle"
+        try:
+            with open(entry, "rb") as cached:
+                services = pickle.load(cached)
+            if isinstance(services, list):
+                return services
+        except Exception:  # missing, or damaged: listed afresh below, and (re)written
+            pass
+        services = list(super().list_available_services(type_name))
+        _write(entry, services)
+        return services
 
 
 class CachedFileLoader(JSONFileLoader):

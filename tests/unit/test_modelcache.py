@@ -11,8 +11,15 @@ from pathlib import Path
 
 import botocore.session
 import pytest
+from botocore.loaders import Loader
 
-from scheduler.modelcache import OFF_VARIABLE, CachedFileLoader, default_folder, use_model_cache
+from scheduler.modelcache import (
+    OFF_VARIABLE,
+    CachedFileLoader,
+    CachedLoader,
+    default_folder,
+    use_model_cache,
+)
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -101,3 +108,47 @@ def test_the_cache_lives_in_the_users_cache_folder(
     monkeypatch.delenv(OFF_VARIABLE, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert default_folder() == tmp_path / "cronbridge" / "botocore"
+
+
+def _builtin_only_loader(folder: Path) -> CachedLoader:
+    return CachedLoader(
+        folder, extra_search_paths=[Loader.BUILTIN_DATA_PATH], include_default_search_paths=False
+    )
+
+
+def test_the_service_list_is_botocores_and_is_kept(tmp_path: Path) -> None:
+    # GIVEN the services botocore lists for a kind of file, listed once through the cache
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    plain = Loader(
+        extra_search_paths=[Loader.BUILTIN_DATA_PATH], include_default_search_paths=False
+    )
+    listed = _builtin_only_loader(folder).list_available_services("paginators-1")
+    # THEN it is botocore's own list
+    assert listed == plain.list_available_services("paginators-1")
+    assert "iam" in listed and "lambda" in listed
+    # WHEN the kept list says otherwise THEN a new loader reads the kept one (no listing)
+    [entry] = _entries(folder)
+    entry.write_bytes(pickle.dumps(["kept"]))
+    assert _builtin_only_loader(folder).list_available_services("paginators-1") == ["kept"]
+
+
+def test_with_another_data_folder_botocore_lists_itself(tmp_path: Path) -> None:
+    # GIVEN a user's own model folder besides botocore's (like ~/.aws/models), and a kept
+    # list from before it existed
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    _builtin_only_loader(folder).list_available_services("service-2")
+    [entry] = _entries(folder)
+    entry.write_bytes(pickle.dumps(["kept"]))
+    extra = tmp_path / "models" / "myservice" / "2024-01-01"
+    extra.mkdir(parents=True)
+    (extra / "service-2.json").write_text("{}")
+    loader = CachedLoader(
+        folder,
+        extra_search_paths=[str(tmp_path / "models"), Loader.BUILTIN_DATA_PATH],
+        include_default_search_paths=False,
+    )
+    # WHEN the services are listed THEN botocore lists both folders, the new service too
+    listed = loader.list_available_services("service-2")
+    assert "myservice" in listed and "sqs" in listed
