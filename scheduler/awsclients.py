@@ -40,10 +40,12 @@ class AwsClients:
             # and s3transfer: a tenth of a no-op deploy's wall time.
             import botocore.session
 
+            from scheduler.awstime import use_fast_timestamps
             from scheduler.modelcache import use_model_cache
 
             self._session = botocore.session.Session(profile=self.profile)
             use_model_cache(self._session)
+            use_fast_timestamps(self._session)
         return self._session
 
     @property
