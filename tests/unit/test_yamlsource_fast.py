@@ -66,3 +66,77 @@ def test_syntax_errors_read_as_before(text: str) -> None:
     # GIVEN broken YAML WHEN read with libyaml first THEN the problem is the pure loader's
     _same(text)
     assert parse_yaml(text).problems[0].message.startswith("YAML syntax error: ")
+
+
+NO_ANCHORS = """\
+version: 1
+jobs:
+  job-a:
+    schedule: "0 2 * * *"   # a comment
+    payload: {région: "é", list: [1, 2.5, true, null, 2026-03-29, [a, {b: c}]], n: {k: v}}
+    env: {A: !!str 12, B: '07', C: 0x1F, D: ~, E: ""}
+  job-a:
+    schedule: '@daily'
+  ? [complex, {key: x}]
+  : {dropped: [1, 2]}
+  ~: null key
+  2026-01-01: a date key
+  1: one
+  true: yes
+  job-b:
+    description: >
+      folded
+      text
+    tags: {team: data}
+    empty:
+"""
+
+
+@pytest.mark.skipif(not getattr(yaml, "__with_libyaml__", False), reason="no libyaml")
+@pytest.mark.parametrize("text", [SAMPLE_CATALOGUE.read_text(encoding="utf-8"), NO_ANCHORS])
+def test_built_from_events_as_from_the_node_tree(text: str) -> None:
+    # GIVEN a catalogue without anchors: duplicates, complex, null and date keys, tags
+    # WHEN it is built straight from libyaml's events
+    fast = yamlsource._from_events(text, yaml.CSafeLoader)
+    # THEN data, marks and problems are what the composed node tree gives (C and pure)
+    assert fast is not None
+    for composed in (yamlsource._compose(text, True), yamlsource._compose(text, False)):
+        assert composed is not None
+        source = yamlsource.SourceMap()
+        problems: list[yamlsource.YamlProblem] = []
+        data = yamlsource._build(composed, (), yamlsource._Builder(source, problems))
+        assert (fast.data, fast.source, fast.problems) == (data, source, problems)
+    if text == NO_ANCHORS:
+        assert [p.message for p in fast.problems] == [
+            "duplicate key 'job-a' (first defined at line 3)",
+            "mapping keys must be plain text",
+            "mapping keys must be plain text",
+            "mapping keys must be plain text",
+        ]
+
+
+@pytest.mark.skipif(not getattr(yaml, "__with_libyaml__", False), reason="no libyaml")
+@pytest.mark.parametrize(
+    "text",
+    [
+        TRICKY,
+        "a: &x 1\nb: *x\n",
+        "? &k a\n: 1\n",
+        "a: 1\n---\nb: 2\n",
+        "a: ]\n",
+        "a: !!python/name:os.system x\n",
+    ],
+)
+def test_anchors_documents_and_errors_take_the_composers_path(text: str) -> None:
+    # GIVEN anchors or aliases (one value at two paths), two documents, a syntax error or
+    # a value its tag's constructor refuses
+    # WHEN built from events THEN it leaves them to the composer's path
+    assert yamlsource._from_events(text, yaml.CSafeLoader) is None
+
+
+def test_empty_and_null_documents() -> None:
+    # GIVEN a stream with no document, and documents that are only null
+    for text in ["", "# only a comment\n", "---\n", "~\n"]:
+        # THEN both parsers agree (no data, no problem)
+        _same(text)
+        assert parse_yaml(text).data is None
