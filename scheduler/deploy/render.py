@@ -42,6 +42,8 @@ def _is_spec(change: o.Change) -> bool:
 
 def _shown_changes(op: o.Op) -> list[o.Change]:
     """The changes a person reads: never the fingerprint, never a create's initial values."""
+    if not op.changes:
+        return []  # most ops of a first plan: creates carry no changes
     out = []
     for ch in op.changes:
         if _is_spec(ch) or (op.action == "create" and ch.old is None):
@@ -53,7 +55,22 @@ def _shown_changes(op: o.Op) -> list[o.Change]:
 def bookkeeping(plan: o.Plan) -> set[int]:
     """Ids of the ops that only keep cronbridge's records: the tag write that stamps a new
     function (part of its create) and updates whose only change is the spec fingerprint
-    (an earlier deploy interrupted before its last step, or a spec field no diff shows)."""
+    (an earlier deploy interrupted before its last step, or a spec field no diff shows).
+
+    The last plan's answer is kept (the plan is frozen, and held so its ops' ids stay
+    theirs): a command renders one plan as text and as JSON, each asking for it."""
+    last_plan, last = _LAST_BOOKKEEPING
+    if last_plan is plan:
+        return set(last)
+    out = _bookkeeping(plan)
+    _LAST_BOOKKEEPING[:] = [plan, frozenset(out)]
+    return out
+
+
+_LAST_BOOKKEEPING: list[Any] = [None, frozenset()]
+
+
+def _bookkeeping(plan: o.Plan) -> set[int]:
     created = {op.job for op in plan.ops if isinstance(op, o.CreateFunction)}
     out = set()
     for op in plan.ops:

@@ -129,3 +129,25 @@ def test_a_long_scalar_is_cut_with_an_ellipsis() -> None:
     )
     line = next(x for x in render_text(plan).splitlines() if "code_sha256" in x)
     assert line.endswith("... -> b")
+
+
+def test_bookkeeping_is_each_plans_own_when_asked_again(desired) -> None:
+    # GIVEN two plans: a new function with its tag stamp, and a re-stamp of its fingerprint
+    from scheduler.deploy.render import bookkeeping
+
+    fn = desired.jobs["nightly-report"].function
+    tag = o.TagFunction(job="nightly-report", function_arn=fn.arn, tags=dict(fn.tags))
+    created = o.Plan(
+        stage="dev", code_sha256="sha",
+        ops=(o.CreateFunction(job="nightly-report", function=fn), tag),
+    )  # fmt: skip
+    spec = o.Change(f"tags.{contract.TAG_SPEC_HASH}", "old", "new")
+    config = desired.jobs["nightly-report"].async_config
+    update = o.PutAsyncConfig(job="nightly-report", config=config, action="update", changes=(spec,))
+    restamp = o.Plan(stage="dev", code_sha256="sha", ops=(update,))
+    # WHEN each is asked for twice, in turns, and a caller changes the set it got
+    first = bookkeeping(created)
+    first.clear()
+    answers = [bookkeeping(created), bookkeeping(restamp), bookkeeping(created)]
+    # THEN every answer is that plan's own, whatever was asked or changed before
+    assert answers == [{id(tag)}, {id(update)}, {id(tag)}]
