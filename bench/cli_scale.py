@@ -9,9 +9,10 @@ included), and prints the median of R runs, wall time and CPU time (user + syste
 child: on a shared machine the steadier figure). Then ``plan`` against the local emulator
 (moto's server, one request at a time) with nothing deployed, the first plan of a
 1,000-job stage: as a fresh process (median of R, interleaved with ``--help``, the CLI's
-start, in the same environment), and once more in-process with every botocore API call
-timed, which splits the command's own time (after the interpreter and the imports) into
-the AWS calls and the CLI's own work. Goal (issue 10): the plan under 1 s. Usage:
+start, in the same environment; with ``--before DIR``, also this tree's and DIR's plan as
+``python -m scheduler``, interleaved, wall and CPU), and once more in-process with every
+botocore API call timed, which splits the command's own time (after the interpreter and
+the imports) into the AWS calls and the CLI's own work. Goal (issue 10): the plan under 1 s. Usage:
 ``python bench/cli_scale.py [--jobs 1000] [-r 5] [--no-plan] [--before DIR]``.
 """
 
@@ -153,21 +154,28 @@ def plan_on_emulator(path: Path, runs: int, before: Path | None = None) -> None:
         plan = [str(CRONBRIDGE), "plan", "-f", str(path), "--stage", "dev"]
         plan += ["--endpoint-url", emulator.endpoint_url]
         start = [str(CRONBRIDGE), "--help"]
+        # With --before, this tree's plan is also run as the older one is (python -m
+        # scheduler, the tree first on the path), so the two differ only in their code.
         old = [sys.executable, "-m", "scheduler", *plan[1:]]
         old_env = {**env, "PYTHONPATH": str(before)}
+        new_env = {**env, "PYTHONPATH": str(ROOT)}
         for argv in (start, plan):  # warm-up: bytecode, the code build cache
             _time(argv, path.parent, env)
         if before is not None:
             _time(old, path.parent, old_env)
-        walls: dict[str, list[float]] = {"start": [], "plan": [], "before": []}
-        cpus: list[float] = []
+            _time(old, path.parent, new_env)
+        walls: dict[str, list[float]] = {"start": [], "plan": [], "before": [], "now": []}
+        cpus: dict[str, list[float]] = {"plan": [], "before": [], "now": []}
         for _ in range(runs):
             if before is not None:
-                walls["before"].append(_time(old, path.parent, old_env)[0])
+                for key, tree_env in (("before", old_env), ("now", new_env)):
+                    wall, cpu = _time(old, path.parent, tree_env)
+                    walls[key].append(wall)
+                    cpus[key].append(cpu)
             walls["start"].append(_time(start, path.parent, env)[0])
             wall, cpu = _time(plan, path.parent, env)
             walls["plan"].append(wall)
-            cpus.append(cpu)
+            cpus["plan"].append(cpu)
         done = subprocess.run(
             [sys.executable, "-c", PLAN_PROBE, str(path), emulator.endpoint_url],
             cwd=path.parent, env=env, capture_output=True, text=True, check=False,
@@ -179,10 +187,17 @@ def plan_on_emulator(path: Path, runs: int, before: Path | None = None) -> None:
     print(
         f"cronbridge plan (first plan, nothing deployed, local emulator), median of {runs} "
         f"fresh processes: {plan_s:.3f} s wall (min {min(walls['plan']):.3f}), "
-        f"{statistics.median(cpus):.3f} s CPU; CLI start (--help) {start_s:.3f} s"
+        f"{statistics.median(cpus['plan']):.3f} s CPU; CLI start (--help) {start_s:.3f} s"
     )
     if walls["before"]:
-        print(f"  the --before tree's plan: {statistics.median(walls['before']):.3f} s wall")
+        print("  as `python -m scheduler plan`, interleaved (median / min wall, median CPU):")
+        for key, label in (("before", "the --before tree"), ("now", "this tree")):
+            print(
+                f"    {label:<18} {statistics.median(walls[key]):.3f} / {min(walls[key]):.3f} s "
+                f"wall, {statistics.median(cpus[key]):.3f} s CPU"
+            )
+        gain = statistics.median(cpus["before"]) / statistics.median(cpus["now"])
+        print(f"    -> this tree takes {1 / gain:.2f}x the older one's CPU ({gain:.2f}x less)")
     print(
         f"  -> {plan_s / GOAL_PLAN:.2f}x the goal of {GOAL_PLAN:g} s for the whole process; "
         f"{plan_s - start_s:.3f} s beyond the CLI's start "
