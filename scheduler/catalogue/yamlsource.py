@@ -20,8 +20,6 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from scheduler.catalogue.yamlerrors import explain
-
 Path_ = tuple[str | int, ...]
 
 
@@ -97,6 +95,9 @@ def parse_yaml(text: str, *, fast: bool = True) -> Document:
         root = _compose(text, fast)
     except yaml.MarkedYAMLError as exc:
         # The parser's words name its state; explain() names the likely mistake and a fix.
+        # Imported here: a valid catalogue never needs it.
+        from scheduler.catalogue.yamlerrors import explain
+
         why = explain(exc, text)
         problem = YamlProblem(Mark(why.line, why.column), (), why.message, why.hint)
         return Document(None, source, [problem])

@@ -9,6 +9,7 @@ no AWS calls.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -30,10 +31,15 @@ def _is_instance(value: Any) -> bool:
     return dataclasses.is_dataclass(value) and not isinstance(value, type)
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def _fields(value: Any) -> dict[str, Any]:
     """A dataclass's fields as they are (nested dataclasses compare by value), or a dict."""
     if _is_instance(value):
-        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        return {name: getattr(value, name) for name in _field_names(type(value))}
     return dict(value or {})
 
 

@@ -36,8 +36,11 @@ def _groups(plan: o.Plan) -> dict[str, list[o.Op]]:
     return groups
 
 
+_SPEC_FIELD = f"tags.{contract.TAG_SPEC_HASH}"
+
+
 def _is_spec(change: o.Change) -> bool:
-    return change.field == f"tags.{contract.TAG_SPEC_HASH}"
+    return change.field == _SPEC_FIELD
 
 
 def _shown_changes(op: o.Op) -> list[o.Change]:
