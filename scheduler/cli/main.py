@@ -118,6 +118,16 @@ def _color_from_argv(argv: Sequence[str]) -> str:
     return "auto"
 
 
+# Verbs that read the catalogue (and the stage), print, and exit within seconds: nearly
+# everything they allocate lives until the end, so a collection pass only walks it (a
+# first plan of 1,000 jobs made 6 passes of 4 to 35 ms each at 50,000, about 0.1 s; its
+# tracked objects grow by about 210,000, so at this threshold none runs, and its peak
+# memory measured the same). Long-running verbs (local, ui, logs, deploy's apply) keep
+# the threshold above.
+_BRIEF_VERBS = frozenset({"validate", "list", "next", "package", "plan"})
+_BRIEF_GEN0 = 1_000_000
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # A command builds long-lived objects in bursts (botocore's service models, the
     # catalogue, the desired resources) and exits: checking them for cycles every 700
@@ -125,6 +135,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     gc.set_threshold(50_000, 50, 50)
     argv = list(sys.argv[1:] if argv is None else argv)
     verb = _chosen_verb(argv)
+    if verb not in _BRIEF_VERBS:
+        return _run(argv, verb)
+    gc.set_threshold(_BRIEF_GEN0, 50, 50)
+    try:
+        return _run(argv, verb)
+    finally:  # a caller in the same process (tests, local mode) gets the usual passes back
+        gc.set_threshold(50_000, 50, 50)
+
+
+def _run(argv: list[str], verb: str | None) -> int:
     debug = "--debug" in argv
     as_json = _JSON_REQUESTED[0] = "--json" in argv
     args: argparse.Namespace | None = None

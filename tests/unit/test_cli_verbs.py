@@ -59,3 +59,35 @@ def test_each_verb_builds_its_own_parser(verb: str, capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert out.startswith(f"usage: cronbridge {verb}")
     assert " ".join(BY_NAME[verb].help.split()[:4]) in " ".join(out.split())
+
+
+def test_brief_verbs_skip_collection_passes_and_give_them_back(capsys) -> None:
+    import gc
+
+    from scheduler.cli import main as cli_main
+    from tests.conftest import SAMPLE_CATALOGUE
+
+    # GIVEN the verbs that run without collection passes: each is a real verb, none runs
+    # for long
+    assert set(BY_NAME) >= cli_main._BRIEF_VERBS
+    assert not cli_main._BRIEF_VERBS & {"local", "ui", "logs", "deploy", "destroy", "run"}
+    # WHEN one runs in this process (its run() observed as it is called)
+    during = []
+
+    def observe(frame, event, _arg):
+        code = frame.f_code
+        if event == "call" and code.co_name == "run" and code.co_filename.endswith("validate.py"):
+            during.append(gc.get_threshold())
+
+    gc.set_threshold(700, 10, 10)
+    sys.setprofile(observe)
+    try:
+        code = main(["validate", "-f", str(SAMPLE_CATALOGUE)])
+    finally:
+        sys.setprofile(None)
+    # THEN it succeeds, running at the high threshold
+    assert code == 0
+    assert during == [(cli_main._BRIEF_GEN0, 50, 50)]
+    # AND the process gets the CLI's usual threshold back afterwards
+    assert gc.get_threshold() == (50_000, 50, 50)
+    capsys.readouterr()
