@@ -40,8 +40,36 @@ def file_imports(module: str, path: Path, is_package: bool) -> tuple[str, ...]:
     return tuple(dict.fromkeys(imported_names(tree, module, is_package)))
 
 
+class ModuleFiles:
+    """Where modules' files are (``handlers.module_file``), each looked up once: the
+    closures of a stage's handler modules all hold the worker's hundred-odd modules, and
+    each lookup stats a file per parent package. Keep one for one packaging run only (a
+    file created later would not be seen)."""
+
+    def __init__(self) -> None:
+        self._files: dict[tuple[Path, str], Path | None] = {}
+        self._inits: dict[tuple[Path, str], Path] = {}
+
+    def module(self, root: Path, module: str) -> Path | None:
+        key = (root, module)
+        if key not in self._files:
+            self._files[key] = module_file(root, module)
+        return self._files[key]
+
+    def package_init(self, root: Path, package: str) -> Path:
+        """``<root>/<package as folders>/__init__.py``."""
+        key = (root, package)
+        init = self._inits.get(key)
+        if init is None:
+            init = self._inits[key] = root.joinpath(*package.split(".")) / "__init__.py"
+        return init
+
+
 def import_closure(
-    roots: dict[str, Path], modules: Iterable[str], imports: ImportsOf | None = None
+    roots: dict[str, Path],
+    modules: Iterable[str],
+    imports: ImportsOf | None = None,
+    files: ModuleFiles | None = None,
 ) -> dict[str, Path]:
     """Archive name -> file of every module reachable from ``modules``.
 
@@ -49,9 +77,11 @@ def import_closure(
     import whose top-level name is not a key is outside (stdlib, runtime, requirements).
     Each module's parent packages' ``__init__.py`` files are included, as importing it
     runs them. ``imports`` reads one module's imports (default ``file_imports``; the
-    plan's build cache remembers them by file content).
+    plan's build cache remembers them by file content). ``files``: lookups shared with
+    other closures of the same run.
     """
     imports_of = imports or file_imports
+    files = files if files is not None else ModuleFiles()
     out: dict[str, Path] = {}
     seen: set[str] = set()
     queue = list(modules)
@@ -63,14 +93,14 @@ def import_closure(
         root = roots.get(module.split(".")[0])
         if root is None:
             continue
-        path = module_file(root, module)
+        path = files.module(root, module)
         if path is None:
             continue  # ``from pkg import name``: ``pkg.name`` is an attribute, not a module
         parts = module.split(".")
         for depth in range(1, len(parts)):
-            init = root.joinpath(*parts[:depth]) / "__init__.py"
-            out["/".join(parts[:depth]) + "/__init__.py"] = init
-            queue.append(".".join(parts[:depth]))
+            package = ".".join(parts[:depth])
+            out["/".join(parts[:depth]) + "/__init__.py"] = files.package_init(root, package)
+            queue.append(package)
         out[path.relative_to(root).as_posix()] = path
         for name in imports_of(module, path, path.name == "__init__.py"):
             if name.split(".")[0] in roots:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from scheduler.deploy import vendor, zipbuild
 from scheduler.deploy.buildcache import BuildCache
+from scheduler.deploy.closure import ModuleFiles
 
 
 class JobCodes(Mapping[str, bytes]):
@@ -78,8 +79,11 @@ def job_codes(
     entries: dict[str, dict[str, Path]] = {}
     shas: dict[str, str] = {}
     built: dict[str, bytes] = {}
+    files = ModuleFiles()  # the zips share most modules (the worker's): each looked up once
     for module in sorted(set(modules.values())):
-        found = zipbuild.package_entries(root, [module], platform, vendored, cache.imports_of)
+        found = zipbuild.package_entries(
+            root, [module], platform, vendored, cache.imports_of, files=files
+        )
         key = cache.zip_key(found)
         sha = cache.zip_sha(key)
         if sha is None:

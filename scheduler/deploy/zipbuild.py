@@ -31,7 +31,13 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from scheduler.deploy.closure import WORKER_ENTRY, ImportsOf, data_files, import_closure
+from scheduler.deploy.closure import (
+    WORKER_ENTRY,
+    ImportsOf,
+    ModuleFiles,
+    data_files,
+    import_closure,
+)
 from scheduler.deploy.vendor import PipRunner, vendored_dir, vendored_entries
 from scheduler.errors import CronbridgeError
 
@@ -113,10 +119,13 @@ def package_entries(
     platform: Path,
     vendored: Path | None,
     imports: ImportsOf | None = None,
+    *,
+    files: ModuleFiles | None = None,
 ) -> dict[str, Path]:
     """Archive name -> file of everything the zip for ``handler_modules`` holds (what
     ``write_zip`` writes). ``imports``: how to learn a module's imports (closure.py; the
-    plan passes a cache keyed by file content)."""
+    plan passes a cache keyed by file content); ``files``: module lookups shared by the
+    zips of one run."""
     roots = {PLATFORM_PACKAGE: platform.parent}
     tops = sorted({m.split(".")[0] for m in handler_modules})
     for top in tops:
@@ -125,7 +134,8 @@ def package_entries(
             continue  # a handler may live in the platform package itself
         _require_handler(root, top)
         roots[top] = root
-    entries = import_closure(roots, [WORKER_ENTRY, *sorted(set(handler_modules))], imports)
+    modules = [WORKER_ENTRY, *sorted(set(handler_modules))]
+    entries = import_closure(roots, modules, imports, files)
     for top in tops:
         if top != PLATFORM_PACKAGE and (root / top).is_dir():
             entries.update(data_files(root / top, top, _SKIP_DIRS))

@@ -225,3 +225,20 @@ def test_code_over_lambdas_unzipped_limit_is_refused(project: Path, platform: Pa
     # WHEN the zip is built THEN packaging stops before deflating, naming the limit
     with pytest.raises(PackageError, match="unzips to 251 MB; Lambda allows at most 250 MB"):
         build_zip(project, ["jobs.reports"], platform=platform)
+
+
+def test_shared_module_lookups_give_each_zip_its_own_closure() -> None:
+    from scheduler.deploy.closure import ModuleFiles
+    from scheduler.deploy.zipbuild import package_entries
+
+    # GIVEN the sample's handler modules and the real platform, as a plan packages them
+    modules = ["jobs.cleanup", "jobs.heartbeat", "jobs.reports", "scheduler.monitor.entry"]
+    platform = platform_dir().resolve()
+    shared = ModuleFiles()
+    # WHEN their closures share one set of lookups, as job_codes has them do
+    together = {m: package_entries(REPO_ROOT, [m], platform, None, files=shared) for m in modules}
+    # THEN each is exactly the closure made alone, and they differ where the modules do
+    alone = {m: package_entries(REPO_ROOT, [m], platform, None) for m in modules}
+    assert together == alone
+    assert "jobs/reports.py" in together["jobs.reports"]
+    assert "jobs/reports.py" not in together["jobs.heartbeat"]
