@@ -39,7 +39,8 @@ def _field_names(cls: type) -> tuple[str, ...]:
 def _fields(value: Any) -> dict[str, Any]:
     """A dataclass's fields as they are (nested dataclasses compare by value), or a dict."""
     if _is_instance(value):
-        return {name: getattr(value, name) for name in _field_names(type(value))}
+        cls: type = type(value)
+        return {name: getattr(value, name) for name in _field_names(cls)}
     return dict(value or {})
 
 
