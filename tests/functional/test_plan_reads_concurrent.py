@@ -59,12 +59,19 @@ def clients(moto_endpoint: str) -> ThreadRecorder:
     return ThreadRecorder(moto_endpoint)
 
 
-def _plan(folder: Path, clients: ThreadRecorder, parallelism: int) -> Any:
-    cat = load_catalogue(folder / "jobs.yaml")
+def _plan(
+    folder: Path, clients: ThreadRecorder, parallelism: int, *, early_prefix: str | None = None
+) -> Any:
+    """Plan the folder's catalogue; with ``early_prefix``, from the stage's listings started
+    for that prefix before the catalogue is loaded, as cli/prefetch.py does."""
     clients.calls, clients.threads = [], set()
+    early = None
+    if early_prefix is not None:
+        early = StageReads(AwsApi(clients), early_prefix, "dev", parallelism=READ_PARALLELISM)
+    cat = load_catalogue(folder / "jobs.yaml")
     return plan_catalogue(
         cat, "dev", clients, layers=(), code=CODE, check_boundary=False,
-        read_parallelism=parallelism,
+        read_parallelism=parallelism, reads=early,
     )  # fmt: skip
 
 
@@ -138,11 +145,6 @@ def test_a_failed_plan_does_not_wait_for_a_slow_read(folder: Path, clients: Thre
     clients.gate.set()
 
 
-def _early_reads(clients: ThreadRecorder, prefix: str) -> StageReads:
-    """The stage's listings started before the catalogue is loaded, as cli/prefetch.py does."""
-    return StageReads(AwsApi(clients), prefix, "dev", parallelism=READ_PARALLELISM)
-
-
 def test_reads_started_before_the_catalogue_are_the_plans_reads(
     folder: Path, clients: ThreadRecorder
 ) -> None:
@@ -151,13 +153,7 @@ def test_reads_started_before_the_catalogue_are_the_plans_reads(
     usual = _plan(folder, clients, 8)
     usual_calls = Counter(clients.calls)
     # WHEN the listings are started first, for the catalogue's prefix, and handed to the plan
-    clients.calls = []
-    early = _early_reads(clients, "cronbridge")
-    cat = load_catalogue(folder / "jobs.yaml")
-    ctx = plan_catalogue(
-        cat, "dev", clients, layers=(), code=CODE, check_boundary=False,
-        read_parallelism=8, reads=early,
-    )  # fmt: skip
+    ctx = _plan(folder, clients, 8, early_prefix="cronbridge")
     # THEN the plan used them: the same calls, once each, and the same plan
     assert Counter(clients.calls) == usual_calls
     assert not ctx.plan.has_changes and not usual.plan.has_changes
@@ -165,17 +161,11 @@ def test_reads_started_before_the_catalogue_are_the_plans_reads(
 
 
 def test_reads_named_for_another_prefix_are_dropped(folder: Path, clients: ThreadRecorder) -> None:
-    # GIVEN a deployed stage, and listings started for a prefix the catalogue does not have
-    # (the early guess at the prefix was wrong)
+    # GIVEN a deployed stage
     apply_catalogue(load_catalogue(folder / "jobs.yaml"), "dev", clients, layers=(), code=CODE)
-    clients.calls = []
-    early = _early_reads(clients, "other")
-    cat = load_catalogue(folder / "jobs.yaml")
-    # WHEN the plan is handed them
-    ctx = plan_catalogue(
-        cat, "dev", clients, layers=(), code=CODE, check_boundary=False,
-        read_parallelism=8, reads=early,
-    )  # fmt: skip
+    # WHEN the plan is handed listings started for a prefix the catalogue does not have
+    # (the early guess at the prefix was wrong)
+    ctx = _plan(folder, clients, 8, early_prefix="other")
     # THEN it read its own stage again and planned from that: nothing to change, and the
     # stage's roles (none of which the other prefix's listing holds) were seen
     assert not ctx.plan.has_changes
