@@ -8,7 +8,8 @@ and XML protocols send them as ISO 8601 in UTC (``2026-12-03T13:00:00.123Z``), w
 else to botocore's own ``parse_timestamp``, and gives the same instant botocore would, as
 an aware datetime in UTC (botocore's is in dateutil's ``tzlocal()`` on a machine whose zone
 is named UTC, ``tzutc()`` elsewhere; they compare equal). The AWS CLI swaps its timestamp
-parser the same way, through botocore's response-parser factory.
+parser the same way, through botocore's response-parser factory
+(``awscli/customizations/scalarparse.py`` in github.com/aws/aws-cli).
 """
 
 from __future__ import annotations
