@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from scheduler.cli import common
+from scheduler.cli import common, gcpolicy
 from scheduler.cli.output import Result, paint_plan, progress
 from scheduler.deploy.executor_pool import DEFAULT_PARALLELISM, MAX_PARALLELISM
 from scheduler.errors import UsageError
@@ -172,6 +172,7 @@ def apply_and_report(
     shown = "\n".join([render_text(plan), *partial])
     sys.stderr.write(paint_plan(shown, stream=sys.stderr) + "\n")
     confirm(args, question)
+    gcpolicy.settle()  # applying can take minutes: the usual collection passes from here
     result = apply_plan(
         ctx,
         common.aws_clients(args),

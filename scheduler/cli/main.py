@@ -13,7 +13,6 @@ the user gave (``common.command``), so every hint works when pasted.
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
 import json
 import re
@@ -24,6 +23,7 @@ from types import ModuleType
 from typing import Any
 
 from scheduler import __version__
+from scheduler.cli import gcpolicy
 from scheduler.cli.output import COLOR_MODES, emit, set_color_mode
 from scheduler.cli.verbs import BY_NAME, VERBS
 from scheduler.errors import CronbridgeError
@@ -118,36 +118,20 @@ def _color_from_argv(argv: Sequence[str]) -> str:
     return "auto"
 
 
-# Verbs that read the catalogue (and the stage), print, and exit within seconds: nearly
-# everything they allocate lives until the end, so a collection pass only walks it (a
-# first plan of 1,000 jobs made 6 passes of 4 to 35 ms each at 50,000, about 0.1 s; its
-# tracked objects grow by about 210,000, so at this threshold none runs, and its peak
-# memory measured the same). Long-running verbs (local, ui, logs, deploy's apply) keep
-# the threshold above.
-_BRIEF_VERBS = frozenset({"validate", "list", "next", "package", "plan"})
-_BRIEF_GEN0 = 1_000_000
+# Verbs that read the catalogue (and the stage), plan or print, and exit within seconds;
+# they run without collection passes (cli/gcpolicy.py). deploy and destroy are brief until
+# they apply (cli/deploy.py settles the collector first); local, ui, logs and run are not.
+_BRIEF_VERBS = frozenset({"validate", "list", "next", "package", "plan", "deploy", "destroy"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # A command builds long-lived objects in bursts (botocore's service models, the
-    # catalogue, the desired resources) and exits: checking them for cycles every 700
-    # allocations costs about a tenth of a no-op deploy's CPU and frees nothing.
-    gc.set_threshold(50_000, 50, 50)
+    gcpolicy.usual()
     argv = list(sys.argv[1:] if argv is None else argv)
     verb = _chosen_verb(argv)
     if verb not in _BRIEF_VERBS:
         return _run(argv, verb)
-    gc.set_threshold(_BRIEF_GEN0, 50, 50)
-    try:
+    with gcpolicy.brief():
         return _run(argv, verb)
-    finally:
-        # A caller in the same process (tests, local mode) gets the usual passes back.
-        # What the command made moves to the oldest generation first, as a pass that found
-        # it alive would have moved it, but without walking it: lowering the threshold
-        # over ~200,000 young objects would start that 0.1 s pass on the way out.
-        gc.freeze()
-        gc.unfreeze()
-        gc.set_threshold(50_000, 50, 50)
 
 
 def _run(argv: list[str], verb: str | None) -> int:

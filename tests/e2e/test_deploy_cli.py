@@ -93,3 +93,35 @@ def test_deploy_refresh_repairs_drift(
     assert main(["plan", *aws, "--refresh", "--detailed-exitcode"]) == 0
     fn = lam.get_function(FunctionName="cronbridge-dev-heartbeat")
     assert fn["Configuration"]["Timeout"] == 10
+
+
+def test_deploy_plans_without_collection_passes_and_applies_with_them(
+    moto_endpoint: str, catalogue: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gc
+    import sys
+
+    from scheduler.cli import gcpolicy
+
+    aws = ["-f", str(catalogue), "--stage", "dev", "--endpoint-url", moto_endpoint]
+    # GIVEN a deploy with changes to apply, its plan and its apply observed as they start
+    seen: dict[str, tuple[int, ...]] = {}
+
+    def observe(frame, event, _arg):  # type: ignore[no-untyped-def]
+        code = frame.f_code
+        watched = code.co_name in ("plan_catalogue", "apply_plan")
+        if event == "call" and watched and code.co_filename.endswith("engine.py"):
+            seen.setdefault(code.co_name, gc.get_threshold())
+
+    sys.setprofile(observe)
+    try:
+        code = main(["deploy", *aws, "--yes"])
+    finally:
+        sys.setprofile(None)
+    capsys.readouterr()
+    # THEN it planned with no collection pass, and applied (minutes, at scale) with them
+    assert code == 0
+    assert seen["plan_catalogue"][0] == gcpolicy.BRIEF_GEN0
+    assert seen["apply_plan"] == gcpolicy.USUAL
+    # AND the process has the usual threshold afterwards
+    assert gc.get_threshold() == gcpolicy.USUAL

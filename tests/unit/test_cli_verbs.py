@@ -64,13 +64,14 @@ def test_each_verb_builds_its_own_parser(verb: str, capsys: pytest.CaptureFixtur
 def test_brief_verbs_skip_collection_passes_and_give_them_back(capsys) -> None:
     import gc
 
+    from scheduler.cli import gcpolicy
     from scheduler.cli import main as cli_main
     from tests.conftest import SAMPLE_CATALOGUE
 
     # GIVEN the verbs that run without collection passes: each is a real verb, none runs
     # for long
     assert set(BY_NAME) >= cli_main._BRIEF_VERBS
-    assert not cli_main._BRIEF_VERBS & {"local", "ui", "logs", "deploy", "destroy", "run"}
+    assert not cli_main._BRIEF_VERBS & {"local", "ui", "logs", "run"}
     # WHEN one runs in this process (its run() observed as it is called)
     during = []
 
@@ -87,9 +88,9 @@ def test_brief_verbs_skip_collection_passes_and_give_them_back(capsys) -> None:
         sys.setprofile(None)
     # THEN it succeeds, running at the high threshold
     assert code == 0
-    assert during == [(cli_main._BRIEF_GEN0, 50, 50)]
+    assert during == [(gcpolicy.BRIEF_GEN0, 50, 50)]
     # AND the process gets the CLI's usual threshold back afterwards, with what the
     # command made already counted as old (no pass over it pending on the way out)
-    assert gc.get_threshold() == (50_000, 50, 50)
+    assert gc.get_threshold() == gcpolicy.USUAL
     assert gc.get_count()[0] < 1_000
     capsys.readouterr()
