@@ -15,7 +15,8 @@ is built straight from the parser's events (``_from_events``), skipping the node
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import yaml
@@ -30,12 +31,47 @@ class Mark(NamedTuple):
     column: int  # 1-based
 
 
-@dataclass
 class SourceMap:
-    """Where each value (by its path of keys and indexes) and each key stood in the file."""
+    """Where each value (by its path of keys and indexes) and each key stood in the file.
 
-    values: dict[Path_, Mark] = field(default_factory=dict)
-    keys: dict[Path_, Mark] = field(default_factory=dict)
+    ``fill``: how to find them when first asked (a valid catalogue never asks: its
+    positions are only for reporting problems)."""
+
+    def __init__(
+        self,
+        values: dict[Path_, Mark] | None = None,
+        keys: dict[Path_, Mark] | None = None,
+        fill: Callable[[], SourceMap] | None = None,
+    ) -> None:
+        self._values = {} if values is None else values
+        self._keys = {} if keys is None else keys
+        self._fill = fill
+
+    @property
+    def values(self) -> dict[Path_, Mark]:
+        self._filled()
+        return self._values
+
+    @property
+    def keys(self) -> dict[Path_, Mark]:
+        self._filled()
+        return self._keys
+
+    def _filled(self) -> None:
+        if self._fill is not None:
+            fill, self._fill = self._fill, None
+            found = fill()
+            self._values, self._keys = found.values, found.keys
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SourceMap):
+            return NotImplemented
+        return (self.values, self.keys) == (other.values, other.keys)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it was
+
+    def __repr__(self) -> str:
+        return f"SourceMap(values={self.values!r}, keys={self.keys!r})"
 
     def locate(self, path: Path_) -> Mark:
         """The closest known position: the value itself, else its nearest ancestor."""
@@ -185,15 +221,28 @@ def _from_events(text: str, loader_class: type[yaml.CSafeLoader]) -> Document | 
         events = []
         get = loader.get_event
         event = get()
-        while not isinstance(event, yaml.StreamEndEvent):
+        while type(event) is not yaml.StreamEndEvent:
             events.append(event)
             event = get()
-        builder = _EventBuilder(loader, iter(events[1:]))  # past StreamStart
-        return builder.document()
+        try:
+            # First without positions, which only problems need: recorded when asked
+            # (a second pass over the same events); a problem here starts that pass now.
+            data = _EventBuilder(loader, iter(events[1:])).bare_document()  # past StreamStart
+        except _NeedsMarksError:
+            return _EventBuilder(loader, iter(events[1:])).document()
+        return Document(data, SourceMap(fill=lambda: _marked(loader, events)), [])
     except (yaml.YAMLError, _NeedsComposerError):
         return None
     finally:
         loader.dispose()
+
+
+class _NeedsMarksError(Exception):
+    """The document has a problem (a duplicate or refused key), reported with positions."""
+
+
+def _marked(loader: yaml.CSafeLoader, events: list[Any]) -> SourceMap:
+    return _EventBuilder(loader, iter(events[1:])).document().source
 
 
 class _EventBuilder(_Builder):
@@ -217,6 +266,39 @@ class _EventBuilder(_Builder):
         if next(self.events, None) is not None:
             raise _NeedsComposerError  # a second document: the composer refuses it
         return Document(data, self.source, self.problems)
+
+    def bare_document(self) -> Any:
+        """``document``'s data, without positions or problems: ``_NeedsMarksError`` at the
+        first problem, where ``document`` would have recorded it."""
+        if next(self.events, None) is None:
+            return None  # an empty stream
+        data = self.bare(self.next())  # past DocumentStart
+        self.next()  # DocumentEnd
+        if next(self.events, None) is not None:
+            raise _NeedsComposerError  # a second document: the composer refuses it
+        return data
+
+    def bare(self, event: Any) -> Any:
+        """``value`` without positions (the same data, the same constructors in order)."""
+        kind = type(event)
+        if kind is yaml.AliasEvent or event.anchor is not None:
+            raise _NeedsComposerError
+        if kind is yaml.ScalarEvent:
+            return self.event_scalar(event)
+        if kind is yaml.SequenceStartEvent:
+            return [self.bare(item) for item in iter(self.item, None)]
+        result: dict[Any, Any] = {}
+        for key_event in iter(self.item, None):
+            if type(key_event) is not yaml.ScalarEvent or key_event.anchor is not None:
+                raise _NeedsMarksError  # a complex key (or an anchored one)
+            key = self.event_scalar(key_event)
+            if not isinstance(key, str | int | float | bool):
+                raise _NeedsMarksError  # not plain text
+            key = str(key)
+            if key in result:
+                raise _NeedsMarksError  # a duplicate
+            result[key] = self.bare(self.next())
+        return result
 
     def value(self, event: Any, path: Path_) -> Any:
         kind = type(event)
