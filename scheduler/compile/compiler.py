@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 from scheduler import contract, names, target_input
 from scheduler.catalogue import Catalogue, Job
+from scheduler.catalogue import RetryPolicy as JobRetries
 from scheduler.compile import monitor, policies
 from scheduler.compile.arns import Arns
 from scheduler.compile.rules import worker_rule
@@ -320,7 +322,7 @@ def _environment(  # noqa: PLR0917 - the contract's inputs
         contract.ENV_HANDLER: job.handler,
         contract.ENV_TABLE: shared.table.name,
         contract.ENV_DLQ_URL: shared.queue.url,
-        contract.ENV_RETRY: job.retries.to_env(),
+        contract.ENV_RETRY: _retry_env(job.retries),
         contract.ENV_OVERLAP: job.overlap,
         contract.ENV_TIMEOUT: str(job.timeout),
         contract.ENV_RETENTION_DAYS: str(job.retention_days),
@@ -336,6 +338,13 @@ def _environment(  # noqa: PLR0917 - the contract's inputs
         platform[contract.ENV_MONITOR] = watched.to_env()
     # Platform variables win: the worker must see the contract, whatever the user wrote.
     return {**job.env, **platform}
+
+
+@lru_cache(maxsize=256)
+def _retry_env(policy: JobRetries) -> str:
+    """``policy.to_env()``, once per distinct policy (the model is frozen and hashable by
+    its values): a 1,000-job catalogue has a few, each dumped to JSON once."""
+    return policy.to_env()
 
 
 def _clip(text: str, limit: int) -> str:

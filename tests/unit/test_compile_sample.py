@@ -103,3 +103,16 @@ def test_each_job_has_its_own_role_and_log_group(desired: DesiredState) -> None:
         if any(st.get("Sid") == "SecretParameters" for st in j.role.policy_document["Statement"])
     ]
     assert readers == ["berlin-opening-digest"]
+
+
+def test_retry_env_is_each_policys_own_text() -> None:
+    from scheduler.catalogue.models import RetryPolicy
+    from scheduler.compile.compiler import _retry_env
+
+    # GIVEN policies written differently but equal, and one that differs in one field
+    same = [RetryPolicy(), RetryPolicy.model_validate({"backoff": 2}), RetryPolicy(retries=2)]
+    other = RetryPolicy(retries=3)
+    # WHEN their env texts are asked for, in turns THEN each is that policy's own to_env()
+    for policy in [*same, other, *same]:
+        assert _retry_env(policy) == policy.to_env()
+    assert _retry_env(other) != _retry_env(same[0])
