@@ -111,7 +111,7 @@ def visible_len(text: str) -> int:
 class Result:
     """What a verb produced: data for ``--json``, a renderer for humans, and an exit code."""
 
-    data: Any
+    data: Any  # or a function giving it, called only for --json
     text: Callable[[], str] | str = ""
     exit_code: int = 0
     # For streaming verbs: with --json, print these as JSON Lines instead of ``data``.
@@ -120,6 +120,9 @@ class Result:
     def render_text(self) -> str:
         return self.text() if callable(self.text) else self.text
 
+    def json_data(self) -> Any:
+        return self.data() if callable(self.data) else self.data
+
 
 def emit(result: Result, *, as_json: bool) -> None:
     if as_json and result.json_lines is not None:
@@ -127,7 +130,8 @@ def emit(result: Result, *, as_json: bool) -> None:
             sys.stdout.write(json.dumps(item, default=str) + "\n")
         return
     if as_json:
-        sys.stdout.write(json.dumps(result.data, indent=2, sort_keys=False, default=str) + "\n")
+        data = result.json_data()
+        sys.stdout.write(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
         return
     text = result.render_text()
     if text:

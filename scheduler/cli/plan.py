@@ -53,9 +53,18 @@ def run(args: argparse.Namespace) -> Result:
         saved.save(args, ctx, target, out)
         progress(f"saved the plan to {out}; apply exactly it with: cronbridge deploy {out}")
     code = EXIT_CHANGES if (args.detailed_exitcode and plan.has_changes) else EXIT_NO_CHANGES
-    data = render_json(plan)
-    lines = [render_text(plan)]
-    if target is not None:
-        data["partial"] = {"targets": list(target.targets), "left_out": target.left_out}
-        lines.append(describe_partial(target))
-    return Result(data=data, text=lambda: paint_plan("\n".join(lines)), exit_code=code)
+
+    # Each form is rendered only if printed: --json prints the data, else the text.
+    def data() -> dict[str, object]:
+        out = render_json(plan)
+        if target is not None:
+            out["partial"] = {"targets": list(target.targets), "left_out": target.left_out}
+        return out
+
+    def text() -> str:
+        lines = [render_text(plan)]
+        if target is not None:
+            lines.append(describe_partial(target))
+        return paint_plan("\n".join(lines))
+
+    return Result(data=data, text=text, exit_code=code)
