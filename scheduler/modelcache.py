@@ -37,7 +37,9 @@ def default_folder() -> Path | None:
     """Where the cache lives, or None when it is turned off."""
     if os.environ.get(OFF_VARIABLE, "").lower() in ("off", "0", "false", "no"):
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG spec: a relative path is invalid, and ignored
+        base = os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "cronbridge" / "botocore"
 
 

@@ -152,3 +152,11 @@ def test_with_another_data_folder_botocore_lists_itself(tmp_path: Path) -> None:
     # WHEN the services are listed THEN botocore lists both folders, the new service too
     listed = loader.list_available_services("service-2")
     assert "myservice" in listed and "sqs" in listed
+
+
+def test_a_relative_xdg_cache_home_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN XDG_CACHE_HOME set to a relative path (invalid by the XDG spec)
+    monkeypatch.delenv(OFF_VARIABLE, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    # THEN the cache is in the home folder's .cache, not under the working folder
+    assert default_folder() == Path.home() / ".cache" / "cronbridge" / "botocore"
