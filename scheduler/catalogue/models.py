@@ -57,7 +57,9 @@ class RetryPolicy(BaseModel):
 class Notify(BaseModel):
     """Who hears about a job's trouble: ``events`` on the stage's topic, or ``topic``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # Built when first used (most catalogues have no `notify`): import time is every
+    # command's, and the validator costs milliseconds to build.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
     events: Annotated[list[AlertEvent], Field(min_length=1, description="what to send")]
     topic: Annotated[
@@ -126,7 +128,10 @@ class JobFields(BaseModel):
 class CatalogueFile(BaseModel):
     """The whole file: the schema published by ``cronbridge schema``."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, title="cronbridge jobs.yaml")
+    # Built when first used: only `cronbridge schema` needs more than its field names.
+    model_config = ConfigDict(
+        extra="forbid", strict=True, title="cronbridge jobs.yaml", defer_build=True
+    )
 
     version: Literal[1]
     prefix: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]{0,11}$")] = "cronbridge"
