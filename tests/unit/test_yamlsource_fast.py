@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from scheduler.catalogue import yamlsource
+from scheduler.catalogue import yamlevents, yamlsource
 from scheduler.catalogue.yamlsource import parse_yaml
 from tests.conftest import SAMPLE_CATALOGUE
 
@@ -97,7 +97,7 @@ jobs:
 def test_built_from_events_as_from_the_node_tree(text: str) -> None:
     # GIVEN a catalogue without anchors: duplicates, complex, null and date keys, tags
     # WHEN it is built straight from libyaml's events
-    fast = yamlsource._from_events(text, yaml.CSafeLoader)
+    fast = yamlevents.from_events(text, yaml.CSafeLoader)
     # THEN data, marks and problems are what the composed node tree gives (C and pure)
     assert fast is not None
     for composed in (yamlsource._compose(text, True), yamlsource._compose(text, False)):
@@ -131,7 +131,7 @@ def test_anchors_documents_and_errors_take_the_composers_path(text: str) -> None
     # GIVEN anchors or aliases (one value at two paths), two documents, a syntax error or
     # a value its tag's constructor refuses
     # WHEN built from events THEN it leaves them to the composer's path
-    assert yamlsource._from_events(text, yaml.CSafeLoader) is None
+    assert yamlevents.from_events(text, yaml.CSafeLoader) is None
 
 
 def test_empty_and_null_documents() -> None:
