@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from scheduler import contract
@@ -24,8 +25,15 @@ def fingerprint(value: Any) -> str:
     gives, without its deep copies),
     by the encoder's ``default`` hook: the C encoder walks the dicts and lists itself,
     where a Python pass over them first took most of a no-op plan's hashing time."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=_fields_or_str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return hashlib.sha256(spec_json(value).encode()).hexdigest()[:16]
+
+
+def spec_json(value: Any) -> str:
+    """The text ``fingerprint`` hashes: ``json.dumps(value, sort_keys=True,
+    separators=(",", ":"), default=...)``, character for character."""
+    if _ENCODE is None:  # no C encoder (another Python implementation)
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), default=_fields_or_str)
+    return "".join(_ENCODE(value, 0))
 
 
 def _fields_or_str(value: Any) -> Any:
@@ -37,6 +45,20 @@ def _fields_or_str(value: Any) -> Any:
 @functools.cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
+
+
+# The C encoder json.dumps makes for those arguments, made once instead of per call (with
+# a JSONEncoder around it: about a seventh of hashing 1,000 jobs). Its arguments are
+# dumps' own: no cycle check (a spec is a tree compile built; a cycle would end in
+# RecursionError instead of ValueError), ASCII escapes, ":" and ",", sorted keys, no
+# skipped keys, NaN allowed.
+_ENCODE = (
+    None
+    if c_make_encoder is None
+    else c_make_encoder(
+        None, _fields_or_str, encode_basestring_ascii, None, ":", ",", True, False, True
+    )
+)
 
 
 def spec_of(resource: Any) -> dict[str, Any]:

@@ -160,17 +160,19 @@ class JobResources:
         """The job's fingerprint, stamped on its function last so a half-applied job shows
         as changed: its role and log group, function spec, async config, every
         rule/target/permission, the schedule, and the code hash."""
-        return fingerprint(
-            {
-                "role": spec_of(self.role),
-                "log_group": spec_of(self.log_group),
-                "function": spec_of(self.function),
-                "async": self.async_config,
-                "rules": [self._unheld(spec_of(r)) for r in self.rules],
-                "schedules": [_schedule_spec(self._unheld(spec_of(s))) for s in self.schedules],
-                "code": code_sha256,
-            }
-        )
+        return fingerprint(self.spec_document(code_sha256))
+
+    def spec_document(self, code_sha256: str) -> dict[str, object]:
+        """What ``spec_hash`` hashes."""
+        return {
+            "role": spec_of(self.role),
+            "log_group": spec_of(self.log_group),
+            "function": spec_of(self.function),
+            "async": self.async_config,
+            "rules": [self._unheld(spec_of(r)) for r in self.rules],
+            "schedules": [_schedule_spec(self._unheld(spec_of(s))) for s in self.schedules],
+            "code": code_sha256,
+        }
 
     def _unheld(self, spec: dict[str, object]) -> dict[str, object]:
         if spec.get("name") in self.held:
