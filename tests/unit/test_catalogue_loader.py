@@ -246,3 +246,28 @@ def test_a_whole_schedule_error_names_the_field_once(tmp_path: Path, schedule: s
     joined = "\n".join(rendered)
     assert "job 'job-a': schedule: " in joined
     assert "schedule: schedule:" not in joined
+
+
+def test_positions_of_a_well_formed_file_come_when_a_problem_needs_them(tmp_path: Path) -> None:
+    # GIVEN well-formed YAML (no duplicate or odd key, so it is first read without
+    # positions) whose problems only the checks find
+    body = """\
+        version: 1
+        jobz: 1
+        jobs:
+          job-a:
+            schedule: "61 * * * *"
+            handler: pkg.tasks:nope
+          Bad_Name:
+            schedule: "@daily"
+            handler: pkg.tasks:run
+            timeout: 5000
+        """
+    rendered = problems_for(tmp_path, body)
+    joined = "\n".join(rendered)
+    # THEN each problem still has its line and column
+    assert ":2:1: jobz: unknown top-level key 'jobz'" in joined
+    assert ":5:15: job 'job-a': schedule: minute: 61" in joined
+    assert ":6:14: job 'job-a': handler:" in joined
+    assert ":7:3: job 'Bad_Name': job names use lowercase" in joined
+    assert ":10:14: job 'Bad_Name': timeout:" in joined

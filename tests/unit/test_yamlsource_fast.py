@@ -92,8 +92,30 @@ jobs:
 """
 
 
+# Well formed (read in one pass, without positions): keys of every plain type, tags,
+# empty values, nesting, every quoting style.
+NO_PROBLEMS = """\
+version: 1
+jobs:
+  job-a:
+    payload: {1: one, 2.5: half, true: yes, n: [1, [2, {x: ~}], {}], "q": 'single', e: ""}
+    env: {A: !!str 12, B: '07', C: 0x1F, D: 2026-03-29}
+    literal: |
+      kept
+      lines
+    tags:
+    empty: []
+  job-b:
+    description: >
+      folded
+      text
+"""
+
+
 @pytest.mark.skipif(not getattr(yaml, "__with_libyaml__", False), reason="no libyaml")
-@pytest.mark.parametrize("text", [SAMPLE_CATALOGUE.read_text(encoding="utf-8"), NO_ANCHORS])
+@pytest.mark.parametrize(
+    "text", [SAMPLE_CATALOGUE.read_text(encoding="utf-8"), NO_ANCHORS, NO_PROBLEMS]
+)
 def test_built_from_events_as_from_the_node_tree(text: str) -> None:
     # GIVEN a catalogue without anchors: duplicates, complex, null and date keys, tags
     # WHEN it is built straight from libyaml's events
