@@ -151,8 +151,10 @@ def render_text(plan: o.Plan) -> str:
         for op in shown:
             detail = _created_detail(op)
             lines.append(f"  {_SYMBOL[op.action]} {op.kind} {op.resource} {detail}".rstrip())
-            if isinstance(op, o.CreateFunction) and _user_tags(new_tags.get(op.job, {})):
-                lines.append(f"{_INDENT}tags: {_short(_user_tags(new_tags[op.job]))}")
+            if isinstance(op, o.CreateFunction):
+                user_tags = _user_tags(new_tags.get(op.job, {}))
+                if user_tags:
+                    lines.append(f"{_INDENT}tags: {_short(user_tags)}")
             for ch in _shown_changes(op):
                 lines += _change_lines(ch)
     lines += _refusals(plan)
