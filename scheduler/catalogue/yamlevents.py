@@ -22,6 +22,7 @@ from scheduler.catalogue.yamlsource import (
     SourceMap,
     YamlProblem,
     _Builder,
+    duplicate_key,
 )
 
 
@@ -199,15 +200,7 @@ class _EventBuilder(_Builder):
             key = str(key)
             child = (*path, key)
             if key in first_seen:
-                earlier = first_seen[key]
-                problems.append(
-                    YamlProblem(
-                        mark,
-                        child,
-                        f"duplicate key {key!r} (first defined at line {earlier.line})",
-                        hint="YAML keeps only the last one; rename or merge the two",
-                    )
-                )
+                problems.append(duplicate_key(mark, child, first_seen[key]))
                 self.skip(self.next())
                 continue
             first_seen[key] = mark

@@ -170,6 +170,16 @@ class _Builder:
         return self.constructor.construct_object(node, deep=True)
 
 
+def duplicate_key(mark: Mark, path: Path_, earlier: Mark) -> YamlProblem:
+    """The problem of a key given twice in one mapping (both builders report it alike)."""
+    return YamlProblem(
+        mark,
+        path,
+        f"duplicate key {path[-1]!r} (first defined at line {earlier.line})",
+        hint="YAML keeps only the last one; rename or merge the two",
+    )
+
+
 def _build(node: yaml.Node, path: Path_, builder: _Builder) -> Any:
     source, problems = builder.source, builder.problems
     source.values[path] = _mark(node)
@@ -186,15 +196,7 @@ def _build(node: yaml.Node, path: Path_, builder: _Builder) -> Any:
             key = str(key)
             child = (*path, key)
             if key in first_seen:
-                earlier = first_seen[key]
-                problems.append(
-                    YamlProblem(
-                        _mark(key_node),
-                        child,
-                        f"duplicate key {key!r} (first defined at line {earlier.line})",
-                        hint="YAML keeps only the last one; rename or merge the two",
-                    )
-                )
+                problems.append(duplicate_key(_mark(key_node), child, first_seen[key]))
                 continue
             first_seen[key] = _mark(key_node)
             source.keys[child] = _mark(key_node)
