@@ -9,7 +9,8 @@ process ends with ``os._exit``, as Instagram's Python services end theirs.
 
 Only when nothing else is running: if a thread that Python would wait for at exit (a
 non-daemon thread, such as a thread pool's worker) is still alive, the normal exit runs
-and waits for it, so no work a verb left running is cut short. ``main`` itself stays an
+and waits for it, so no work a verb left running is cut short; and not under a profiler
+or a tracer, which write their results after the program returns. ``main`` itself stays an
 ordinary function that returns its exit status; tests call it in-process.
 """
 
@@ -31,7 +32,7 @@ def run() -> NoReturn:
 
 def leave(code: int) -> NoReturn:
     """End the process with ``code``, quickly when that is safe (see the module docstring)."""
-    if _threads_python_would_wait_for():
+    if _threads_python_would_wait_for() or _observed():
         raise SystemExit(code)
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -45,3 +46,9 @@ def leave(code: int) -> NoReturn:
 def _threads_python_would_wait_for() -> bool:
     main_thread = threading.main_thread()
     return any(t is not main_thread and not t.daemon for t in threading.enumerate())
+
+
+def _observed() -> bool:
+    """A profiler or tracer is running (``python -m cProfile``, coverage): it writes what
+    it saw after the program returns, so the normal exit is kept for it."""
+    return sys.getprofile() is not None or sys.gettrace() is not None

@@ -96,3 +96,23 @@ def test_a_closed_output_pipe_is_an_error_status_not_a_traceback() -> None:
     # THEN the status says the output was not delivered, quietly
     assert done.returncode == 1
     assert done.stderr == ""
+
+
+def test_a_profiler_still_gets_to_write_its_results(tmp_path: Path) -> None:
+    # GIVEN the CLI's exit run under cProfile, which writes its file after the program
+    script = tmp_path / "leaving.py"
+    script.write_text("from scheduler.cli.entry import leave\nleave(0)\n")
+    stats = tmp_path / "out.prof"
+    # WHEN the program leaves
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(stats), str(script)],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    # THEN the profile was written
+    assert done.returncode == 0, done.stderr
+    assert stats.stat().st_size > 0
