@@ -110,7 +110,7 @@ with ThreadPoolExecutor(8) as pool:
 
 def reads_alone(endpoint: str, env: dict[str, str], cwd: Path) -> float:
     """Wall seconds of READS_ALONE in a fresh interpreter."""
-    from scheduler.compile import ownership_tags
+    from scheduler.names import ownership_tags
 
     filters = [{"Key": k, "Values": [v]} for k, v in sorted(ownership_tags("bench", "dev").items())]
     args = [endpoint, "bench-dev", "/cronbridge/bench/dev/", "bench-dev-runs"]

@@ -22,12 +22,13 @@ import hashlib
 import os
 import pickle
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from botocore import __version__ as BOTOCORE_VERSION  # noqa: N812 - a constant
 from botocore.loaders import JSONFileLoader, Loader, instance_cache
+
+from scheduler.atomicfile import write_atomic
 
 OFF_VARIABLE = "CRONBRIDGE_MODEL_CACHE"
 _EXTENSIONS = (".json", ".json.gz")  # botocore's own order (loaders._JSON_OPEN_METHODS)
@@ -75,17 +76,11 @@ class CachedLoader(Loader):
         searched = [path for path in self.search_paths if os.path.isdir(path)]
         if searched != [self.BUILTIN_DATA_PATH]:
             return list(super().list_available_services(type_name))
-        text = f"{BOTOCORE_VERSION}\0services\0{self.BUILTIN_DATA_PATH}\0{type_name}"
-        entry = self._folder / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.pickle"
-        try:
-            with open(entry, "rb") as cached:
-                services = pickle.load(cached)
-            if isinstance(services, list):
-                return services
-        except Exception:  # missing, or damaged: listed afresh below, and (re)written
-            pass
-        services = list(super().list_available_services(type_name))
-        _write(entry, services)
+        entry = _entry(self._folder, "services", self.BUILTIN_DATA_PATH, type_name)
+        services = _read(entry)
+        if not isinstance(services, list):
+            services = list(super().list_available_services(type_name))
+            _write(entry, services)
         return services
 
 
@@ -99,15 +94,13 @@ class CachedFileLoader(JSONFileLoader):
         source = _existing(file_path)
         if source is None:
             return None
-        entry = self._folder / f"{_key(source)}.pickle"
-        try:
-            with open(entry, "rb") as cached:
-                return pickle.load(cached)
-        except Exception:  # missing, or damaged: parsed afresh below, and (re)written
-            pass
-        data = super().load_file(file_path)
-        if data is not None:
-            _write(entry, data)
+        info = os.stat(source)
+        entry = _entry(self._folder, os.path.abspath(source), info.st_size, info.st_mtime_ns)
+        data = _read(entry)
+        if data is _MISSING:
+            data = super().load_file(file_path)
+            if data is not None:
+                _write(entry, data)
         return data
 
 
@@ -118,25 +111,30 @@ def _existing(file_path: str) -> str | None:
     return None
 
 
-def _key(source: str) -> str:
-    info = os.stat(source)
-    text = f"{BOTOCORE_VERSION}\0{os.path.abspath(source)}\0{info.st_size}\0{info.st_mtime_ns}"
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+_MISSING = object()
+
+
+def _entry(folder: Path, *key: object) -> Path:
+    """The cache file for ``key``, under botocore's version (an upgrade starts afresh)."""
+    text = "\0".join(str(part) for part in (BOTOCORE_VERSION, *key))
+    return folder / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.pickle"
+
+
+def _read(entry: Path) -> Any:
+    """What ``entry`` holds, or ``_MISSING`` when it is absent or damaged (then the caller
+    parses afresh and rewrites it)."""
+    try:
+        with open(entry, "rb") as cached:
+            return pickle.load(cached)
+    except Exception:
+        return _MISSING
 
 
 def _write(entry: Path, data: Any) -> None:
-    """Write ``entry`` whole or not at all (another command may be reading the folder)."""
-    try:
-        fd, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".part")
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as out:
-            pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, entry)
-    except Exception:  # a full disk, a model pickle cannot hold: parse it next time
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+    """Keep ``data`` in ``entry``; best effort (a full disk, or a value pickle cannot hold,
+    only means it is parsed again next time)."""
+    with contextlib.suppress(Exception):
+        write_atomic(entry, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _private_folder(folder: Path) -> bool:

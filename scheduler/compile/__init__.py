@@ -6,6 +6,6 @@ ARNs embed them; nothing is resolved at deploy time (``ssm:`` env values stay re
 
 from __future__ import annotations
 
-from scheduler.compile.compiler import DELIVERY_RETRY, compile_catalogue, ownership_tags
+from scheduler.compile.compiler import DELIVERY_RETRY, compile_catalogue
 
-__all__ = ["DELIVERY_RETRY", "compile_catalogue", "ownership_tags"]
+__all__ = ["DELIVERY_RETRY", "compile_catalogue"]

@@ -21,14 +21,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import sys
-import tempfile
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from scheduler.atomicfile import write_atomic
 from scheduler.deploy.closure import ImportsOf, file_imports
 
 CACHE_FILE = Path(".cronbridge") / "build" / "code.json"
@@ -140,15 +139,7 @@ class BuildCache:
         }
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".code-", suffix=".json")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    json.dump(data, out, separators=(",", ":"))
-                os.replace(tmp, self.path)
-            except OSError:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            write_atomic(self.path, json.dumps(data, separators=(",", ":")).encode())
         self._changed = False
 
 

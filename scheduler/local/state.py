@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scheduler.atomicfile import write_atomic
 from scheduler.errors import CronbridgeError
 
 STATE_DIR = ".cronbridge"
@@ -121,14 +121,7 @@ def read_running_endpoint(root: Path) -> tuple[str, str]:
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON via a temp file + rename, so readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1, sort_keys=True, default=str)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(data, indent=1, sort_keys=True, default=str).encode())
 
 
 def read_snapshot(path: Path) -> dict[str, Any] | None:
